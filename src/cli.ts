@@ -1,0 +1,270 @@
+/**
+ * The `pdbm` command line. Every user error is one line on stderr (`pdbm: ...`) with exit status 2
+ * and nothing on stdout; `--json` makes stdout a single JSON object; progress goes to stderr only on
+ * a terminal or with `--progress`.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { analyticThermo, defaultAnalyticOptions } from './analytic.ts';
+import { writeFileAtomic } from './atomic.ts';
+import { dbmToJson } from './dbm.ts';
+import { InputError } from './errors.ts';
+import { EXACT_METHODS, exactThermo, type ExactMethod } from './exact.ts';
+import { makeTfim } from './hamiltonian.ts';
+import { loadModel, type ModelSpec } from './model.ts';
+import { Progress } from './progress.ts';
+import { parseTemps } from './temps.ts';
+import { buildTrotterDbm } from './trotter.ts';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Values = Record<string, string | boolean | undefined>;
+
+export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+
+interface Command {
+  summary: string;
+  usage: string;
+  options: Options;
+  help: string;
+  run(v: Values): Promise<void>;
+}
+
+const COMMON: Options = {
+  model: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+const TEMPS: Options = { temps: { type: 'string' }, log: { type: 'boolean' } };
+
+const SAMPLING: Options = {
+  sweeps: { type: 'string' },
+  warmup: { type: 'string' },
+  thin: { type: 'string' },
+  chains: { type: 'string' },
+  seed: { type: 'string' },
+  workers: { type: 'string' },
+  moves: { type: 'string' },
+  progress: { type: 'boolean' },
+};
+
+const TROTTER: Options = {
+  dt: { type: 'string' },
+  slices: { type: 'string' },
+  order: { type: 'string' },
+};
+
+function num(v: Values, name: string, def?: number): number {
+  const s = v[name];
+  if (s === undefined) {
+    if (def === undefined) throw new InputError(`--${name} is required`);
+    return def;
+  }
+  const x = Number(s);
+  if (typeof s !== 'string' || s.trim() === '' || !Number.isFinite(x)) throw new InputError(`--${name}: "${s}" is not a finite number`);
+  return x;
+}
+
+function optionalNum(v: Values, name: string): number | undefined {
+  return v[name] === undefined ? undefined : num(v, name);
+}
+
+function model(v: Values): ModelSpec {
+  if (typeof v.model !== 'string') throw new InputError('--model FILE is required');
+  return loadModel(v.model);
+}
+
+function order(v: Values): 1 | 2 {
+  const o = num(v, 'order', 2);
+  if (o !== 1 && o !== 2) throw new InputError(`--order must be 1 or 2, got ${o}`);
+  return o;
+}
+
+const fmt = (x: unknown): string =>
+  typeof x === 'number' ? (Number.isInteger(x) && Math.abs(x) < 1e15 ? String(x) : x.toPrecision(8)) : x === null || x === undefined ? '-' : String(x);
+
+/** An aligned text table of rows (columns in first-seen key order). */
+export function formatTable(rows: Array<Record<string, unknown>>): string {
+  const keys: string[] = [];
+  for (const r of rows) for (const k of Object.keys(r)) if (!keys.includes(k)) keys.push(k);
+  const cells = [keys, ...rows.map((r) => keys.map((k) => fmt(r[k])))];
+  const width = keys.map((_, j) => Math.max(...cells.map((row) => row[j].length)));
+  return cells.map((row) => row.map((c, j) => c.padStart(width[j])).join('  ')).join('\n');
+}
+
+function emit(v: Values, out: { method: string; model: ModelSpec; rows: Array<Record<string, unknown>>; meta: Record<string, unknown> }): void {
+  if (v.json) {
+    process.stdout.write(`${JSON.stringify(out)}\n`);
+    return;
+  }
+  process.stdout.write(`# ${out.method} — model ${out.model.name}\n# ${String(out.meta.solver)}\n`);
+  process.stdout.write(`${formatTable(out.rows)}\n`);
+  process.stdout.write(`# ${Number(out.meta.seconds).toFixed(2)} s\n`);
+}
+
+const COMMANDS: Record<string, Command> = {
+  exact: {
+    summary: 'exact e and c per site from the spectrum (free fermions, symmetry blocks, full ED or FTLM)',
+    usage: 'pdbm exact --model FILE --temps 0.5,1,2 [--method auto|free-fermion|blocks|full|ftlm] [--json]',
+    options: { ...COMMON, ...TEMPS, method: { type: 'string' }, vectors: { type: 'string' }, steps: { type: 'string' }, seed: { type: 'string' } },
+    help: `  --model FILE     model file (models/*.json)
+  --temps LIST     temperatures: 0.5,1,2 or lo:hi:count (default 0.5,1,2)
+  --log            geometric spacing for lo:hi:count
+  --method M       auto (default), free-fermion, blocks, full or ftlm
+  --vectors R      FTLM random vectors (default 32)
+  --steps M        FTLM Lanczos steps (default 80)
+  --seed S         FTLM seed (default 1)
+  --json           one JSON object on stdout`,
+    async run(v) {
+      const m = model(v);
+      const temps = parseTemps(String(v.temps ?? '0.5,1,2'), Boolean(v.log));
+      const method = String(v.method ?? 'auto') as ExactMethod;
+      if (!EXACT_METHODS.includes(method)) throw new InputError(`--method: unknown method "${method}" (known: ${EXACT_METHODS.join(', ')})`);
+      const t0 = performance.now();
+      const res = exactThermo(makeTfim(m), temps, {
+        method, vectors: optionalNum(v, 'vectors'), steps: optionalNum(v, 'steps'), seed: optionalNum(v, 'seed'),
+      });
+      emit(v, {
+        method: 'exact', model: m, rows: res.rows as unknown as Array<Record<string, unknown>>,
+        meta: { version: VERSION, solver: res.solver, exact_method: res.method, seconds: (performance.now() - t0) / 1000 },
+      });
+    },
+  },
+  dbm: {
+    summary: 'analytic purified DBM (Trotter network) sampled by Monte Carlo, with error bars',
+    usage: 'pdbm dbm --model FILE --temps 0.5,1,2 [--dt 0.05] [--sweeps N] [--seed S] [--workers W] [--json]',
+    options: { ...COMMON, ...TEMPS, ...SAMPLING, ...TROTTER, extrapolate: { type: 'boolean' }, 'dt-factors': { type: 'string' } },
+    help: `  --model FILE     model file (models/*.json)
+  --temps LIST     temperatures: 0.5,1,2 or lo:hi:count (default 0.5,1,2)
+  --log            geometric spacing for lo:hi:count
+  --dt X           Trotter step (default 0.05; n = ceil(beta / 2dt) steps, dt then beta / 2n)
+  --slices n       number of Trotter steps instead of --dt
+  --order 1|2      Trotter splitting order (default 2, symmetric)
+  --sweeps N       measurements per chain (default 1000)
+  --warmup N       sweeps discarded per chain (default 200)
+  --thin N         sweeps between measurements (default 1)
+  --chains N       independent chains per temperature (default 16; results do not depend on --workers)
+  --seed S         random seed (default 1)
+  --workers W      worker threads (default: all cores)
+  --moves M        cluster (heat-bath + Swendsen-Wang, default) or heatbath
+  --extrapolate    run dt, 0.75 dt, 0.5 dt and extrapolate e and c in dt^2
+  --dt-factors L   dt multiples for --extrapolate (default 1,0.75,0.5)
+  --progress       progress on stderr even when it is not a terminal
+  --json           one JSON object on stdout`,
+    async run(v) {
+      const m = model(v);
+      const temps = parseTemps(String(v.temps ?? '0.5,1,2'), Boolean(v.log));
+      const def = defaultAnalyticOptions();
+      const moves = String(v.moves ?? 'cluster');
+      if (moves !== 'cluster' && moves !== 'heatbath') throw new InputError(`--moves must be cluster or heatbath, got "${moves}"`);
+      const factors = v['dt-factors'] === undefined ? [1, 0.75, 0.5] : String(v['dt-factors']).split(',').map(Number);
+      if (factors.some((f) => !(f > 0 && f <= 1))) throw new InputError(`--dt-factors must be numbers in (0, 1], got "${String(v['dt-factors'])}"`);
+      const opts = {
+        ...def,
+        dt: optionalNum(v, 'dt') ?? def.dt,
+        slices: optionalNum(v, 'slices'),
+        order: order(v),
+        sweeps: num(v, 'sweeps', def.sweeps),
+        warmup: num(v, 'warmup', def.warmup),
+        thin: num(v, 'thin', def.thin),
+        chains: num(v, 'chains', def.chains),
+        seed: num(v, 'seed', def.seed),
+        workers: num(v, 'workers', def.workers),
+        cluster: moves === 'cluster',
+        extrapolate: v.extrapolate ? factors : undefined,
+      };
+      makeTfim(m); // validate the lattice before starting workers
+      const progress = new Progress('pdbm dbm', Boolean(v.progress) || Boolean(process.stderr.isTTY));
+      const t0 = performance.now();
+      const res = await analyticThermo(m, temps, opts, (d, t) => progress.update(d, t));
+      const seconds = (performance.now() - t0) / 1000;
+      emit(v, {
+        method: 'dbm', model: m, rows: res.rows,
+        meta: {
+          version: VERSION,
+          solver: `analytic purified DBM, order-${opts.order} Trotter, ${opts.cluster ? 'heat-bath + Swendsen-Wang' : 'heat-bath'} moves, ${opts.chains} chains x ${opts.sweeps} measurements per temperature${opts.extrapolate ? `, extrapolated in dt^2 from dt x ${opts.extrapolate.join(', ')}` : ''}`,
+          seconds, spin_updates: res.spinUpdates, cluster_moves: res.clusterMoves,
+          updates_per_second: res.spinUpdates / seconds,
+          options: { ...opts, temps },
+        },
+      });
+    },
+  },
+  build: {
+    summary: 'build the analytic purified DBM at one temperature and save it as JSON',
+    usage: 'pdbm build --model FILE --T 1 [--dt 0.05 | --slices n] [--order 2] --out FILE',
+    options: { ...COMMON, ...TROTTER, T: { type: 'string' }, beta: { type: 'string' }, out: { type: 'string' } },
+    help: `  --model FILE     model file (models/*.json)
+  --T X | --beta X temperature or inverse temperature
+  --dt X           Trotter step (default 0.05), or --slices n
+  --order 1|2      Trotter splitting order (default 2)
+  --out FILE       where to write the network (written atomically)
+  --json           print a JSON summary on stdout`,
+    async run(v) {
+      const m = model(v);
+      if (typeof v.out !== 'string') throw new InputError('--out FILE is required');
+      if ((v.T === undefined) === (v.beta === undefined)) throw new InputError('give exactly one of --T and --beta');
+      const beta = v.T !== undefined ? 1 / num(v, 'T') : num(v, 'beta');
+      if (!(beta > 0) || !Number.isFinite(beta)) throw new InputError('the temperature must be positive and finite');
+      const net = buildTrotterDbm(makeTfim(m), { beta, dt: optionalNum(v, 'dt'), slices: optionalNum(v, 'slices'), order: order(v) });
+      writeFileAtomic(v.out, `${JSON.stringify(dbmToJson(net))}\n`);
+      const layers = [0, 0, 0, 0];
+      for (const l of net.layer) layers[l]++;
+      const summary = { out: v.out, units: net.nUnits, edges: net.edgeA.length, physical: layers[0], ancilla: layers[1], hidden: layers[2], deep: layers[3], ...net.info };
+      process.stdout.write(v.json ? `${JSON.stringify(summary)}\n` : `${formatTable([summary])}\n`);
+    },
+  },
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(7)} ${c.summary}`);
+  return `pdbm ${VERSION}: finite-temperature TFIM properties with purified deep Boltzmann machines
+
+usage: pdbm <command> [options]   (pdbm <command> --help for its options)
+
+commands:
+${lines.join('\n')}
+
+Conventions: H = - sum J_ij sz_i sz_j - Gamma sum sx_i - h sum sz_i (Pauli matrices), k_B = 1,
+e = <H>/N and c = beta^2 (<H^2> - <H>^2)/N per site.
+`;
+}
+
+/** Runs the CLI with `argv` (without node and script); returns the exit status. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  try {
+    if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+      process.stdout.write(usage());
+      return 0;
+    }
+    if (name === '--version') {
+      process.stdout.write(`${VERSION}\n`);
+      return 0;
+    }
+    const cmd = COMMANDS[name];
+    if (!cmd) throw new InputError(`unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')}; see pdbm --help)`);
+    let values: Values;
+    try {
+      ({ values } = parseArgs({ args: rest, options: cmd.options, strict: true, allowPositionals: false }) as { values: Values });
+    } catch (e) {
+      throw new InputError(`${name}: ${(e as Error).message.split('\n')[0]}`);
+    }
+    if (values.help) {
+      process.stdout.write(`usage: ${cmd.usage}\n\n${cmd.summary}\n\n${cmd.help}\n`);
+      return 0;
+    }
+    await cmd.run(values);
+    return 0;
+  } catch (e) {
+    if (e instanceof InputError) {
+      process.stderr.write(`pdbm: ${e.message.split('\n')[0]}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exitCode = await main(process.argv.slice(2));
+}

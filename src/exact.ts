@@ -1,0 +1,119 @@
+/**
+ * The exact checker: picks the cheapest exact method for a model and says which one ran.
+ *   free-fermion  periodic chain with h = 0, any N (Jordan–Wigner, both parity sectors): exact;
+ *   blocks        full spectrum by symmetry blocks (translations, point group, spin flip): exact;
+ *   full          dense diagonalization of the whole 2^N space (N <= 14): exact;
+ *   ftlm          finite-temperature Lanczos on 2^N (N <= 24): stochastic, error bars from the
+ *                 spread over random vectors.
+ */
+import { InputError } from './errors.ts';
+import { blockSpectrum, fullSpectrum } from './blocks.ts';
+import { freeFermionChain } from './free-fermion.ts';
+import { ftlm, ftlmMemory } from './ftlm.ts';
+import type { Tfim } from './hamiltonian.ts';
+import { thermoFromLevels } from './thermo.ts';
+
+export type ExactMethod = 'auto' | 'free-fermion' | 'blocks' | 'full' | 'ftlm';
+export const EXACT_METHODS: ExactMethod[] = ['auto', 'free-fermion', 'blocks', 'full', 'ftlm'];
+
+export interface ExactOptions {
+  method?: ExactMethod;
+  /** FTLM random vectors, Lanczos steps and seed. */
+  vectors?: number;
+  steps?: number;
+  seed?: number;
+}
+
+export interface ExactRow {
+  T: number;
+  e: number;
+  e_err: number;
+  c: number;
+  c_err: number;
+}
+
+export interface ExactResult {
+  rows: ExactRow[];
+  /** The method that ran. */
+  method: Exclude<ExactMethod, 'auto'>;
+  /** Human-readable description of the solver and its error. */
+  solver: string;
+}
+
+/** Largest N for dense diagonalization of the whole space. */
+export const MAX_FULL_SITES = 14;
+/** Largest N for symmetry blocks and FTLM (2^N states held in memory). */
+export const MAX_BLOCK_SITES = 24;
+export const MAX_FTLM_SITES = 24;
+/** Blocks are used when the largest block is expected to be at most this size. */
+const MAX_EXPECTED_BLOCK = 2048;
+
+const isFreeFermionChain = (ham: Tfim) => ham.lattice.kind === 'chain' && ham.lattice.boundary === 'periodic' && ham.h === 0;
+
+/** Expected largest block: 2^N over the translation group, spin flip (h = 0) and a reflection. */
+export function expectedBlockSize(ham: Tfim): number {
+  let g = ham.h === 0 ? 2 : 1;
+  for (const t of ham.lattice.translations) g *= t.order;
+  if (ham.lattice.translations.length === 0 && ham.lattice.pointGroup.length > 1) g *= 2;
+  return 2 ** ham.nSites / g;
+}
+
+/** Which method `auto` picks for this model (or an InputError when none applies). */
+export function chooseMethod(ham: Tfim): Exclude<ExactMethod, 'auto'> {
+  if (isFreeFermionChain(ham)) return 'free-fermion';
+  if (ham.nSites <= MAX_BLOCK_SITES && expectedBlockSize(ham) <= MAX_EXPECTED_BLOCK) return 'blocks';
+  if (ham.nSites <= 10) return 'full';
+  if (ham.nSites <= MAX_FTLM_SITES) return 'ftlm';
+  throw new InputError(
+    `N = ${ham.nSites} sites is too large for exact methods (limit ${MAX_FTLM_SITES}; only the periodic chain with h = 0 has no limit)`,
+  );
+}
+
+/** Exact (or FTLM) e and c per site at each temperature T > 0 (units of J, k_B = 1). */
+export function exactThermo(ham: Tfim, temps: number[], opts: ExactOptions = {}): ExactResult {
+  for (const T of temps) if (!(T > 0) || !Number.isFinite(T)) throw new InputError(`temperatures must be positive and finite, got ${T}`);
+  const method = !opts.method || opts.method === 'auto' ? chooseMethod(ham) : opts.method;
+  const N = ham.nSites;
+  const zeroErr = (p: { T: number; e: number; c: number }): ExactRow => ({ T: p.T, e: p.e, e_err: 0, c: p.c, c_err: 0 });
+  switch (method) {
+    case 'free-fermion': {
+      if (!isFreeFermionChain(ham)) throw new InputError('--method free-fermion needs a periodic chain with h = 0');
+      return {
+        rows: freeFermionChain(N, ham.J, ham.Gamma, temps).map(zeroErr),
+        method,
+        solver: 'free fermions (Jordan-Wigner, both parity sectors); exact to rounding',
+      };
+    }
+    case 'blocks': {
+      if (N > MAX_BLOCK_SITES) throw new InputError(`N = ${N} is too large for symmetry blocks (limit ${MAX_BLOCK_SITES})`);
+      const spec = blockSpectrum(ham);
+      return {
+        rows: thermoFromLevels(spec.levels, N, temps).map(zeroErr),
+        method,
+        solver: `full spectrum by symmetry blocks (${spec.blocks} blocks, largest ${spec.maxBlock}); exact to rounding`,
+      };
+    }
+    case 'full': {
+      if (N > MAX_FULL_SITES) throw new InputError(`N = ${N} is too large for full diagonalization (limit ${MAX_FULL_SITES})`);
+      return {
+        rows: thermoFromLevels([{ energies: fullSpectrum(ham), weight: 1 }], N, temps).map(zeroErr),
+        method,
+        solver: `full diagonalization of 2^${N} states; exact to rounding`,
+      };
+    }
+    case 'ftlm': {
+      if (N > MAX_FTLM_SITES) throw new InputError(`N = ${N} is too large for FTLM (limit ${MAX_FTLM_SITES})`);
+      const vectors = opts.vectors ?? 32;
+      const steps = opts.steps ?? 80;
+      const seed = opts.seed ?? 1;
+      const reorthogonalize = ftlmMemory(N, steps, true) <= 2 ** 31;
+      return {
+        rows: ftlm(ham, temps, { vectors, steps, seed, reorthogonalize }),
+        method,
+        solver: `finite-temperature Lanczos (${vectors} random vectors, ${steps} steps, seed ${seed}); statistical error in e_err, c_err`,
+      };
+    }
+    default:
+      throw new InputError(`unknown exact method "${method as string}" (known: ${EXACT_METHODS.join(', ')})`);
+  }
+}
