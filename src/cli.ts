@@ -111,7 +111,7 @@ const COMMANDS: Record<string, Command> = {
   --temps LIST     temperatures: 0.5,1,2 or lo:hi:count (default 0.5,1,2)
   --log            geometric spacing for lo:hi:count
   --method M       auto (default), free-fermion, blocks, full or ftlm
-  --vectors R      FTLM random vectors (default 32)
+  --vectors R      FTLM random vectors (default 40)
   --steps M        FTLM Lanczos steps (default 80)
   --seed S         FTLM seed (default 1)
   --json           one JSON object on stdout`,
