@@ -6,7 +6,7 @@
 import type { Dbm } from './dbm.ts';
 import { makeTfim } from './hamiltonian.ts';
 import type { ModelSpec } from './model.ts';
-import { LocalEnergy, RingObservables, physicalMagnetization } from './observables.ts';
+import { LocalEnergy, RingObservables, WorldlineEnergy, physicalMagnetization } from './observables.ts';
 import { Rng } from './rng.ts';
 import { buildJointGraph, Sampler } from './sampler.ts';
 
@@ -55,7 +55,9 @@ export function runChain(task: ChainTask): ChainResult {
   const ham = makeTfim(task.model);
   const graph = buildJointGraph(task.network);
   const sampler = new Sampler(graph, new Rng(task.seed, task.chain));
-  const eloc = new LocalEnergy(task.network, ham, graph);
+  // Analytic networks: every deep spin summed out (much lower variance); trained ones: the
+  // general estimator with the units next to the physical layer summed out.
+  const eloc = task.network.trotter ? new WorldlineEnergy(task.network, ham, graph) : new LocalEnergy(task.network, ham, graph);
   const ring = task.network.trotter ? new RingObservables(task.network, ham, graph) : null;
   const n = task.sweeps;
   const series: ChainSeries = {

@@ -80,8 +80,9 @@ function order(v: Values): 1 | 2 {
   return o;
 }
 
+/** Numbers with 8 significant digits, trailing zeros dropped (0.5, not 0.50000000). */
 const fmt = (x: unknown): string =>
-  typeof x === 'number' ? (Number.isInteger(x) && Math.abs(x) < 1e15 ? String(x) : x.toPrecision(8)) : x === null || x === undefined ? '-' : String(x);
+  typeof x === 'number' ? String(Number(x.toPrecision(8))) : x === null || x === undefined ? '-' : String(x);
 
 /** An aligned text table of rows (columns in first-seen key order). */
 export function formatTable(rows: Array<Record<string, unknown>>): string {

@@ -12,12 +12,19 @@ import type { JointGraph } from './sampler.ts';
 export const MAX_ENUMERATED = 22;
 
 /**
- * Calls `visit(x, weight)` for every configuration of the non-hidden joint nodes, with `weight`
- * the normalized probability (hidden nodes of `x` are left at +1; observables must not read them).
+ * Calls `visit(x, weight)` for every configuration of the non-hidden joint nodes and of the hidden
+ * nodes listed in `explicit`, with `weight` the normalized probability. The other hidden nodes are
+ * summed in closed form and left at +1 in `x`: observables must not read them.
  */
-export function enumerateJoint(d: Dbm, g: JointGraph, visit: (x: Int8Array, weight: number) => void): void {
+export function enumerateJoint(
+  d: Dbm,
+  g: JointGraph,
+  visit: (x: Int8Array, weight: number) => void,
+  explicit: ArrayLike<number> = [],
+): void {
   const isHidden = new Uint8Array(g.nNodes);
   for (let c = 0; c < 2; c++) for (let u = 0; u < d.nUnits; u++) if (d.layer[u] === HIDDEN) isHidden[g.unitNode[c][u]] = 1;
+  for (let k = 0; k < explicit.length; k++) isHidden[explicit[k]] = 0;
   const free: number[] = [];
   const hidden: number[] = [];
   for (let u = 0; u < g.nNodes; u++) (isHidden[u] ? hidden : free).push(u);

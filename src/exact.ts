@@ -2,12 +2,12 @@
  * The exact checker: picks the cheapest exact method for a model and says which one ran.
  *   free-fermion  periodic chain with h = 0, any N (Jordan–Wigner, both parity sectors): exact;
  *   blocks        full spectrum by symmetry blocks (translations, point group, spin flip): exact;
- *   full          dense diagonalization of the whole 2^N space (N <= 14): exact;
+ *   full          dense diagonalization of the whole 2^N space (N <= 12): exact;
  *   ftlm          finite-temperature Lanczos on 2^N (N <= 24): stochastic, error bars from the
  *                 spread over random vectors.
  */
 import { InputError } from './errors.ts';
-import { blockSpectrum, fullSpectrum } from './blocks.ts';
+import { blockPlan, blockSpectrum, fullSpectrum } from './blocks.ts';
 import { freeFermionChain } from './free-fermion.ts';
 import { ftlm, ftlmMemory } from './ftlm.ts';
 import type { Tfim } from './hamiltonian.ts';
@@ -40,29 +40,24 @@ export interface ExactResult {
   solver: string;
 }
 
-/** Largest N for dense diagonalization of the whole space. */
-export const MAX_FULL_SITES = 14;
-/** Largest N for symmetry blocks and FTLM (2^N states held in memory). */
-export const MAX_BLOCK_SITES = 24;
+/**
+ * Largest N for dense diagonalization of the whole space: 2^12 = 4096 states take ~13 s here
+ * (O(n^3): N = 13 would take ~2 min).
+ */
+export const MAX_FULL_SITES = 12;
+/** Largest N whose symmetry blocks are planned (the plan enumerates all 2^N states). */
+export const MAX_BLOCK_SITES = 20;
+/** Largest N for FTLM (a few vectors of 2^N doubles). */
 export const MAX_FTLM_SITES = 24;
-/** Blocks are used when the largest block is expected to be at most this size. */
-const MAX_EXPECTED_BLOCK = 2048;
+/** `auto` uses blocks when the largest block has at most this many states (~13 s for 4096). */
+const MAX_AUTO_BLOCK = 4096;
 
 const isFreeFermionChain = (ham: Tfim) => ham.lattice.kind === 'chain' && ham.lattice.boundary === 'periodic' && ham.h === 0;
-
-/** Expected largest block: 2^N over the translation group, spin flip (h = 0) and a reflection. */
-export function expectedBlockSize(ham: Tfim): number {
-  let g = ham.h === 0 ? 2 : 1;
-  for (const t of ham.lattice.translations) g *= t.order;
-  if (ham.lattice.translations.length === 0 && ham.lattice.pointGroup.length > 1) g *= 2;
-  return 2 ** ham.nSites / g;
-}
 
 /** Which method `auto` picks for this model (or an InputError when none applies). */
 export function chooseMethod(ham: Tfim): Exclude<ExactMethod, 'auto'> {
   if (isFreeFermionChain(ham)) return 'free-fermion';
-  if (ham.nSites <= MAX_BLOCK_SITES && expectedBlockSize(ham) <= MAX_EXPECTED_BLOCK) return 'blocks';
-  if (ham.nSites <= 10) return 'full';
+  if (ham.nSites <= MAX_BLOCK_SITES && blockPlan(ham).maxBlock <= MAX_AUTO_BLOCK) return 'blocks';
   if (ham.nSites <= MAX_FTLM_SITES) return 'ftlm';
   throw new InputError(
     `N = ${ham.nSites} sites is too large for exact methods (limit ${MAX_FTLM_SITES}; only the periodic chain with h = 0 has no limit)`,

@@ -2,10 +2,14 @@
  * Measurements on one configuration of the two-copy joint graph (see sampler.ts). All functions
  * are allocation-free after construction.
  *
- * - Local energy (visible estimator): E_loc(s, a, d) = (H Psi)(s, a, d) / Psi(s, a, d) with H acting
- *   on the physical spins and the hidden units summed out, E_loc = H_z(s) - Gamma sum_i R_i,
- *   R_i = Psi(s with s_i flipped, a, d) / Psi(s, a, d). Unbiased for <H> because d is drawn from
- *   p(d | s, a); the product of the two copies' E_loc is unbiased for <H^2> (DESIGN.md).
+ * - Local energy (visible estimator): E_loc(s, a, r) = (H Psi)(s, a, r) / Psi(s, a, r) with H acting
+ *   on the physical spins, E_loc = H_z(s) - Gamma sum_i R_i, R_i = Psi(s with s_i flipped, a, r) /
+ *   Psi(s, a, r), where every inner unit touching the physical layer is summed out in closed form
+ *   (sum_u exp(u theta_u) = 2 cosh theta_u) and r is the rest, as sampled. Unbiased for <H> because
+ *   r is drawn from p(r | s, a); the product of the two copies' E_loc is unbiased for <H^2>
+ *   (DESIGN.md). Summing the first deep slice too (Rao–Blackwellization: it is conditionally
+ *   independent given its neighbours) removes the largest source of noise, the single sampled
+ *   value of s^1_i inside exp(-2 K s_i s^1_i).
  * - Thermodynamic estimator (analytic networks only): -d ln Z / d beta on the ring of 2n slices,
  *   sum_k (tau_k / beta) H_z(s^k) + (1/2n) sum_links sum_i [-G coth(2 dt G) + G s s' / sinh(2 dt G)].
  * - Magnetization of the physical slice, and the tau-weighted ring average m_bar whose variance
@@ -24,15 +28,15 @@ export function logCosh(x: number): number {
 /** Evaluates E_loc for either copy of the inner units. */
 export class LocalEnergy {
   private readonly N: number;
-  /** Per physical site: its couplings to non-hidden units (CSR), as DBM unit indices. */
+  /** Per physical site: its couplings to units that are not summed (CSR), as DBM unit indices. */
   private readonly dStart: Int32Array;
   private readonly dUnit: Int32Array;
   private readonly dW: Float64Array;
-  /** Per physical site: its couplings to hidden units, as indices into `hid`. */
+  /** Per physical site: its couplings to summed units, as indices into `hid`. */
   private readonly hStart: Int32Array;
   private readonly hIdx: Int32Array;
   private readonly hW: Float64Array;
-  /** Hidden units touching the physical layer, with their own couplings (CSR over `hid`). */
+  /** Summed units (touching the physical layer), with their own couplings (CSR over `hid`). */
   private readonly hid: Int32Array;
   private readonly hidStart: Int32Array;
   private readonly hidUnit: Int32Array;
@@ -47,6 +51,15 @@ export class LocalEnergy {
       adj[dbm.edgeA[e]].push([dbm.edgeB[e], dbm.weight[e]]);
       adj[dbm.edgeB[e]].push([dbm.edgeA[e], dbm.weight[e]]);
     }
+    // Summed units: hidden units touching a physical unit, plus deep ones that touch no other
+    // candidate, so that all are conditionally independent given the rest.
+    const candidate = new Uint8Array(dbm.nUnits);
+    for (let i = 0; i < N; i++) for (const [v] of adj[i]) if (v >= 2 * N) candidate[v] = 1;
+    const summed = new Uint8Array(dbm.nUnits);
+    for (let v = 0; v < dbm.nUnits; v++) {
+      if (!candidate[v]) continue;
+      summed[v] = dbm.layer[v] === HIDDEN || adj[v].every(([w]) => !candidate[w]) ? 1 : 0;
+    }
     const hidList: number[] = [];
     const hidPos = new Map<number, number>();
     const dS = [0];
@@ -57,7 +70,7 @@ export class LocalEnergy {
     const hWs: number[] = [];
     for (let i = 0; i < N; i++) {
       for (const [v, w] of adj[i]) {
-        if (dbm.layer[v] === HIDDEN) {
+        if (summed[v]) {
           if (!hidPos.has(v)) {
             hidPos.set(v, hidList.length);
             hidList.push(v);
@@ -93,7 +106,15 @@ export class LocalEnergy {
     this.hidUnit = Int32Array.from(hu);
     this.hidW = Float64Array.from(hw);
     this.theta = new Float64Array(hidList.length);
+    const reads = new Set<number>();
+    for (let c = 0; c < 2; c++) {
+      for (const u of [...this.dUnit, ...this.hidUnit]) reads.add(graph.unitNode[c][u]);
+    }
+    this.readsNodes = Int32Array.from(reads);
   }
+
+  /** Joint-graph nodes this estimator reads (besides the physical ones). */
+  readonly readsNodes: Int32Array;
 
   /** E_loc for inner-unit copy `c` (0 or 1) of joint configuration x; energy units of J. */
   eval(x: Int8Array, c: 0 | 1): number {
@@ -117,6 +138,172 @@ export class LocalEnergy {
       sumR += Math.exp(logR);
     }
     // Physical units are nodes 0..N-1 of the joint graph.
+    return diagonalEnergy(this.ham, x, 0) - Math.abs(this.ham.Gamma) * sumR;
+  }
+}
+
+/**
+ * Local energy of an analytic (Trotter) network with every deep spin summed out: given the sampled
+ * bond units, the deep spins s^1_i .. s^{n-1}_i of one site form a 1D Ising chain between the fixed
+ * ends s^0_i (physical) and s^n_i (ancilla), so Psi(s, a, bonds) and the flip ratios R_i follow
+ * from a two-state transfer-matrix product per site (Rao–Blackwellization of LocalEnergy over all
+ * deep units; still unbiased, since the deep spins' conditional law given (s, a, bonds) is exactly
+ * that chain). Cost ~ N n per evaluation, about one sweep; the variance of E_loc drops by an order
+ * of magnitude, which is what makes the two-copy specific heat usable at low T.
+ */
+export class WorldlineEnergy {
+  private readonly N: number;
+  private readonly n: number;
+  /** e^{K} and e^{-K} of the link between slices k and k+1 of site i, at [i * n + k]. */
+  private readonly eK: Float64Array;
+  private readonly eKinv: Float64Array;
+  /** Field CSR per (copy, site, slice k = 1..n-1): bias of the deep unit + sum over its bond units. */
+  private readonly deepBias: Float64Array;
+  private readonly fStart: Int32Array;
+  private readonly fUnit: Int32Array;
+  private readonly fW: Float64Array;
+  /** Slice-0 part: per site, its bond units (summed in closed form) as in LocalEnergy. */
+  private readonly hStart: Int32Array;
+  private readonly hUnit: Int32Array;
+  private readonly hW: Float64Array;
+  private readonly hidStart: Int32Array;
+  private readonly hidUnit: Int32Array;
+  private readonly hidW: Float64Array;
+  private readonly hidBias: Float64Array;
+  /** Joint-graph nodes this estimator reads (besides the physical ones). */
+  readonly readsNodes: Int32Array;
+
+  constructor(readonly dbm: Dbm, readonly ham: Tfim, readonly graph: JointGraph) {
+    const t = dbm.trotter;
+    if (!t) throw new Error('WorldlineEnergy needs an analytic (Trotter) network');
+    const N = (this.N = dbm.nSites);
+    const n = (this.n = t.slices);
+    if (ham.nSites !== N) throw new Error(`network has ${N} sites, model has ${ham.nSites}`);
+    const adj: Array<Array<[number, number]>> = Array.from({ length: dbm.nUnits }, () => []);
+    for (let e = 0; e < dbm.edgeA.length; e++) {
+      adj[dbm.edgeA[e]].push([dbm.edgeB[e], dbm.weight[e]]);
+      adj[dbm.edgeB[e]].push([dbm.edgeA[e], dbm.weight[e]]);
+    }
+    const unitAt = (k: number, i: number) => t.sliceUnits[k * N + i];
+    this.eK = new Float64Array(N * n);
+    this.eKinv = new Float64Array(N * n);
+    for (let i = 0; i < N; i++) {
+      for (let k = 0; k < n; k++) {
+        const link = adj[unitAt(k, i)].find(([v]) => v === unitAt(k + 1, i));
+        if (!link) throw new Error(`no link between slices ${k} and ${k + 1} at site ${i}`);
+        this.eK[i * n + k] = Math.exp(link[1]);
+        this.eKinv[i * n + k] = Math.exp(-link[1]);
+      }
+    }
+    const fs = [0];
+    const fu: number[] = [];
+    const fw: number[] = [];
+    this.deepBias = new Float64Array(N * n);
+    for (let i = 0; i < N; i++) {
+      for (let k = 1; k < n; k++) {
+        const u = unitAt(k, i);
+        this.deepBias[i * n + k] = dbm.bias[u];
+        for (const [v, w] of adj[u]) {
+          if (v === unitAt(k - 1, i) || v === unitAt(k + 1, i)) continue;
+          if (dbm.layer[v] !== HIDDEN) throw new Error(`deep unit ${u} has an unexpected non-hidden neighbour ${v}`);
+          fu.push(v);
+          fw.push(w);
+        }
+        fs.push(fu.length);
+      }
+    }
+    this.fStart = Int32Array.from(fs);
+    this.fUnit = Int32Array.from(fu);
+    this.fW = Float64Array.from(fw);
+    const hs = [0];
+    const hu: number[] = [];
+    const hw: number[] = [];
+    const hid: number[] = [];
+    const hidPos = new Map<number, number>();
+    for (let i = 0; i < N; i++) {
+      for (const [v, w] of adj[i]) {
+        if (v === unitAt(1, i)) continue;
+        if (dbm.layer[v] !== HIDDEN) throw new Error(`physical unit ${i} has an unexpected neighbour ${v}`);
+        if (!hidPos.has(v)) {
+          hidPos.set(v, hid.length);
+          hid.push(v);
+        }
+        hu.push(hidPos.get(v)!);
+        hw.push(w);
+      }
+      hs.push(hu.length);
+    }
+    this.hStart = Int32Array.from(hs);
+    this.hUnit = Int32Array.from(hu);
+    this.hW = Float64Array.from(hw);
+    const gs = [0];
+    const gu: number[] = [];
+    const gw: number[] = [];
+    for (const h of hid) {
+      for (const [v, w] of adj[h]) {
+        gu.push(v);
+        gw.push(w);
+      }
+      gs.push(gu.length);
+    }
+    this.hidStart = Int32Array.from(gs);
+    this.hidUnit = Int32Array.from(gu);
+    this.hidW = Float64Array.from(gw);
+    this.hidBias = Float64Array.from(hid, (h) => dbm.bias[h]);
+    const reads = new Set<number>();
+    for (let c = 0; c < 2; c++) {
+      for (const u of this.fUnit) reads.add(graph.unitNode[c][u]);
+      for (let i = 0; i < N; i++) reads.add(N + i);
+    }
+    this.readsNodes = Int32Array.from(reads);
+  }
+
+  /** E_loc for copy `c` (0 or 1) of the bond units in joint configuration x; energy units of J. */
+  eval(x: Int8Array, c: 0 | 1): number {
+    const { N, n, eK, eKinv, deepBias, fStart, fUnit, fW, hStart, hUnit, hW, hidStart, hidUnit, hidW, hidBias, dbm } = this;
+    const node = this.graph.unitNode[c];
+    let sumR = 0;
+    for (let i = 0; i < N; i++) {
+      const s = x[i];
+      const a = x[N + i];
+      const base = i * n;
+      // Unnormalized weights (p, q) of s^k_i = +1, -1 summed over slices k..n-1, from the ancilla end.
+      let p = a > 0 ? eK[base + n - 1] : eKinv[base + n - 1];
+      let q = a > 0 ? eKinv[base + n - 1] : eK[base + n - 1];
+      for (let k = n - 1; k >= 1; k--) {
+        let th = deepBias[base + k];
+        const row = i * (n - 1) + (k - 1);
+        for (let r = fStart[row]; r < fStart[row + 1]; r++) th += fW[r] * x[node[fUnit[r]]];
+        const et = Math.exp(th);
+        p *= et;
+        q /= et;
+        if (k > 1) {
+          const ek = eK[base + k - 1];
+          const eki = eKinv[base + k - 1];
+          const np = ek * p + eki * q;
+          const nq = eki * p + ek * q;
+          const m = np > nq ? np : nq;
+          p = np / m;
+          q = nq / m;
+        }
+      }
+      // With n = 1 the chain is empty and (p, q) is the link to the ancilla itself.
+      let ratio: number;
+      if (n === 1) ratio = s > 0 ? q / p : p / q;
+      else {
+        const ek = eK[base];
+        const eki = eKinv[base];
+        ratio = s > 0 ? (eki * p + ek * q) / (ek * p + eki * q) : (ek * p + eki * q) / (eki * p + ek * q);
+      }
+      let logR = -2 * s * dbm.bias[i];
+      for (let r = hStart[i]; r < hStart[i + 1]; r++) {
+        const h = hUnit[r];
+        let th = hidBias[h];
+        for (let g = hidStart[h]; g < hidStart[h + 1]; g++) th += hidW[g] * x[node[hidUnit[g]]];
+        logR += logCosh(th - 2 * hW[r] * s) - logCosh(th);
+      }
+      sumR += ratio * Math.exp(logR);
+    }
     return diagonalEnergy(this.ham, x, 0) - Math.abs(this.ham.Gamma) * sumR;
   }
 }

@@ -8,7 +8,7 @@ import { makeTfim, diagonalEnergies, type Tfim } from '../src/hamiltonian.ts';
 import { buildTrotterDbm, bondUnitWeight, linkCoupling, trotterSteps } from '../src/trotter.ts';
 import { HIDDEN, type Dbm } from '../src/dbm.ts';
 import { buildJointGraph } from '../src/sampler.ts';
-import { LocalEnergy, RingObservables } from '../src/observables.ts';
+import { LocalEnergy, RingObservables, WorldlineEnergy } from '../src/observables.ts';
 import { enumerateJoint } from '../src/enumerate.ts';
 
 const tfim = (lattice: object, J: number, Gamma: number, h: number) =>
@@ -159,23 +159,29 @@ test('the Trotter product converges to exp(-beta H / 2) at the expected order', 
 
 test('exact joint averages of the estimators equal the Trotterized state averages', () => {
   for (const [name, ham] of MODELS) {
-    for (const order of [1, 2] as const) {
+    for (const [order, n] of [[1, 2], [2, 2], [2, 1]] as const) {
       const beta = 0.9;
-      const n = 2;
       const net = buildTrotterDbm(ham, { beta, slices: n, order });
       const g = buildJointGraph(net);
       const el = new LocalEnergy(net, ham, g);
+      const wl = new WorldlineEnergy(net, ham, g);
       const ring = new RingObservables(net, ham, g);
       let e = 0;
       let e2 = 0;
+      let ew = 0;
+      let ew2 = 0;
       let eRing = 0;
       enumerateJoint(net, g, (x, w) => {
         const a = el.eval(x, 0);
         const b = el.eval(x, 1);
         e += (w * (a + b)) / 2;
         e2 += w * a * b;
+        const wa = wl.eval(x, 0);
+        const wb = wl.eval(x, 1);
+        ew += (w * (wa + wb)) / 2;
+        ew2 += w * wa * wb;
         eRing += w * ring.energy(x);
-      });
+      }, [...el.readsNodes, ...wl.readsNodes]);
       const hm = denseH(ham);
       const u = trotterProduct(ham, n, beta / (2 * n), order);
       const norm = trace(u.transpose().mmul(u));
@@ -183,6 +189,8 @@ test('exact joint averages of the estimators equal the Trotterized state average
       const e2State = trace(u.transpose().mmul(hm).mmul(hm).mmul(u)) / norm;
       assert.ok(Math.abs(e - eState) < 1e-10, `${name} order ${order}: visible ${e} vs ${eState}`);
       assert.ok(Math.abs(e2 - e2State) < 1e-9, `${name} order ${order}: H^2 ${e2} vs ${e2State}`);
+      assert.ok(Math.abs(ew - eState) < 1e-10, `${name} order ${order}: worldline ${ew} vs ${eState}`);
+      assert.ok(Math.abs(ew2 - e2State) < 1e-9, `${name} order ${order}: worldline H^2 ${ew2} vs ${e2State}`);
       // Thermodynamic estimator = -d ln Tr(U^T U) / d beta at fixed n, by a central difference.
       const lnZ = (b: number) => {
         const ub = trotterProduct({ ...ham, Gamma: Math.abs(ham.Gamma) }, n, b / (2 * n), order);
