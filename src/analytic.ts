@@ -23,6 +23,12 @@ export interface AnalyticOptions extends SamplingOptions {
   workers: number;
   /** Extra Trotter steps for dt^2 extrapolation, as multiples of dt (e.g. [1, 0.75, 0.5]). */
   extrapolate?: number[];
+  /**
+   * Global index of each temperature, selecting its random streams (default: its position). A
+   * sweep run one temperature at a time, or split into shards, passes the index in the full list
+   * so that every split gives the numbers of the whole run.
+   */
+  temperatureIndex?: number[];
 }
 
 export interface AnalyticResult {
@@ -53,9 +59,9 @@ export function defaultAnalyticOptions(): AnalyticOptions {
 }
 
 /**
- * Runs the analytic purified DBM at every temperature T (> 0, units of J). Row `seed` streams:
- * temperature index t and chain c use stream t * chains + c of `seed`. `onProgress(done, total)`
- * counts finished chains.
+ * Runs the analytic purified DBM at every temperature T (> 0, units of J). Random streams:
+ * temperature index t (see `temperatureIndex`), dt factor f of F and chain c use stream
+ * (t F + f) chains + c of `seed`. `onProgress(done, total)` counts finished chains.
  */
 export async function analyticThermo(
   model: ModelSpec,
@@ -78,7 +84,7 @@ export async function analyticThermo(
       plan.push({ t, f, n, dt, first: tasks.length });
       for (let c = 0; c < opts.chains; c++) {
         tasks.push({
-          model, network, seed: opts.seed, chain: (t * factors.length + fi) * opts.chains + c,
+          model, network, seed: opts.seed, chain: ((opts.temperatureIndex?.[t] ?? t) * factors.length + fi) * opts.chains + c,
           warmup: opts.warmup, sweeps: opts.sweeps, thin: opts.thin, cluster: opts.cluster,
         });
       }

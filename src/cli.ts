@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { analyticThermo, defaultAnalyticOptions } from './analytic.ts';
+import { analyticThermo, checkSampling, defaultAnalyticOptions, type AnalyticOptions } from './analytic.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { dbmToJson } from './dbm.ts';
 import { InputError } from './errors.ts';
@@ -14,7 +14,9 @@ import { makeTfim } from './hamiltonian.ts';
 import { loadModel, type ModelSpec } from './model.ts';
 import { Progress } from './progress.ts';
 import { parseTemps } from './temps.ts';
-import { buildTrotterDbm } from './trotter.ts';
+import { buildTrotterDbm, trotterSteps } from './trotter.ts';
+import { mergeResults } from './merge.ts';
+import { parseShard, runSweep, SWEEP_METHODS, type SweepMethod } from './sweep.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Values = Record<string, string | boolean | undefined>;
@@ -25,9 +27,14 @@ interface Command {
   summary: string;
   usage: string;
   options: Options;
+  /** Whether the command takes positional arguments (merge: directories). */
+  positionals?: boolean;
   help: string;
-  run(v: Values): Promise<void>;
+  run(v: Values, positionals: string[]): Promise<void>;
 }
+
+/** The trained-DBM runner for sweeps; undefined until the trained method is available. */
+const trainRunner = undefined;
 
 const COMMON: Options = {
   model: { type: 'string' },
@@ -103,6 +110,32 @@ function emit(v: Values, out: { method: string; model: ModelSpec; rows: Array<Re
   process.stdout.write(`# ${Number(out.meta.seconds).toFixed(2)} s\n`);
 }
 
+/** The analytic-DBM options shared by `dbm` and `sweep`. */
+function analyticOptions(v: Values): AnalyticOptions {
+  const def = defaultAnalyticOptions();
+  const moves = String(v.moves ?? 'cluster');
+  if (moves !== 'cluster' && moves !== 'heatbath') throw new InputError(`--moves must be cluster or heatbath, got "${moves}"`);
+  const factors = v['dt-factors'] === undefined ? [1, 0.75, 0.5] : String(v['dt-factors']).split(',').map(Number);
+  if (factors.some((f) => !(f > 0 && f <= 1))) throw new InputError(`--dt-factors must be numbers in (0, 1], got "${String(v['dt-factors'])}"`);
+  const opts: AnalyticOptions = {
+    ...def,
+    dt: optionalNum(v, 'dt') ?? def.dt,
+    slices: optionalNum(v, 'slices'),
+    order: order(v),
+    sweeps: num(v, 'sweeps', def.sweeps),
+    warmup: num(v, 'warmup', def.warmup),
+    thin: num(v, 'thin', def.thin),
+    chains: num(v, 'chains', def.chains),
+    seed: num(v, 'seed', def.seed),
+    workers: num(v, 'workers', def.workers),
+    cluster: moves === 'cluster',
+    extrapolate: v.extrapolate ? factors : undefined,
+  };
+  checkSampling(opts);
+  if (opts.slices === undefined) trotterSteps({ beta: 1, dt: opts.dt });
+  return opts;
+}
+
 const COMMANDS: Record<string, Command> = {
   exact: {
     summary: 'exact e and c per site from the spectrum (free fermions, symmetry blocks, full ED or FTLM)',
@@ -155,25 +188,7 @@ const COMMANDS: Record<string, Command> = {
     async run(v) {
       const m = model(v);
       const temps = parseTemps(String(v.temps ?? '0.5,1,2'), Boolean(v.log));
-      const def = defaultAnalyticOptions();
-      const moves = String(v.moves ?? 'cluster');
-      if (moves !== 'cluster' && moves !== 'heatbath') throw new InputError(`--moves must be cluster or heatbath, got "${moves}"`);
-      const factors = v['dt-factors'] === undefined ? [1, 0.75, 0.5] : String(v['dt-factors']).split(',').map(Number);
-      if (factors.some((f) => !(f > 0 && f <= 1))) throw new InputError(`--dt-factors must be numbers in (0, 1], got "${String(v['dt-factors'])}"`);
-      const opts = {
-        ...def,
-        dt: optionalNum(v, 'dt') ?? def.dt,
-        slices: optionalNum(v, 'slices'),
-        order: order(v),
-        sweeps: num(v, 'sweeps', def.sweeps),
-        warmup: num(v, 'warmup', def.warmup),
-        thin: num(v, 'thin', def.thin),
-        chains: num(v, 'chains', def.chains),
-        seed: num(v, 'seed', def.seed),
-        workers: num(v, 'workers', def.workers),
-        cluster: moves === 'cluster',
-        extrapolate: v.extrapolate ? factors : undefined,
-      };
+      const opts = analyticOptions(v);
       makeTfim(m); // validate the lattice before starting workers
       const progress = new Progress('pdbm dbm', Boolean(v.progress) || Boolean(process.stderr.isTTY));
       const t0 = performance.now();
@@ -189,6 +204,73 @@ const COMMANDS: Record<string, Command> = {
           options: { ...opts, temps },
         },
       });
+    },
+  },
+  sweep: {
+    summary: 'every method on every temperature, into results/NAME/ (data, plots, report); resumable, shardable',
+    usage: 'pdbm sweep --model FILE --methods exact,dbm --temps 0.3:5:24 [--log] --out results/NAME [--resume] [--shard i/n]',
+    options: {
+      ...COMMON, ...TEMPS, ...SAMPLING, ...TROTTER, extrapolate: { type: 'boolean' }, 'dt-factors': { type: 'string' },
+      methods: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, shard: { type: 'string' },
+    },
+    help: `  --model FILE     model file (models/*.json)
+  --methods LIST   any of ${SWEEP_METHODS.join(',')} (default exact,dbm)
+  --temps LIST     0.5,1,2 or lo:hi:count (default 0.3:5:12), --log for geometric spacing
+  --out DIR        result directory (default results/<model name>)
+  --resume         continue an interrupted sweep in DIR (same options required)
+  --shard i/n      run temperatures with index = i mod n (default from SLURM_ARRAY_TASK_ID and
+                   SLURM_ARRAY_TASK_COUNT when set); join shards with pdbm merge
+  --seed, --workers, --progress and every sampling option of pdbm dbm (--dt, --sweeps, --chains, ...)
+  --json           print a JSON summary on stdout
+Writes data.csv, data.json, meta.json, energy.svg, specific-heat.svg, report.md. Exit status 3 when a
+temperature failed twice (it is listed in meta.json and report.md).`,
+    async run(v) {
+      const m = model(v);
+      const temps = parseTemps(String(v.temps ?? '0.3:5:12'), Boolean(v.log));
+      const methods = String(v.methods ?? 'exact,dbm').split(',').map((x) => x.trim()) as SweepMethod[];
+      for (const x of methods) if (!SWEEP_METHODS.includes(x)) throw new InputError(`--methods: unknown method "${x}" (known: ${SWEEP_METHODS.join(', ')})`);
+      const { seed, workers, ...dbm } = analyticOptions(v);
+      const out = typeof v.out === 'string' ? v.out : `results/${m.name}`;
+      const outcome = await runSweep({
+        model: m, methods, temps, logT: Boolean(v.log), out, resume: Boolean(v.resume), shard: parseShard(v.shard as string | undefined),
+        seed, workers, dbm,
+        progress: Boolean(v.progress) || Boolean(process.stderr.isTTY), version: VERSION, train: trainRunner,
+      });
+      const summary = {
+        dir: outcome.dir,
+        files: ['data.csv', 'data.json', 'meta.json', 'energy.svg', 'specific-heat.svg', 'report.md'],
+        rows: outcome.rows,
+        all_agree_with_exact: outcome.allAgree,
+        failures: outcome.failures,
+      };
+      if (v.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+      else {
+        process.stdout.write(`results in ${outcome.dir}/ (${summary.files.join(', ')})\n`);
+        process.stdout.write(
+          methods.includes('exact') && methods.length > 1
+            ? outcome.allAgree
+              ? 'every sampled value agrees with exact within 4 sigma\n'
+              : `some sampled values deviate from exact by more than 4 sigma: see ${outcome.dir}/report.md\n`
+            : '',
+        );
+        if (outcome.failures > 0) process.stdout.write(`${outcome.failures} unit(s) failed twice: see ${outcome.dir}/meta.json\n`);
+      }
+      if (outcome.failures > 0) process.exitCode = 3;
+    },
+  },
+  merge: {
+    summary: 'join the shards of a sweep into one result set',
+    usage: 'pdbm merge results/NAME-0 results/NAME-1 ... --out results/NAME',
+    options: { out: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    positionals: true,
+    help: `  DIRS...          shard result directories (all shards of one sweep)
+  --out DIR        merged result directory
+  --json           print a JSON summary on stdout`,
+    async run(v, positionals) {
+      if (typeof v.out !== 'string') throw new InputError('--out DIR is required');
+      const res = await mergeResults(positionals, v.out, VERSION);
+      const summary = { dir: v.out, rows: res.rows, all_agree_with_exact: res.allAgree };
+      process.stdout.write(v.json ? `${JSON.stringify(summary)}\n` : `merged ${positionals.length} shards into ${v.out}/ (${res.rows} rows)\n`);
     },
   },
   build: {
@@ -246,8 +328,12 @@ export async function main(argv: string[]): Promise<number> {
     const cmd = COMMANDS[name];
     if (!cmd) throw new InputError(`unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')}; see pdbm --help)`);
     let values: Values;
+    let positionals: string[];
     try {
-      ({ values } = parseArgs({ args: rest, options: cmd.options, strict: true, allowPositionals: false }) as { values: Values });
+      ({ values, positionals } = parseArgs({ args: rest, options: cmd.options, strict: true, allowPositionals: Boolean(cmd.positionals) }) as {
+        values: Values;
+        positionals: string[];
+      });
     } catch (e) {
       throw new InputError(`${name}: ${(e as Error).message.split('\n')[0]}`);
     }
@@ -255,7 +341,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`usage: ${cmd.usage}\n\n${cmd.summary}\n\n${cmd.help}\n`);
       return 0;
     }
-    await cmd.run(values);
+    await cmd.run(values, positionals);
     return 0;
   } catch (e) {
     if (e instanceof InputError) {

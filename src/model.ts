@@ -18,6 +18,8 @@ export interface HamiltonianSpec {
 
 export interface ModelSpec {
   name: string;
+  /** Free text shown in plot titles. */
+  description?: string;
   lattice: LatticeSpec;
   hamiltonian: HamiltonianSpec;
 }
@@ -105,7 +107,10 @@ export function parseModel(v: unknown): ModelSpec {
   noExtraKeys(v, ['name', 'lattice', 'hamiltonian', 'description'], '');
   const name = v.name === undefined ? 'unnamed' : v.name;
   if (typeof name !== 'string' || name.length === 0) fail('name', `expected a non-empty string, got ${show(name)}`);
-  return { name, lattice: parseLattice(v.lattice), hamiltonian: parseHamiltonian(v.hamiltonian) };
+  if (v.description !== undefined && typeof v.description !== 'string') fail('description', `expected a string, got ${show(v.description)}`);
+  const spec: ModelSpec = { name, lattice: parseLattice(v.lattice), hamiltonian: parseHamiltonian(v.hamiltonian) };
+  if (typeof v.description === 'string') spec.description = v.description;
+  return spec;
 }
 
 /** Reads and validates a model file; every failure is a one-line InputError naming the file. */
