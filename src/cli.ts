@@ -30,7 +30,8 @@ interface Command {
   /** Whether the command takes positional arguments (merge: directories). */
   positionals?: boolean;
   help: string;
-  run(v: Values, positionals: string[]): Promise<void>;
+  /** Resolves to the exit status (0 when nothing is returned). */
+  run(v: Values, positionals: string[]): Promise<number | void>;
 }
 
 /** The trained-DBM runner for sweeps; undefined until the trained method is available. */
@@ -255,7 +256,7 @@ temperature failed twice (it is listed in meta.json and report.md).`,
         );
         if (outcome.failures > 0) process.stdout.write(`${outcome.failures} unit(s) failed twice: see ${outcome.dir}/meta.json\n`);
       }
-      if (outcome.failures > 0) process.exitCode = 3;
+      return outcome.failures > 0 ? 3 : 0;
     },
   },
   merge: {
@@ -341,8 +342,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`usage: ${cmd.usage}\n\n${cmd.summary}\n\n${cmd.help}\n`);
       return 0;
     }
-    await cmd.run(values, positionals);
-    return 0;
+    return (await cmd.run(values, positionals)) ?? 0;
   } catch (e) {
     if (e instanceof InputError) {
       process.stderr.write(`pdbm: ${e.message.split('\n')[0]}\n`);

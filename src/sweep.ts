@@ -190,6 +190,8 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
     writeData(o.out, set());
     writeFileAtomic(statePath, `${JSON.stringify(state)}\n`);
     progress.update(++done, units.length);
+    // Test hook: a hard kill (no cleanup) after this many units, to test --resume.
+    if (Number(process.env.PDBM_TEST_KILL_AFTER_UNITS) === done) process.kill(process.pid, 'SIGKILL');
   }
   const final = set();
   if (o.methods.includes('exact')) {

@@ -1,0 +1,19 @@
+/**
+ * Regenerates the committed result sets under results/ (`npm run results`): the default sweep
+ * (what `npm start` runs), the 4x4 square lattice at its critical field, and the frustrated
+ * triangular antiferromagnet. Each is a plain `pdbm sweep`, so any of them can be rerun by hand.
+ */
+import { main } from '../src/cli.ts';
+import { DEFAULT_SWEEP } from './default-sweep.ts';
+
+const SETS: string[][] = [
+  DEFAULT_SWEEP,
+  ['sweep', '--model', 'models/square-4x4.json', '--temps', '0.5:5:10', '--log', '--sweeps', '2000', '--out', 'results/square-4x4-critical'],
+  ['sweep', '--model', 'models/triangular-3x3-afm.json', '--temps', '0.3:5:10', '--log', '--sweeps', '3000', '--out', 'results/triangular-3x3-afm'],
+];
+
+for (const args of SETS) {
+  const methods = process.env.PDBM_METHODS;
+  const code = await main([...args, '--progress', ...(methods ? ['--methods', methods] : [])]);
+  if (code !== 0) process.exit(code);
+}
