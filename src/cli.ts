@@ -14,6 +14,7 @@ import { makeTfim } from './hamiltonian.ts';
 import { loadModel, type ModelSpec } from './model.ts';
 import { Progress } from './progress.ts';
 import { parseTemps } from './temps.ts';
+import { loadNetwork, sampleNetwork } from './resample.ts';
 import { buildTrotterDbm, trotterSteps } from './trotter.ts';
 import { mergeResults } from './merge.ts';
 import { parseShard, runSweep, SWEEP_METHODS, type SweepMethod } from './sweep.ts';
@@ -168,8 +169,9 @@ const COMMANDS: Record<string, Command> = {
   dbm: {
     summary: 'analytic purified DBM (Trotter network) sampled by Monte Carlo, with error bars',
     usage: 'pdbm dbm --model FILE --temps 0.5,1,2 [--dt 0.05] [--sweeps N] [--seed S] [--workers W] [--json]',
-    options: { ...COMMON, ...TEMPS, ...SAMPLING, ...TROTTER, extrapolate: { type: 'boolean' }, 'dt-factors': { type: 'string' } },
+    options: { ...COMMON, ...TEMPS, ...SAMPLING, ...TROTTER, extrapolate: { type: 'boolean' }, 'dt-factors': { type: 'string' }, network: { type: 'string' } },
     help: `  --model FILE     model file (models/*.json)
+  --network FILE   re-sample a saved network (pdbm build or pdbm train) at its temperature
   --temps LIST     temperatures: 0.5,1,2 or lo:hi:count (default 0.5,1,2)
   --log            geometric spacing for lo:hi:count
   --dt X           Trotter step (default 0.05; n = ceil(beta / 2dt) steps, dt then beta / 2n)
@@ -193,6 +195,20 @@ const COMMANDS: Record<string, Command> = {
       makeTfim(m); // validate the lattice before starting workers
       const progress = new Progress('pdbm dbm', Boolean(v.progress) || Boolean(process.stderr.isTTY));
       const t0 = performance.now();
+      if (typeof v.network === 'string') {
+        if (v.temps !== undefined) throw new InputError('--network samples the network at its own temperature: drop --temps');
+        const net = loadNetwork(v.network);
+        const res = await sampleNetwork(m, net, opts, (d, t) => progress.update(d, t));
+        const seconds = (performance.now() - t0) / 1000;
+        emit(v, {
+          method: 'dbm', model: m, rows: [res.row],
+          meta: {
+            version: VERSION, solver: `saved network ${v.network} re-sampled, ${opts.chains} chains x ${opts.sweeps} measurements`,
+            seconds, spin_updates: res.spinUpdates, updates_per_second: res.spinUpdates / seconds, network: net.info,
+          },
+        });
+        return;
+      }
       const res = await analyticThermo(m, temps, opts, (d, t) => progress.update(d, t));
       const seconds = (performance.now() - t0) / 1000;
       emit(v, {

@@ -81,6 +81,20 @@ test('build writes a network that round-trips', async () => {
   assert.is(net.format, 'purified-dbm/network@1');
 });
 
+test('a built network can be re-sampled with dbm --network', async () => {
+  const out = join(dir, 'net-resample.json');
+  assert.is((await run(['build', '--model', chain4, '--T', '0.5', '--dt', '0.05', '--out', out])).code, 0);
+  const r = await run(['dbm', '--model', chain4, '--network', out, '--sweeps', '600', '--workers', '1', '--json']);
+  assert.is(r.code, 0, r.err);
+  const row = JSON.parse(r.out).rows[0];
+  assert.is(row.T, 0.5);
+  // Exact e of the 4-site chain at T = 0.5 (free fermions); Trotter error at dt = 0.05 is ~5e-5.
+  assert.ok(Math.abs(row.e - -1.2726331379917548) < 4 * row.e_err, `${row.e} ± ${row.e_err}`);
+  const wrong = await run(['dbm', '--model', 'models/chain-16.json', '--network', out]);
+  assert.is(wrong.code, 2);
+  assert.match(wrong.err, /network has 4 sites/);
+});
+
 test('exact --json is one object with the documented fields', async () => {
   const r = await run(['exact', '--model', chain4, '--temps', '0.5,1', '--json']);
   assert.is(r.code, 0, r.err);
