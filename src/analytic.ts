@@ -112,8 +112,9 @@ export async function analyticThermo(
       extrapolateLinear(x, parts.map((q) => q.row[key] as number), parts.map((q) => q.row[`${key}_err`] as number));
     const e = fit('e');
     const c = fit('c');
+    const chi = fit('chi');
     rows.push({
-      T, e: e.value, e_err: e.err, c: c.value, c_err: c.err, dt: 0, slices: null,
+      T, e: e.value, e_err: e.err, c: c.value, c_err: c.err, chi: chi.value, chi_err: chi.err, dt: 0, slices: null,
       extrapolated_from: parts.map((q) => q.p.dt).join(' '),
       n_eff: parts.reduce((a, q) => a + (q.row.n_eff as number), 0),
       samples: parts.reduce((a, q) => a + (q.row.samples as number), 0),

@@ -54,3 +54,16 @@ export function thermoFromLevels(
     return { T, e: (e0 + mean) / nSites, c: (beta * beta * variance) / nSites };
   });
 }
+
+/** ln Z = ln sum_levels weight * exp(-beta E) at inverse temperature beta, stable for any beta. */
+export function logPartition(levels: Array<{ energies: Float64Array; weight: number }>, beta: number): number {
+  let e0 = Infinity;
+  for (const l of levels) for (let i = 0; i < l.energies.length; i++) e0 = Math.min(e0, l.energies[i]);
+  let z = 0;
+  for (const l of levels) {
+    let zl = 0;
+    for (let i = 0; i < l.energies.length; i++) zl += Math.exp(-beta * (l.energies[i] - e0));
+    z += l.weight * zl;
+  }
+  return Math.log(z) - beta * e0;
+}

@@ -19,16 +19,16 @@ const CASES: Array<[string, ModelSpec, number[]]> = [
 ];
 
 for (const [name, model, temps] of CASES) {
-  test(`${name}: extrapolated e and c within 4 sigma of exact`, async () => {
+  test(`${name}: extrapolated e, c and chi within 4 sigma of exact`, async () => {
     const exact = exactThermo(makeTfim(model), temps);
     const mc = await analyticThermo(model, temps, {
       ...defaultAnalyticOptions(), dt: 0.1, extrapolate: [1, 0.5], sweeps: 600, warmup: 100, seed: 5, workers: 1,
     });
     mc.rows.forEach((r, k) => {
       const x = exact.rows[k];
-      for (const key of ['e', 'c'] as const) {
+      for (const key of ['e', 'c', 'chi'] as const) {
         const err = r[`${key}_err`] as number;
-        const dev = Math.abs((r[key] as number) - x[key]) / err;
+        const dev = Math.abs((r[key] as number) - (x[key] as number)) / err;
         assert.ok(err > 0 && dev < 4, `T=${r.T} ${key}: ${r[key]} ± ${err} vs exact ${x[key]} (${dev.toFixed(1)} sigma)`);
       }
     });

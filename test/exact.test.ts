@@ -1,0 +1,47 @@
+// The exact checker's dispatcher and its susceptibility, against closed forms.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseModel } from '../src/model.ts';
+import { makeTfim } from '../src/hamiltonian.ts';
+import { chooseMethod, exactThermo, exactSusceptibility } from '../src/exact.ts';
+
+const tfim = (lattice: object, J: number, Gamma: number, h = 0) =>
+  makeTfim(parseModel({ lattice, hamiltonian: { kind: 'tfim', J, Gamma, h } }));
+
+test('auto picks free fermions, blocks or FTLM and says so', () => {
+  assert.is(chooseMethod(tfim({ kind: 'chain', size: [64] }, 1, 1)), 'free-fermion');
+  assert.is(chooseMethod(tfim({ kind: 'square', size: [4, 4] }, 1, 3)), 'blocks');
+  assert.is(chooseMethod(tfim({ kind: 'triangular', size: [3, 3] }, -1, 1)), 'blocks');
+  assert.is(chooseMethod(tfim({ kind: 'chain', size: [16], boundary: 'open' }, 1, 1, 0.2)), 'ftlm');
+  assert.throws(() => chooseMethod(tfim({ kind: 'square', size: [5, 5] }, 1, 1)), /too large/);
+  const r = exactThermo(tfim({ kind: 'chain', size: [64] }, 1, 1), [1]);
+  assert.match(r.solver, /free fermions/);
+});
+
+test('susceptibility of a single spin: tanh(beta Gamma) / Gamma', () => {
+  const ham = tfim({ kind: 'graph', sites: 1, bonds: [] }, 1, 0.7);
+  for (const T of [0.2, 1, 5]) {
+    const [chi] = exactSusceptibility(ham, [T]);
+    const want = Math.tanh(0.7 / T) / 0.7;
+    assert.ok(Math.abs(chi - want) < 1e-8 * want, `T=${T}: ${chi} vs ${want}`);
+  }
+});
+
+test('susceptibility of a classical pair (Gamma = 0): beta <M^2> / N', () => {
+  const J = 0.8;
+  const ham = tfim({ kind: 'chain', size: [2], boundary: 'open' }, J, 0);
+  for (const T of [0.5, 2]) {
+    const b = 1 / T;
+    const z = 2 * Math.exp(b * J) + 2 * Math.exp(-b * J);
+    const m2 = (4 * 2 * Math.exp(b * J)) / z;
+    const [chi] = exactSusceptibility(ham, [T]);
+    assert.ok(Math.abs(chi - (b * m2) / 2) < 1e-7, `T=${T}: ${chi} vs ${(b * m2) / 2}`);
+  }
+});
+
+test('exact rows carry chi for small lattices only', () => {
+  assert.type(exactThermo(tfim({ kind: 'square', size: [3, 3] }, 1, 1), [1]).rows[0].chi, 'number');
+  assert.is(exactThermo(tfim({ kind: 'chain', size: [20] }, 1, 1), [1]).rows[0].chi, undefined);
+});
+
+test.run();
