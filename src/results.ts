@@ -7,18 +7,13 @@
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic.ts';
+import type { ThermoRow } from './measure.ts';
 import type { ModelSpec } from './model.ts';
 import { plotSvg, type PlotPoint } from './plot.ts';
 
 /** One row of a result set; sampled methods carry error bars, exact rows have zero errors. */
-export interface ResultRow {
+export interface ResultRow extends ThermoRow {
   method: string;
-  T: number;
-  e: number;
-  e_err: number;
-  c: number;
-  c_err: number;
-  [extra: string]: number | string | null;
 }
 
 /** Columns of data.csv, in order; `*_dev_sigma` = (value - exact) / error bar. */

@@ -18,9 +18,8 @@
  *   <s| e^{-dt Hz/2} e^{-dt Hx} e^{-dt Hz/2} |a> ∝ exp(K sum_i s_i a_i) e^{-dt Hz(s)/2} e^{-dt Hz(a)/2},
  * links K = linkCoupling(dt, |Gamma|), bond units bondUnitWeight(J_b dt/2) to (s_i, sign(J_b) s_j)
  * and likewise on a, biases (dt/2) h. The hidden units ARE those bond units (hidden class f <-> one
- * translation orbit of bonds on s or on a); classes beyond the 2 (#orbits) needed repeat the
- * roles, each copy carrying exp(J tau s s' / m) for m copies (still exact). Every other weight
- * starts at 0 (plus optional seeded noise, which breaks the symmetry between repeated roles).
+ * translation orbit of bonds on s or on a). Every other weight starts at 0; the weights of hidden
+ * classes beyond the 2 #orbits bond roles get optional seeded noise so that they can learn.
  */
 import { DbmBuilder, HIDDEN, type Dbm } from './dbm.ts';
 import { InputError } from './errors.ts';
@@ -43,6 +42,8 @@ export interface NetworkOptions {
   noise: number;
   /** Seed of that noise. */
   seed: number;
+  /** Hidden classes beyond the bond roles repeat the roles with unequal shares of each bond (exact start). */
+  split: boolean;
 }
 
 /** Translation group acting simply transitively on the sites: g_i(0) = i, inverse tables. */
@@ -142,6 +143,8 @@ export class TrainedNet {
   /** Parameters of the initial (beta0) state. */
   readonly initial: Float64Array;
   readonly options: NetworkOptions;
+  /** 1 for hidden units that play no bond role at the start. */
+  readonly roleless: Uint8Array;
 
   constructor(readonly ham: Tfim, opts: NetworkOptions) {
     this.options = { ...opts };
@@ -158,9 +161,9 @@ export class TrainedNet {
     const K = linkCoupling(dt, gamma);
     const field = ham.h !== 0;
 
-    // Roles of the start: (layer, bond) per hidden unit. With translations, class f plays orbit
-    // role f mod (2 #orbits) and unit (f, i) sits on bond g_i(rep); otherwise unit h plays bond
-    // h mod #bonds on layer floor(h / #bonds) mod 2.
+    // Roles of the start: (layer, bond) per hidden unit. With translations, class f < 2 #orbits
+    // plays orbit role f and unit (f, i) sits on bond g_i(rep); otherwise unit h < 2 #bonds plays
+    // bond h >> 1 on layer h & 1. Units beyond the roles start with zero weights (plus noise).
     const nonzero: number[] = [];
     for (let b = 0; b < ham.coupling.length; b++) if (ham.coupling[b] !== 0) nonzero.push(b);
     const nRoles = orbits ? 2 * orbits.rep.length : 2 * nonzero.length;
@@ -168,22 +171,25 @@ export class TrainedNet {
       const need = orbits ? nRoles : Math.ceil(nRoles / N);
       throw new InputError(`--alpha must be >= ${need} on this lattice: the start needs one hidden unit per bond on s and on a`);
     }
-    // Bond (i, j, J) and layer of hidden unit h at the start, or null for a unit with no role.
-    const roleOf = (h: number): { i: number; j: number; jb: number; layer: number; copies: number } | null => {
-      if (nRoles === 0) return null;
-      if (orbits && tr) {
-        const f = Math.floor(h / N);
-        const i = h % N;
-        const role = f % nRoles;
-        const copies = Math.floor(opts.alpha / nRoles) + (role < opts.alpha % nRoles ? 1 : 0);
-        const b = orbits.rep[role >> 1];
-        return { i: tr.g[i * N + ham.bondI[b]], j: tr.g[i * N + ham.bondJ[b]], jb: ham.coupling[b], layer: role & 1, copies };
-      }
-      const role = h % nRoles;
-      const copies = Math.floor(M / nRoles) + (role < M % nRoles ? 1 : 0);
-      const b = nonzero[role >> 1];
-      return { i: ham.bondI[b], j: ham.bondJ[b], jb: ham.coupling[b], layer: role & 1, copies };
+    // With split = true, units beyond the roles repeat them: role r has m copies, copy k carrying
+    // exp(J tau s s' (k + 1) / (m (m + 1) / 2)), so the product is still exact; unequal shares
+    // make the copies differ, so that their updates differ (identical units stay identical).
+    const nUnitsRoles = orbits ? opts.alpha : M;
+    const split = opts.split && nRoles > 0;
+    /** Bond (i, j, J_b), layer and share of tau of hidden unit h at the start, or null (no role). */
+    const roleOf = (h: number): { i: number; j: number; jb: number; layer: number; share: number } | null => {
+      const slot = orbits ? Math.floor(h / N) : h;
+      if (slot >= nRoles && !split) return null;
+      const role = slot % nRoles;
+      const k = Math.floor(slot / nRoles);
+      const m = Math.floor(nUnitsRoles / nRoles) + (role < nUnitsRoles % nRoles ? 1 : 0);
+      const b = orbits ? orbits.rep[role >> 1] : nonzero[role >> 1];
+      const g0 = orbits && tr ? (h % N) * N : -1;
+      const i = g0 >= 0 ? tr!.g[g0 + ham.bondI[b]] : ham.bondI[b];
+      const j = g0 >= 0 ? tr!.g[g0 + ham.bondJ[b]] : ham.bondJ[b];
+      return { i, j, jb: ham.coupling[b], layer: role & 1, share: split ? (k + 1) / ((m * (m + 1)) / 2) : 1 };
     };
+    this.roleless = new Uint8Array(M).map((_, h) => (roleOf(h) ? 0 : 1));
 
     const builder = new DbmBuilder(N);
     for (let h = 0; h < M; h++) builder.addUnit(HIDDEN);
@@ -199,7 +205,7 @@ export class TrainedNet {
     };
     for (let h = 0; h < M; h++) {
       const role = roleOf(h);
-      const w = role ? bondUnitWeight((role.jb * dt) / 2 / role.copies) : 0;
+      const w = role ? bondUnitWeight((role.jb * dt * role.share) / 2) : 0;
       for (let v = 0; v < V; v++) {
         let x = 0;
         if (role && layerOf(v, N) === role.layer) {
@@ -283,13 +289,14 @@ export class TrainedNet {
     this.names = keys;
     this.initial = Float64Array.from(initVals);
     if (opts.noise > 0) {
-      // Seeded noise on the hidden weights that start at zero: with several copies of a role,
-      // identical units get identical updates forever; noise lets them specialize.
+      // Seeded noise on the weights of the role-less units only. Their fields start near 0, so
+      // they change ln Psi only at second order, sum_h theta_h^2 / 2 ~ noise^2 2N per unit, but
+      // give nonzero log-derivatives x_v tanh(theta_h): units with exactly zero weights would
+      // have O = 0 and never learn, and identical units would get identical updates forever.
       const rng = new Rng(opts.seed, 0x7fffffff);
-      const zero = new Uint8Array(this.P);
-      for (let e = 0; e < this.nHV; e++) if (init[e] === 0) zero[this.edgeParam[e]] = 1;
-      for (let e = 0; e < this.nHV; e++) if (init[e] !== 0) zero[this.edgeParam[e]] = 0;
-      for (let p = 0; p < this.P; p++) if (zero[p]) this.initial[p] = opts.noise * rng.normal();
+      const mark = new Uint8Array(this.P);
+      for (let e = 0; e < this.nHV; e++) if (this.roleless[Math.floor(e / V)]) mark[this.edgeParam[e]] = 1;
+      for (let p = 0; p < this.P; p++) if (mark[p]) this.initial[p] = opts.noise * rng.normal();
     }
     this.setParams(this.initial);
   }

@@ -4,6 +4,7 @@ import { Matrix, EigenvalueDecomposition } from 'ml-matrix';
 import { parseModel } from '../src/model.ts';
 import { makeTfim, diagonalEnergies, type Tfim } from '../src/hamiltonian.ts';
 import { freeFermionChain, freeFermionChainInfinite } from '../src/free-fermion.ts';
+import { thermoFromSpectrum } from './support/reference.ts';
 
 function chain(N: number, J: number, Gamma: number): Tfim {
   return makeTfim(parseModel({ lattice: { kind: 'chain', size: [N], boundary: 'periodic' }, hamiltonian: { kind: 'tfim', J, Gamma } }));
@@ -33,24 +34,6 @@ function spectrum(ham: Tfim): number[] {
   return out;
 }
 
-function thermoFromSpectrum(E: number[], N: number, temps: number[]) {
-  const e0 = Math.min(...E);
-  return temps.map((T) => {
-    const b = 1 / T;
-    let z = 0;
-    let m1 = 0;
-    let m2 = 0;
-    for (const x of E) {
-      const w = Math.exp(-b * (x - e0));
-      z += w;
-      m1 += w * (x - e0);
-      m2 += w * (x - e0) ** 2;
-    }
-    m1 /= z;
-    m2 /= z;
-    return { T, e: (e0 + m1) / N, c: (b * b * (m2 - m1 * m1)) / N };
-  });
-}
 
 const temps = [0.05, 0.2, 0.7, 1.5, 4, 20];
 

@@ -7,6 +7,7 @@ import type { LatticeSpec } from '../src/lattice.ts';
 import { ftlm, ftlmRitz, ftlmThermo, ftlmMemory } from '../src/ftlm.ts';
 import { lanczos, tridiagonalEigen } from '../src/lanczos.ts';
 import { freeFermionChain } from '../src/free-fermion.ts';
+import { thermoFromSpectrum } from './support/reference.ts';
 
 function model(lattice: LatticeSpec, J: number, Gamma: number, h = 0): Tfim {
   return makeTfim(parseModel({ lattice, hamiltonian: { kind: 'tfim', J, Gamma, h } }));
@@ -25,24 +26,7 @@ function spectrum(ham: Tfim): number[] {
 }
 
 function exact(ham: Tfim, temps: number[]) {
-  const E = spectrum(ham);
-  const e0 = Math.min(...E);
-  const N = ham.nSites;
-  return temps.map((T) => {
-    const b = 1 / T;
-    let z = 0;
-    let m1 = 0;
-    let m2 = 0;
-    for (const x of E) {
-      const w = Math.exp(-b * (x - e0));
-      z += w;
-      m1 += w * (x - e0);
-      m2 += w * (x - e0) ** 2;
-    }
-    m1 /= z;
-    m2 /= z;
-    return { T, e: (e0 + m1) / N, c: (b * b * (m2 - m1 * m1)) / N };
-  });
+  return thermoFromSpectrum(spectrum(ham), ham.nSites, temps);
 }
 
 const temps = [0.3, 0.5, 1, 2, 3];
