@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 const require = createRequire(import.meta.url);
 const uvuBin = join(dirname(require.resolve('uvu')), '..', 'bin.js');
 const args = process.argv.slice(2);
-const child = spawn(process.execPath, ['--import', 'tsx', uvuBin, ...(args.length ? args : ['test']), '-c', 'false'], {
+const child = spawn(process.execPath, ['--import', 'tsx', uvuBin, ...(args.length ? args : ['test']), '-i', 'support', '-c', 'false'], {
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 let out = '';
