@@ -16,7 +16,7 @@ import { loadModel } from '../src/model.ts';
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, workers: { type: 'string' }, extrapolate: { type: 'boolean' } } });
 const quick = Boolean(values.quick);
 const TEMPS = quick ? [0.5, 2] : [0.3, 0.5, 1, 2, 5];
-const CASES = ['chain-16', 'square-4x4', 'triangular-3x3-afm', 'chain-64'];
+const CASES = ['chain-16', 'square-4x4-g1', 'square-4x4', 'triangular-3x3-afm', 'chain-64'];
 
 const rows: Array<Record<string, unknown>> = [];
 const sig = (x: number, ex: number, err: number) => (x - ex) / err;
