@@ -3,7 +3,7 @@
  * and nothing on stdout; `--json` makes stdout a single JSON object; progress goes to stderr only on
  * a terminal or with `--progress`.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { analyticThermo, checkSampling, defaultAnalyticOptions, type AnalyticOptions } from './analytic.ts';
 import { writeFileAtomic } from './atomic.ts';
@@ -14,10 +14,11 @@ import { makeTfim } from './hamiltonian.ts';
 import { loadModel, type ModelSpec } from './model.ts';
 import { Progress } from './progress.ts';
 import { parseTemps } from './temps.ts';
+import { defaultTrainOptions, trainThermo, type TrainOptions } from './imaginary-time.ts';
 import { loadNetwork, sampleNetwork } from './resample.ts';
 import { buildTrotterDbm, trotterSteps } from './trotter.ts';
 import { mergeResults } from './merge.ts';
-import { parseShard, runSweep, SWEEP_METHODS, type SweepMethod } from './sweep.ts';
+import { parseShard, runSweep, SWEEP_METHODS, type SweepMethod, type TrainRunner } from './sweep.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Values = Record<string, string | boolean | undefined>;
@@ -35,8 +36,11 @@ interface Command {
   run(v: Values, positionals: string[]): Promise<number | void>;
 }
 
-/** The trained-DBM runner for sweeps; undefined until the trained method is available. */
-const trainRunner = undefined;
+/** The trained-DBM method inside a sweep: default options, checkpointed into the result directory. */
+const trainRunner: TrainRunner = async (m, temps, seed, workers, checkpoint, resume, alpha) => {
+  const res = await trainThermo(m, temps, { ...defaultTrainOptions(), alpha, seed, workers, checkpoint, resume: resume && existsSync(checkpoint) });
+  return res.rows.map((r) => ({ ...r, method: 'train' }));
+};
 
 const COMMON: Options = {
   model: { type: 'string' },
@@ -223,12 +227,73 @@ const COMMANDS: Record<string, Command> = {
       });
     },
   },
+  train: {
+    summary: 'trained purified DBM driven through imaginary time by stochastic reconfiguration (one run, whole curve)',
+    usage: 'pdbm train --model FILE --temps 5,2,1,0.5 [--alpha 2] [--samples N] [--seed S] [--workers W] [--checkpoint F [--resume]] [--json]',
+    options: {
+      ...COMMON, ...TEMPS, seed: { type: 'string' }, workers: { type: 'string' }, chains: { type: 'string' }, progress: { type: 'boolean' },
+      alpha: { type: 'string' }, samples: { type: 'string' }, 'measure-samples': { type: 'string' }, shift: { type: 'string' },
+      'max-dbeta': { type: 'string' }, solver: { type: 'string' }, checkpoint: { type: 'string' }, resume: { type: 'boolean' },
+      'save-network': { type: 'string' },
+    },
+    help: `  --model FILE         model file (models/*.json)
+  --temps LIST         temperatures, any order (default 5,2,1,0.5); the run goes from high to low T
+  --alpha A            hidden units per site (default 2)
+  --samples N          measurements per imaginary-time step, all chains (default 4000)
+  --measure-samples N  measurements per batch at each requested temperature (default 20000)
+  --chains N           Markov chains (default 16; results do not depend on --workers)
+  --shift X            relative diagonal shift of S (default 1e-4)
+  --max-dbeta X        largest imaginary-time step (default 0.02)
+  --solver S           auto (default), dense or cg
+  --seed S, --workers W
+  --checkpoint FILE    save parameters, chains and driver state every 10 steps and at the end
+  --resume             continue from --checkpoint (same result as an uninterrupted run)
+  --save-network FILE  save the final network ("{T}" in the name: one file per temperature)
+  --progress, --json`,
+    async run(v) {
+      const m = model(v);
+      const temps = parseTemps(String(v.temps ?? '5,2,1,0.5'), Boolean(v.log));
+      const def = defaultTrainOptions();
+      const solver = String(v.solver ?? def.solver);
+      if (solver !== 'auto' && solver !== 'dense' && solver !== 'cg') throw new InputError(`--solver must be auto, dense or cg, got "${solver}"`);
+      if (v.resume && typeof v.checkpoint !== 'string') throw new InputError('--resume needs --checkpoint FILE');
+      const opts: TrainOptions = {
+        ...def,
+        alpha: num(v, 'alpha', def.alpha),
+        samples: num(v, 'samples', def.samples),
+        measureSamples: num(v, 'measure-samples', def.measureSamples),
+        chains: num(v, 'chains', def.chains),
+        shift: num(v, 'shift', def.shift),
+        maxDbeta: num(v, 'max-dbeta', def.maxDbeta),
+        seed: num(v, 'seed', def.seed),
+        workers: num(v, 'workers', def.workers),
+        solver,
+        checkpoint: v.checkpoint as string | undefined,
+        resume: Boolean(v.resume),
+        saveNetwork: v['save-network'] as string | undefined,
+      };
+      const progress = new Progress('pdbm train', Boolean(v.progress) || Boolean(process.stderr.isTTY));
+      const t0 = performance.now();
+      const res = await trainThermo(m, temps, opts, (d, t) => progress.update(d, t));
+      emit(v, {
+        method: 'train', model: m, rows: res.rows,
+        meta: {
+          version: VERSION,
+          ...res.meta,
+          sr_solver: res.meta.solver,
+          solver: `trained purified DBM (alpha ${opts.alpha}), stochastic reconfiguration with ${res.meta.solver} solve, ${res.meta.steps} steps`,
+          seconds: (performance.now() - t0) / 1000,
+          options: { ...opts, temps },
+        },
+      });
+    },
+  },
   sweep: {
     summary: 'every method on every temperature, into results/NAME/ (data, plots, report); resumable, shardable',
     usage: 'pdbm sweep --model FILE --methods exact,dbm --temps 0.3:5:24 [--log] --out results/NAME [--resume] [--shard i/n]',
     options: {
       ...COMMON, ...TEMPS, ...SAMPLING, ...TROTTER, extrapolate: { type: 'boolean' }, 'dt-factors': { type: 'string' },
-      methods: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, shard: { type: 'string' },
+      methods: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, shard: { type: 'string' }, alpha: { type: 'string' },
     },
     help: `  --model FILE     model file (models/*.json)
   --methods LIST   any of ${SWEEP_METHODS.join(',')} (default exact,dbm)
@@ -237,6 +302,7 @@ const COMMANDS: Record<string, Command> = {
   --resume         continue an interrupted sweep in DIR (same options required)
   --shard i/n      run temperatures with index = i mod n (default from SLURM_ARRAY_TASK_ID and
                    SLURM_ARRAY_TASK_COUNT when set); join shards with pdbm merge
+  --alpha A        hidden units per site of the trained network (default 2)
   --seed, --workers, --progress and every sampling option of pdbm dbm (--dt, --sweeps, --chains, ...)
   --json           print a JSON summary on stdout
 Writes data.csv, data.json, meta.json, energy.svg, specific-heat.svg, report.md. Exit status 3 when a
@@ -251,7 +317,7 @@ temperature failed twice (it is listed in meta.json and report.md).`,
       const outcome = await runSweep({
         model: m, methods, temps, logT: Boolean(v.log), out, resume: Boolean(v.resume), shard: parseShard(v.shard as string | undefined),
         seed, workers, dbm,
-        progress: Boolean(v.progress) || Boolean(process.stderr.isTTY), version: VERSION, train: trainRunner,
+        progress: Boolean(v.progress) || Boolean(process.stderr.isTTY), version: VERSION, train: trainRunner, alpha: num(v, 'alpha', 2),
       });
       const summary = {
         dir: outcome.dir,

@@ -229,7 +229,7 @@ export interface SolveOptions {
   shiftAbs: number;
   /** 'dense': Cholesky of the formed S (ml-matrix); 'cg': Jacobi-preconditioned conjugate gradient. */
   solver: 'dense' | 'cg';
-  /** CG: relative residual tolerance and iteration cap. */
+  /** CG: relative residual tolerance (default 1e-10) and iteration cap (default min(max(100, 2P), 300)). */
   cgTol?: number;
   cgMaxIter?: number;
 }
@@ -270,7 +270,9 @@ export function solveSr(m: Moments, o: SolveOptions): SolveResult {
       shiftAbs = Math.max(shiftAbs * 10, 1e-12);
     }
   } else {
-    const r = cg(m, F, o.shift, shiftAbs, o.cgTol ?? 1e-10, o.cgMaxIter ?? Math.max(100, 2 * P));
+    // Cap: each iteration costs 2 n P over the sample rows; the imaginary-time step tolerates a
+    // residual far above 1e-10 (it is smaller than the sampling noise in F).
+    const r = cg(m, F, o.shift, shiftAbs, o.cgTol ?? 1e-10, o.cgMaxIter ?? Math.min(Math.max(100, 2 * P), 300));
     x = r.x;
     iterations = r.iterations;
   }

@@ -21,8 +21,13 @@ import { agreement, finishRows, machine, writeData, writePlotsAndReport, type Re
 export const SWEEP_METHODS = ['exact', 'dbm', 'train'] as const;
 export type SweepMethod = (typeof SWEEP_METHODS)[number];
 
-/** Runs the trained-DBM method over a list of temperatures (wired in by the CLI). */
-export type TrainRunner = (model: ModelSpec, temps: number[], seed: number, workers: number) => Promise<ResultRow[]>;
+/**
+ * Runs the trained-DBM method over a list of temperatures (wired in by the CLI), checkpointing to
+ * `checkpoint` and continuing from it when `resume` is set.
+ */
+export type TrainRunner = (
+  model: ModelSpec, temps: number[], seed: number, workers: number, checkpoint: string, resume: boolean, alpha: number,
+) => Promise<ResultRow[]>;
 
 export interface SweepOptions {
   model: ModelSpec;
@@ -38,6 +43,8 @@ export interface SweepOptions {
   workers: number;
   dbm: Omit<AnalyticOptions, 'seed' | 'workers' | 'temperatureIndex'>;
   train?: TrainRunner;
+  /** Hidden units per site of the trained network. */
+  alpha: number;
   progress: boolean;
   version: string;
 }
@@ -60,7 +67,7 @@ interface Unit {
 
 /** Everything that determines the numbers (not workers, not progress). */
 function fingerprint(o: SweepOptions): string {
-  return JSON.stringify({ model: o.model, methods: o.methods, temps: o.temps, shard: o.shard, seed: o.seed, dbm: o.dbm });
+  return JSON.stringify({ model: o.model, methods: o.methods, temps: o.temps, shard: o.shard, seed: o.seed, dbm: o.dbm, alpha: o.alpha });
 }
 
 /** Parses "i/n"; SLURM_ARRAY_TASK_ID / SLURM_ARRAY_TASK_COUNT are used when no --shard is given. */
@@ -118,7 +125,8 @@ async function runUnit(u: Unit, o: SweepOptions): Promise<ResultRow[]> {
     return res.rows.map((r) => ({ method: 'dbm', ...r }));
   }
   if (!o.train) throw new InputError('the train method is not available in this build');
-  return (await o.train(o.model, temps, o.seed, o.workers)).map((r) => ({ ...r, method: 'train' }));
+  const rows = await o.train(o.model, temps, o.seed, o.workers, join(o.out, 'train-checkpoint.json'), o.resume, o.alpha);
+  return rows.map((r) => ({ ...r, method: 'train' }));
 }
 
 export interface SweepOutcome {
@@ -156,7 +164,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
     meta: {
       version: o.version,
       model: o.model,
-      options: { methods: o.methods, temps: o.temps, log: o.logT, shard: `${o.shard.index}/${o.shard.count}`, seed: o.seed, workers: o.workers, dbm: o.dbm },
+      options: { methods: o.methods, temps: o.temps, log: o.logT, shard: `${o.shard.index}/${o.shard.count}`, seed: o.seed, workers: o.workers, dbm: o.dbm, alpha: o.alpha },
       machine: machine(),
       started,
       seconds: state.seconds,

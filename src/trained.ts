@@ -116,6 +116,18 @@ function bondOrbits(ham: Tfim, tr: Translations): { rep: number[]; orbitOf: Int3
   return { rep, orbitOf };
 }
 
+/**
+ * Smallest alpha whose hidden layer holds the start's bond units: one per bond (orbit) on s and
+ * one on a, i.e. 2 #orbits with translations (chain 2, square 4, triangular 6), else ceil(2 bonds / N).
+ */
+export function minAlpha(ham: Tfim): number {
+  const tr = translationGroup(ham);
+  const orbits = tr ? bondOrbits(ham, tr) : null;
+  let nonzero = 0;
+  for (let b = 0; b < ham.coupling.length; b++) if (ham.coupling[b] !== 0) nonzero++;
+  return Math.max(1, orbits ? 2 * orbits.rep.length : Math.ceil((2 * nonzero) / ham.nSites));
+}
+
 /** Layer of visible unit v: 0 physical, 1 ancilla. */
 const layerOf = (v: number, N: number) => (v < N ? 0 : 1);
 
@@ -460,15 +472,30 @@ export class RbmLocal {
       }
     }
     let sumR = 0;
+    let sumRB = 0;
     for (let i = 0; i < N; i++) {
       let f = bias[i];
       for (let k = vvStart[i]; k < vvStart[i + 1]; k++) f += weight[vvEdge[k]] * x[vvOther[k]];
       let r = Math.exp(-2 * x[i] * f) * prod[i];
       if (!Number.isFinite(r) || r === 0) r = this.ratioLog(x, i, f);
       sumR += r;
+      // E[R_i | every spin but s_i] = 2 R_i / (1 + R_i^2), written so that R = inf gives 0.
+      sumRB += r > 1 ? 2 / (r + 1 / r) : (2 * r) / (1 + r * r);
     }
-    return diagonalEnergy(net.ham, x, 0) - this.gamma * sumR;
+    const ez = diagonalEnergy(net.ham, x, 0);
+    this.improved = ez - this.gamma * sumRB;
+    return ez - this.gamma * sumR;
   }
+
+  /**
+   * Energy estimator of the last `eval` with the transverse part Rao–Blackwellized over s_i:
+   * sum_i E[R_i | s without s_i, a] = sum_i 2 R_i / (1 + R_i^2) (both values of s_i weighted by
+   * Psi^2). Same mean as E_loc; far smaller variance when the links are strong (high T, where
+   * R_i ~ beta Gamma / 2 or its inverse), but it loses the cancellation between H_z and the
+   * transverse part that makes E_loc nearly constant near an eigenstate (low T). Its variance is
+   * NOT <H^2> - <H>^2: the specific heat must use E_loc.
+   */
+  improved = 0;
 
   /** Slow, overflow-safe flip ratio in the log domain (used only when the product misbehaves). */
   private ratioLog(x: Int8Array, i: number, f: number): number {
