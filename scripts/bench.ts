@@ -3,6 +3,7 @@
  * does not hide the others, and each starts with a fresh JIT and heap), each under a heading.
  *   scripts/bench-sampler.ts  Monte Carlo sampler: throughput vs C, autocorrelation, worker speed-up
  *   scripts/bench-exact.ts    exact diagonalization (if present)
+ *   scripts/bench-train.ts    trained DBM: seconds per step against N and alpha, sampling vs solving
  * Extra arguments are passed to every script. Exit code 1 if any script failed.
  */
 import { spawnSync } from 'node:child_process';
@@ -14,6 +15,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const scripts: Array<{ file: string; title: string; optional: boolean }> = [
   { file: 'scripts/bench-sampler.ts', title: 'Monte Carlo sampler (scripts/bench-sampler.ts)', optional: false },
   { file: 'scripts/bench-exact.ts', title: 'Exact methods (scripts/bench-exact.ts)', optional: true },
+  { file: 'scripts/bench-train.ts', title: 'Trained DBM: seconds per imaginary-time step (scripts/bench-train.ts)', optional: true },
 ];
 
 const summary: string[] = [];

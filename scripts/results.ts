@@ -8,8 +8,8 @@ import { DEFAULT_SWEEP } from './default-sweep.ts';
 
 const SETS: string[][] = [
   DEFAULT_SWEEP,
-  ['sweep', '--model', 'models/square-4x4.json', '--temps', '0.5:5:10', '--log', '--sweeps', '2000', '--out', 'results/square-4x4-critical'],
-  ['sweep', '--model', 'models/triangular-3x3-afm.json', '--temps', '0.3:5:10', '--log', '--sweeps', '3000', '--out', 'results/triangular-3x3-afm'],
+  ['sweep', '--model', 'models/square-4x4.json', '--methods', 'exact,dbm', '--temps', '0.5:5:10', '--log', '--sweeps', '2000', '--out', 'results/square-4x4-critical'],
+  ['sweep', '--model', 'models/triangular-3x3-afm.json', '--methods', 'exact,dbm', '--temps', '0.3:5:10', '--log', '--sweeps', '3000', '--out', 'results/triangular-3x3-afm'],
 ];
 
 for (const args of SETS) {

@@ -238,7 +238,7 @@ const COMMANDS: Record<string, Command> = {
     },
     help: `  --model FILE         model file (models/*.json)
   --temps LIST         temperatures, any order (default 5,2,1,0.5); the run goes from high to low T
-  --alpha A            hidden units per site (default 2)
+  --alpha A            hidden units per site (default: the smallest that holds the exact start, >= 2)
   --samples N          measurements per imaginary-time step, all chains (default 4000)
   --measure-samples N  measurements per batch at each requested temperature (default 20000)
   --chains N           Markov chains (default 16; results do not depend on --workers)
@@ -259,7 +259,7 @@ const COMMANDS: Record<string, Command> = {
       if (v.resume && typeof v.checkpoint !== 'string') throw new InputError('--resume needs --checkpoint FILE');
       const opts: TrainOptions = {
         ...def,
-        alpha: num(v, 'alpha', def.alpha),
+        alpha: optionalNum(v, 'alpha') ?? def.alpha,
         samples: num(v, 'samples', def.samples),
         measureSamples: num(v, 'measure-samples', def.measureSamples),
         chains: num(v, 'chains', def.chains),
@@ -281,7 +281,7 @@ const COMMANDS: Record<string, Command> = {
           version: VERSION,
           ...res.meta,
           sr_solver: res.meta.solver,
-          solver: `trained purified DBM (alpha ${opts.alpha}), stochastic reconfiguration with ${res.meta.solver} solve, ${res.meta.steps} steps`,
+          solver: `trained purified DBM (alpha ${opts.alpha ?? 'auto'}), stochastic reconfiguration with ${res.meta.solver} solve, ${res.meta.steps} steps`,
           seconds: (performance.now() - t0) / 1000,
           options: { ...opts, temps },
         },
@@ -302,7 +302,7 @@ const COMMANDS: Record<string, Command> = {
   --resume         continue an interrupted sweep in DIR (same options required)
   --shard i/n      run temperatures with index = i mod n (default from SLURM_ARRAY_TASK_ID and
                    SLURM_ARRAY_TASK_COUNT when set); join shards with pdbm merge
-  --alpha A        hidden units per site of the trained network (default 2)
+  --alpha A        hidden units per site of the trained network (default as in pdbm train)
   --seed, --workers, --progress and every sampling option of pdbm dbm (--dt, --sweeps, --chains, ...)
   --json           print a JSON summary on stdout
 Writes data.csv, data.json, meta.json, energy.svg, specific-heat.svg, report.md. Exit status 3 when a
@@ -317,7 +317,7 @@ temperature failed twice (it is listed in meta.json and report.md).`,
       const outcome = await runSweep({
         model: m, methods, temps, logT: Boolean(v.log), out, resume: Boolean(v.resume), shard: parseShard(v.shard as string | undefined),
         seed, workers, dbm,
-        progress: Boolean(v.progress) || Boolean(process.stderr.isTTY), version: VERSION, train: trainRunner, alpha: num(v, 'alpha', 2),
+        progress: Boolean(v.progress) || Boolean(process.stderr.isTTY), version: VERSION, train: trainRunner, alpha: optionalNum(v, 'alpha'),
       });
       const summary = {
         dir: outcome.dir,

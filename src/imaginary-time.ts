@@ -125,7 +125,13 @@ export interface TrainResult {
 /** Above this many parameters 'auto' uses conjugate gradient (dense Cholesky is O(P^3)). */
 export const DENSE_MAX_PARAMS = 1500;
 
-/** Defaults (see TrainOptions); tuned on the 4-16 site chains, see README / the issue report. */
+/**
+ * Defaults (see TrainOptions), from runs on the 16-site chain and the 4x4 square
+ * (results/train-accuracy.md). The shift trades bias for noise: 1e-4 lags the fast early dynamics
+ * of the 4x4 square at Gamma = 3 (e off by 1e-3 at T = 5, c by 27% at T = 0.5 with alpha 4), 1e-5
+ * removes that but lets sampling noise through (16-site chain, alpha 4, 4000 samples per step:
+ * seed-to-seed scatter of e up to 2e-3 at T = 5; 16000 samples per step remove it).
+ */
 export function defaultTrainOptions(): TrainOptions {
   return {
     alpha: undefined, share: undefined, jastrow: true, split: true, noise: 0, beta0: 0.02,

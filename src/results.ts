@@ -115,7 +115,7 @@ export function reportMarkdown(set: ResultSet): string {
     lines.push(
       allAgree
         ? `**All sampled values agree with exact within 4 sigma** (${rows.filter((r) => r.method !== 'exact').length} rows).`
-        : '**Some sampled values deviate from exact by more than 4 sigma** (see below; for `dbm` a deviation can also be Trotter error: rerun with `--extrapolate`).',
+        : '**Some sampled values deviate from exact by more than 4 sigma** (see below). Besides statistics, a deviation can be systematic: Trotter error for `dbm` (rerun with `--extrapolate`), variational/TDVP error for `train` (raise `--alpha`).',
       '',
       '| method | T | quantity | deviation / sigma |',
       '| --- | --- | --- | --- |',

@@ -26,7 +26,7 @@ export type SweepMethod = (typeof SWEEP_METHODS)[number];
  * `checkpoint` and continuing from it when `resume` is set.
  */
 export type TrainRunner = (
-  model: ModelSpec, temps: number[], seed: number, workers: number, checkpoint: string, resume: boolean, alpha: number,
+  model: ModelSpec, temps: number[], seed: number, workers: number, checkpoint: string, resume: boolean, alpha: number | undefined,
 ) => Promise<ResultRow[]>;
 
 export interface SweepOptions {
@@ -43,8 +43,8 @@ export interface SweepOptions {
   workers: number;
   dbm: Omit<AnalyticOptions, 'seed' | 'workers' | 'temperatureIndex'>;
   train?: TrainRunner;
-  /** Hidden units per site of the trained network. */
-  alpha: number;
+  /** Hidden units per site of the trained network (undefined: its default). */
+  alpha: number | undefined;
   progress: boolean;
   version: string;
 }
