@@ -242,7 +242,7 @@ const COMMANDS: Record<string, Command> = {
   --samples N          measurements per imaginary-time step, all chains (default 4000)
   --measure-samples N  measurements per batch at each requested temperature (default 20000)
   --chains N           Markov chains (default 16; results do not depend on --workers)
-  --shift X            relative diagonal shift of S (default 1e-4)
+  --shift X            relative diagonal shift of S (default 1e-5)
   --max-dbeta X        largest imaginary-time step (default 0.02)
   --solver S           auto (default), dense or cg
   --seed S, --workers W

@@ -51,6 +51,8 @@ const BAD: Array<[string, string[], RegExp]> = [
   ['too large for full ED', ['exact', '--model', 'models/chain-16.json', '--method', 'full'], /too large for full diagonalization/],
   ['too large for any exact method', ['exact', '--model', file('big.json', '{"lattice":{"kind":"square","size":[6,6]},"hamiltonian":{"kind":"tfim","Gamma":1}}')], /too large for exact methods/],
   ['build without output', ['build', '--model', chain4, '--T', '1'], /--out FILE is required/],
+  ['train alpha 0', ['train', '--model', chain4, '--alpha', '0'], /--alpha must be an integer >= 1/],
+  ['train resume without checkpoint', ['train', '--model', chain4, '--resume'], /--resume needs --checkpoint/],
 ];
 
 for (const [name, args, re] of BAD) {
