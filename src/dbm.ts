@@ -72,6 +72,16 @@ export function validateDbm(d: Dbm): void {
   }
 }
 
+/** Neighbours of every unit as [unit, weight] pairs: for building estimators, not for hot loops. */
+export function unitAdjacency(d: Dbm): Array<Array<[number, number]>> {
+  const adj: Array<Array<[number, number]>> = Array.from({ length: d.nUnits }, () => []);
+  for (let e = 0; e < d.edgeA.length; e++) {
+    adj[d.edgeA[e]].push([d.edgeB[e], d.weight[e]]);
+    adj[d.edgeB[e]].push([d.edgeA[e], d.weight[e]]);
+  }
+  return adj;
+}
+
 /** Plain-JSON form of a network (typed arrays as number arrays), for `pdbm build --out`. */
 export function dbmToJson(d: Dbm): Record<string, unknown> {
   return {

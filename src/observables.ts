@@ -15,7 +15,7 @@
  * - Magnetization of the physical slice, and the tau-weighted ring average m_bar whose variance
  *   gives the (Kubo) susceptibility chi = beta N Var(m_bar).
  */
-import { HIDDEN, type Dbm } from './dbm.ts';
+import { HIDDEN, unitAdjacency, type Dbm } from './dbm.ts';
 import { diagonalEnergy, type Tfim } from './hamiltonian.ts';
 import type { JointGraph } from './sampler.ts';
 
@@ -46,11 +46,7 @@ export class LocalEnergy {
   constructor(readonly dbm: Dbm, readonly ham: Tfim, readonly graph: JointGraph) {
     const N = (this.N = dbm.nSites);
     if (ham.nSites !== N) throw new Error(`network has ${N} sites, model has ${ham.nSites}`);
-    const adj: Array<Array<[number, number]>> = Array.from({ length: dbm.nUnits }, () => []);
-    for (let e = 0; e < dbm.edgeA.length; e++) {
-      adj[dbm.edgeA[e]].push([dbm.edgeB[e], dbm.weight[e]]);
-      adj[dbm.edgeB[e]].push([dbm.edgeA[e], dbm.weight[e]]);
-    }
+    const adj = unitAdjacency(dbm);
     // Summed units: hidden units touching a physical unit, plus deep ones that touch no other
     // candidate, so that all are conditionally independent given the rest.
     const candidate = new Uint8Array(dbm.nUnits);
@@ -179,11 +175,7 @@ export class WorldlineEnergy {
     const N = (this.N = dbm.nSites);
     const n = (this.n = t.slices);
     if (ham.nSites !== N) throw new Error(`network has ${N} sites, model has ${ham.nSites}`);
-    const adj: Array<Array<[number, number]>> = Array.from({ length: dbm.nUnits }, () => []);
-    for (let e = 0; e < dbm.edgeA.length; e++) {
-      adj[dbm.edgeA[e]].push([dbm.edgeB[e], dbm.weight[e]]);
-      adj[dbm.edgeB[e]].push([dbm.edgeA[e], dbm.weight[e]]);
-    }
+    const adj = unitAdjacency(dbm);
     const unitAt = (k: number, i: number) => t.sliceUnits[k * N + i];
     this.eK = new Float64Array(N * n);
     this.eKinv = new Float64Array(N * n);
