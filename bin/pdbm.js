@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// The `pdbm` command: registers the TypeScript loader (Node 20 has no type stripping), then runs the CLI.
-import { register } from 'tsx/esm/api';
+// The `pdbm` command: runs the CLI from the JavaScript that `tsc` built into dist/ (npm runs the
+// build at install through the `prepare` script; `npm run build` after editing src/).
+import { main } from '../dist/cli/main.js';
 
-register();
-const { main } = await import('../src/cli.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -7,11 +7,11 @@
  *
  * --quick skips the two 16-site systems. Single-threaded; wall-clock times.
  */
-import { blockSpectrum, fullSpectrum } from '../src/blocks.ts';
-import { makeTfim, type Tfim } from '../src/hamiltonian.ts';
-import { parseModel } from '../src/model.ts';
-import { Rng } from '../src/rng.ts';
-import { thermoFromLevels } from '../src/thermo.ts';
+import { blockSpectrum, fullSpectrum } from '../src/exact/blocks.ts';
+import { makeTfim, type Tfim } from '../src/model/hamiltonian.ts';
+import { parseModel } from '../src/model/model.ts';
+import { Rng } from '../src/mc/rng.ts';
+import { thermoFromLevels } from '../src/exact/thermo.ts';
 
 const quick = process.argv.includes('--quick');
 

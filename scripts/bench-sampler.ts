@@ -17,15 +17,15 @@ import { availableParallelism, cpus, endianness, loadavg, tmpdir } from 'node:os
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Benchmark from 'benchmark';
-import { analyticThermo, defaultAnalyticOptions } from '../src/analytic.ts';
-import { runChain, type ChainTask } from '../src/chain.ts';
-import { integratedAutocorrTime } from '../src/estimators.ts';
-import { makeTfim } from '../src/hamiltonian.ts';
-import { loadModel, type ModelSpec } from '../src/model.ts';
-import { runChains } from '../src/pool.ts';
-import { Rng } from '../src/rng.ts';
-import { buildJointGraph, Sampler, type JointGraph } from '../src/sampler.ts';
-import { buildTrotterDbm } from '../src/trotter.ts';
+import { analyticThermo, defaultAnalyticOptions } from '../src/methods/analytic-dbm.ts';
+import { runChain, type ChainTask } from '../src/mc/chain.ts';
+import { integratedAutocorrTime } from '../src/stats/series.ts';
+import { makeTfim } from '../src/model/hamiltonian.ts';
+import { loadModel, type ModelSpec } from '../src/model/model.ts';
+import { runChains } from '../src/mc/pool.ts';
+import { Rng } from '../src/mc/rng.ts';
+import { buildJointGraph, Sampler, type JointGraph } from '../src/mc/sampler.ts';
+import { buildTrotterDbm } from '../src/dbm/trotter.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** --quick: one round in a, looser tau targets in b (for a smoke run, not for quoting). */

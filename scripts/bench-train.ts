@@ -9,8 +9,8 @@
  * default options, after one untimed warm-up pass; times are per step.
  */
 import { parseArgs } from 'node:util';
-import { defaultTrainOptions, trainThermo } from '../src/imaginary-time.ts';
-import { parseModel, type ModelSpec } from '../src/model.ts';
+import { defaultTrainOptions, trainThermo } from '../src/train/driver.ts';
+import { parseModel, type ModelSpec } from '../src/model/model.ts';
 
 const { values } = parseArgs({
   options: { steps: { type: 'string' }, samples: { type: 'string' }, quick: { type: 'boolean' }, json: { type: 'boolean' } },

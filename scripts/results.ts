@@ -3,7 +3,7 @@
  * (what `npm start` runs), the 4x4 square lattice at its critical field, and the frustrated
  * triangular antiferromagnet. Each is a plain `pdbm sweep`, so any of them can be rerun by hand.
  */
-import { main } from '../src/cli.ts';
+import { main } from '../src/cli/main.ts';
 import { DEFAULT_SWEEP } from './default-sweep.ts';
 
 const SETS: string[][] = [

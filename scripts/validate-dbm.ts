@@ -7,11 +7,11 @@
  */
 import { mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { analyticThermo, defaultAnalyticOptions } from '../src/analytic.ts';
-import { writeFileAtomic } from '../src/atomic.ts';
-import { exactThermo } from '../src/exact.ts';
-import { makeTfim } from '../src/hamiltonian.ts';
-import { loadModel } from '../src/model.ts';
+import { analyticThermo, defaultAnalyticOptions } from '../src/methods/analytic-dbm.ts';
+import { writeFileAtomic } from '../src/util/atomic.ts';
+import { exactThermo } from '../src/exact/solver.ts';
+import { makeTfim } from '../src/model/hamiltonian.ts';
+import { loadModel } from '../src/model/model.ts';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, workers: { type: 'string' }, extrapolate: { type: 'boolean' } } });
 const quick = Boolean(values.quick);

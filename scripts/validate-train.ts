@@ -10,11 +10,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { writeFileAtomic } from '../src/atomic.ts';
-import { exactThermo } from '../src/exact.ts';
-import { makeTfim } from '../src/hamiltonian.ts';
-import { defaultTrainOptions, trainThermo } from '../src/imaginary-time.ts';
-import { loadModel } from '../src/model.ts';
+import { writeFileAtomic } from '../src/util/atomic.ts';
+import { exactThermo } from '../src/exact/solver.ts';
+import { makeTfim } from '../src/model/hamiltonian.ts';
+import { defaultTrainOptions, trainThermo } from '../src/train/driver.ts';
+import { loadModel } from '../src/model/model.ts';
 
 const { values } = parseArgs({
   options: {

@@ -1,10 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { blockPlan, blockSpectrum, fullSpectrum, type BlockOptions } from '../src/blocks.ts';
-import { diagonalEnergies, makeTfim, type Tfim } from '../src/hamiltonian.ts';
-import { parseModel } from '../src/model.ts';
-import { Rng } from '../src/rng.ts';
-import { thermoFromLevels } from '../src/thermo.ts';
+import { blockPlan, blockSpectrum, fullSpectrum, type BlockOptions } from '../src/exact/blocks.ts';
+import { diagonalEnergies, makeTfim, type Tfim } from '../src/model/hamiltonian.ts';
+import { parseModel } from '../src/model/model.ts';
+import { Rng } from '../src/mc/rng.ts';
+import { thermoFromLevels } from '../src/exact/thermo.ts';
 
 function model(lattice: unknown, J: number, Gamma: number, h: number): Tfim {
   return makeTfim(parseModel({ lattice, hamiltonian: { kind: 'tfim', J, Gamma, h } }));

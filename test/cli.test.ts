@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../src/cli.ts';
+import { main } from '../src/cli/main.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pdbm-cli-'));
 const file = (name: string, text: string) => {

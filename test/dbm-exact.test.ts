@@ -3,10 +3,10 @@
 // is O(dt^4), far below the statistical error here, so the tolerance is 4 reported sigma.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseModel, type ModelSpec } from '../src/model.ts';
-import { makeTfim } from '../src/hamiltonian.ts';
-import { exactThermo } from '../src/exact.ts';
-import { analyticThermo, defaultAnalyticOptions } from '../src/analytic.ts';
+import { parseModel, type ModelSpec } from '../src/model/model.ts';
+import { makeTfim } from '../src/model/hamiltonian.ts';
+import { exactThermo } from '../src/exact/solver.ts';
+import { analyticThermo, defaultAnalyticOptions } from '../src/methods/analytic-dbm.ts';
 
 const spec = (lattice: object, J: number, Gamma: number, h = 0): ModelSpec =>
   parseModel({ name: 'test', lattice, hamiltonian: { kind: 'tfim', J, Gamma, h } });

@@ -4,8 +4,8 @@ import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import {
   hermitianEigenvalues, hermitianEigenvaluesPacked, setWasmKernels, symmetricEigenvalues, symmetricEigenvaluesPacked,
   tridiagonalEigenvalues,
-} from '../src/eigen.ts';
-import { Rng } from '../src/rng.ts';
+} from '../src/linalg/eigen.ts';
+import { Rng } from '../src/mc/rng.ts';
 
 const rng = new Rng(12345);
 const uniform = () => rng.nextDouble() - 0.5;

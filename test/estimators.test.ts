@@ -1,10 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Rng } from '../src/rng.ts';
+import { Rng } from '../src/mc/rng.ts';
 import {
   mean, variance, autocorrelation, integratedAutocorrTime, binningError, summarize, summarizeChains,
   blockMeans, jackknife,
-} from '../src/estimators.ts';
+} from '../src/stats/series.ts';
 
 function normals(n: number, seed: number, stream = 0): Float64Array {
   const rng = new Rng(seed, stream);

@@ -1,9 +1,9 @@
 // The exact checker's dispatcher and its susceptibility, against closed forms.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseModel } from '../src/model.ts';
-import { makeTfim } from '../src/hamiltonian.ts';
-import { chooseMethod, exactThermo, exactSusceptibility } from '../src/exact.ts';
+import { parseModel } from '../src/model/model.ts';
+import { makeTfim } from '../src/model/hamiltonian.ts';
+import { chooseMethod, exactThermo, exactSusceptibility } from '../src/exact/solver.ts';
 
 const tfim = (lattice: object, J: number, Gamma: number, h = 0) =>
   makeTfim(parseModel({ lattice, hamiltonian: { kind: 'tfim', J, Gamma, h } }));

@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Matrix, EigenvalueDecomposition } from 'ml-matrix';
-import { parseModel } from '../src/model.ts';
-import { makeTfim, diagonalEnergies, type Tfim } from '../src/hamiltonian.ts';
-import { freeFermionChain, freeFermionChainInfinite } from '../src/free-fermion.ts';
+import { parseModel } from '../src/model/model.ts';
+import { makeTfim, diagonalEnergies, type Tfim } from '../src/model/hamiltonian.ts';
+import { freeFermionChain, freeFermionChainInfinite } from '../src/exact/free-fermion.ts';
 import { thermoFromSpectrum } from './support/reference.ts';
 
 function chain(N: number, J: number, Gamma: number): Tfim {

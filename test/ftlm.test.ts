@@ -1,12 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Matrix, EigenvalueDecomposition } from 'ml-matrix';
-import { parseModel } from '../src/model.ts';
-import { makeTfim, diagonalEnergies, type Tfim } from '../src/hamiltonian.ts';
-import type { LatticeSpec } from '../src/lattice.ts';
-import { ftlm, ftlmRitz, ftlmThermo, ftlmMemory } from '../src/ftlm.ts';
-import { lanczos, tridiagonalEigen } from '../src/lanczos.ts';
-import { freeFermionChain } from '../src/free-fermion.ts';
+import { parseModel } from '../src/model/model.ts';
+import { makeTfim, diagonalEnergies, type Tfim } from '../src/model/hamiltonian.ts';
+import type { LatticeSpec } from '../src/model/lattice.ts';
+import { ftlm, ftlmRitz, ftlmThermo, ftlmMemory } from '../src/exact/ftlm.ts';
+import { lanczos, tridiagonalEigen } from '../src/linalg/lanczos.ts';
+import { freeFermionChain } from '../src/exact/free-fermion.ts';
 import { thermoFromSpectrum } from './support/reference.ts';
 
 function model(lattice: LatticeSpec, J: number, Gamma: number, h = 0): Tfim {

@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseModel } from '../src/model.ts';
-import { makeLattice } from '../src/lattice.ts';
-import { makeTfim, diagonalEnergies } from '../src/hamiltonian.ts';
+import { parseModel } from '../src/model/model.ts';
+import { makeLattice } from '../src/model/lattice.ts';
+import { makeTfim, diagonalEnergies } from '../src/model/hamiltonian.ts';
 
 test('chain lattice bonds and symmetries', () => {
   const lat = makeLattice({ kind: 'chain', size: [6], boundary: 'periodic' });

@@ -3,15 +3,15 @@
 // comparison is within 4 reported sigma, with fixed seeds.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseModel, type ModelSpec } from '../src/model.ts';
-import { makeTfim } from '../src/hamiltonian.ts';
-import { buildTrotterDbm } from '../src/trotter.ts';
-import { buildJointGraph } from '../src/sampler.ts';
-import { RingObservables, WorldlineEnergy, physicalMagnetization } from '../src/observables.ts';
-import { enumerateJoint } from '../src/enumerate.ts';
-import { runChain, type ChainResult } from '../src/chain.ts';
-import { runChains } from '../src/pool.ts';
-import { summarizeChains } from '../src/estimators.ts';
+import { parseModel, type ModelSpec } from '../src/model/model.ts';
+import { makeTfim } from '../src/model/hamiltonian.ts';
+import { buildTrotterDbm } from '../src/dbm/trotter.ts';
+import { buildJointGraph } from '../src/mc/sampler.ts';
+import { RingObservables, WorldlineEnergy, physicalMagnetization } from '../src/mc/local-estimators.ts';
+import { enumerateJoint } from '../src/mc/enumerate.ts';
+import { runChain, type ChainResult } from '../src/mc/chain.ts';
+import { runChains } from '../src/mc/pool.ts';
+import { summarizeChains } from '../src/stats/series.ts';
 
 const spec = (lattice: object, J: number, Gamma: number, h: number): ModelSpec =>
   parseModel({ name: 'test', lattice, hamiltonian: { kind: 'tfim', J, Gamma, h } });

@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { blockSpectrum, fullSpectrum } from '../src/blocks.ts';
-import { makeTfim, type Tfim } from '../src/hamiltonian.ts';
-import { parseModel } from '../src/model.ts';
-import { thermoFromLevels } from '../src/thermo.ts';
+import { blockSpectrum, fullSpectrum } from '../src/exact/blocks.ts';
+import { makeTfim, type Tfim } from '../src/model/hamiltonian.ts';
+import { parseModel } from '../src/model/model.ts';
+import { thermoFromLevels } from '../src/exact/thermo.ts';
 
 function model(lattice: unknown, J: number, Gamma: number, h: number): Tfim {
   return makeTfim(parseModel({ lattice, hamiltonian: { kind: 'tfim', J, Gamma, h } }));

@@ -3,13 +3,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Matrix, EigenvalueDecomposition } from 'ml-matrix';
-import { parseModel } from '../src/model.ts';
-import { makeTfim, diagonalEnergies, type Tfim } from '../src/hamiltonian.ts';
-import { buildTrotterDbm, bondUnitWeight, linkCoupling, trotterSteps } from '../src/trotter.ts';
-import { HIDDEN, type Dbm } from '../src/dbm.ts';
-import { buildJointGraph } from '../src/sampler.ts';
-import { LocalEnergy, RingObservables, WorldlineEnergy } from '../src/observables.ts';
-import { enumerateJoint } from '../src/enumerate.ts';
+import { parseModel } from '../src/model/model.ts';
+import { makeTfim, diagonalEnergies, type Tfim } from '../src/model/hamiltonian.ts';
+import { buildTrotterDbm, bondUnitWeight, linkCoupling, trotterSteps } from '../src/dbm/trotter.ts';
+import { HIDDEN, type Dbm } from '../src/dbm/network.ts';
+import { buildJointGraph } from '../src/mc/sampler.ts';
+import { LocalEnergy, RingObservables, WorldlineEnergy } from '../src/mc/local-estimators.ts';
+import { enumerateJoint } from '../src/mc/enumerate.ts';
 
 const tfim = (lattice: object, J: number, Gamma: number, h: number) =>
   makeTfim(parseModel({ lattice, hamiltonian: { kind: 'tfim', J, Gamma, h } }));

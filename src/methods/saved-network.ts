@@ -1,0 +1,55 @@
+/**
+ * Re-sampling a saved network (`pdbm dbm --network FILE`): more chains or longer chains on a
+ * network built or trained earlier, to refine the error bars at its temperature.
+ */
+import { readFileSync } from 'node:fs';
+import type { ChainTask } from '../mc/chain.ts';
+import { dbmFromJson, type Dbm } from '../dbm/network.ts';
+import { InputError } from '../util/errors.ts';
+import { makeTfim } from '../model/hamiltonian.ts';
+import type { ModelSpec } from '../model/model.ts';
+import { summarizeRow, type ThermoRow } from '../mc/summary.ts';
+import { runChains } from '../mc/pool.ts';
+import { checkSampling, type AnalyticOptions } from './analytic-dbm.ts';
+
+/** Reads a `purified-dbm/network@1` file; every failure is a one-line InputError. */
+export function loadNetwork(path: string): Dbm {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new InputError(`cannot read network file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    return dbmFromJson(json);
+  } catch (e) {
+    if (e instanceof InputError) throw new InputError(`${path}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Inverse temperature of a network: from its Trotter data, or `info.beta` of a trained one. */
+export function networkBeta(net: Dbm): number {
+  const beta = net.trotter?.beta ?? Number(net.info.beta);
+  if (!(beta > 0) || !Number.isFinite(beta)) throw new InputError('network: no valid inverse temperature (trotter.beta or info.beta)');
+  return beta;
+}
+
+/** Samples `net` (for `model`) with the chains of `opts`; one row at T = 1/beta. */
+export async function sampleNetwork(
+  model: ModelSpec,
+  net: Dbm,
+  opts: Pick<AnalyticOptions, 'warmup' | 'sweeps' | 'thin' | 'cluster' | 'chains' | 'seed' | 'workers'>,
+  onProgress?: (done: number, total: number) => void,
+): Promise<{ row: ThermoRow; spinUpdates: number }> {
+  checkSampling(opts);
+  const ham = makeTfim(model);
+  if (ham.nSites !== net.nSites) throw new InputError(`network has ${net.nSites} sites, model ${model.name} has ${ham.nSites}`);
+  const T = 1 / networkBeta(net);
+  const tasks: ChainTask[] = Array.from({ length: opts.chains }, (_, c) => ({
+    model, network: net, seed: opts.seed, chain: c, warmup: opts.warmup, sweeps: opts.sweeps, thin: opts.thin, cluster: opts.cluster,
+  }));
+  let done = 0;
+  const results = await runChains(tasks, opts.workers, () => onProgress?.(++done, tasks.length));
+  return { row: summarizeRow(results, T, ham.nSites), spinUpdates: results.reduce((a, r) => a + r.updates, 0) };
+}

@@ -1,0 +1,566 @@
+/**
+ * Method 2 end to end (DESIGN.md "Method 2: trained purified DBM"): imaginary-time evolution of the
+ * trainable purified network (trained.ts) by the time-dependent variational principle / stochastic
+ * reconfiguration (sr.ts), with |Psi|^2 sampled by persistent chains in worker threads
+ * (train-pool.ts), from the exact one-Trotter-step state at beta0 down to the lowest requested
+ * temperature. One run gives the whole curve: at every requested T (landed on exactly) it reports
+ *   e = <E_loc>/N,   c = beta^2 Var(E_loc)/N,
+ * since under |Psi|^2, Var(E_loc) = <H^2> - <H>^2 of the represented state.
+ *
+ * Integrator: the flow is theta' = -(1/2) S^{-1} F (S + shift). Heun (second order: Euler
+ * predictor, trapezoidal corrector, two samplings per step) is the default: measured with exact
+ * (enumerated) S and F on a 2-site chain with the same steps, Euler is off by 2e-2 relative in e at
+ * T = 5 and Heun by 3e-4. The step is dbeta = min(maxDbeta, relDbeta beta, metric bound): near
+ * beta0 the links K = -1/2 ln tanh(beta Gamma / 2) move like ln beta, so the step must scale with
+ * beta there; the metric bound keeps sqrt(dtheta^T S dtheta / N) <= maxDistance (a guard against
+ * blow-ups when S is ill-conditioned). Steps are shortened to land exactly on every requested beta.
+ *
+ * Checkpoints (JSON, written atomically) hold the parameters, the driver state (beta, step, last
+ * step size, reference point of the sums, rows so far) and every chain's configuration and RNG
+ * state, at a step boundary; resuming reproduces the uninterrupted run exactly.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { writeFileAtomic } from '../util/atomic.ts';
+import type { ChainResult } from '../mc/chain.ts';
+import { dbmToJson } from '../dbm/network.ts';
+import { InputError } from '../util/errors.ts';
+import { makeTfim } from '../model/hamiltonian.ts';
+import { summarizeChains } from '../stats/series.ts';
+import { summarizeRow, type ThermoRow } from '../mc/summary.ts';
+import type { ModelSpec } from '../model/model.ts';
+import { combineChunks, solveSr, type Moments, type SumsMode } from './sr.ts';
+import { exactMoments, MAX_EXACT_SITES } from './exact-moments.ts';
+import { ChainPool } from './pool.ts';
+import type { ChainReply, ChainState } from './worker.ts';
+import { minAlpha, RbmLocal, TrainedNet, translationGroup, type NetworkOptions } from './network.ts';
+
+export interface TrainOptions {
+  /**
+   * Hidden units per site (M = alpha N). The start needs alpha >= 2 bonds/N (chain 2, square 4);
+   * undefined: 2, or that minimum when it is larger.
+   */
+  alpha?: number;
+  /** Share parameters over lattice translations; undefined: share when the lattice is periodic. */
+  share?: boolean;
+  /** Direct visible-visible couplings (s-s, a-a, s-a, all pairs) as parameters. */
+  jastrow: boolean;
+  /** Hidden classes beyond the bond roles repeat the roles with unequal shares (exact start). */
+  split: boolean;
+  /** Seeded noise on the weights of hidden units without a role (only when split is off). */
+  noise: number;
+  /** Inverse temperature of the start (capped at half the smallest requested beta). */
+  beta0: number;
+  /** Measurements per imaginary-time step, over all chains (ceil(samples / chains) per chain). */
+  samples: number;
+  /** Measurements at each requested temperature, per batch (error bars come from these). */
+  measureSamples: number;
+  /**
+   * More batches of `measureSamples` are taken until e_err <= measureRelErr |e| and
+   * c_err <= measureRelErrC c, or until maxMeasureSamples in all (0: one batch).
+   */
+  measureRelErr: number;
+  measureRelErrC: number;
+  maxMeasureSamples: number;
+  /** Markov chains (independent of workers; chain c uses Rng(seed, c)). */
+  chains: number;
+  /** Sweeps between measurements. */
+  thin: number;
+  /** Sweeps before the first measurement of a fresh chain. */
+  warmup: number;
+  /** Moves after each parameter update before measuring (the chains carry over from the last step). */
+  stepSweeps: number;
+  /** Swendsen–Wang cluster move after every k-th heat-bath sweep (0: never). */
+  clusterEvery: number;
+  /** Marginal Metropolis sweeps over (s, a) per move, hidden units summed (0: none); see marginal-move.ts. */
+  metropolis: number;
+  seed: number;
+  workers: number;
+  /** Relative and absolute diagonal shift of S. */
+  shift: number;
+  shiftAbs: number;
+  /** Step-size bounds: dbeta <= maxDbeta, dbeta <= relDbeta beta, sqrt(dtheta S dtheta / N) <= maxDistance. */
+  maxDbeta: number;
+  relDbeta: number;
+  maxDistance: number;
+  integrator: 'heun' | 'euler';
+  /** 'dense' (Cholesky, ml-matrix), 'cg' (conjugate gradient on the O rows), 'auto' (dense up to 1500 parameters). */
+  solver: 'auto' | 'dense' | 'cg';
+  /** Checkpoint file (JSON, atomic); written every `checkpointEvery` steps and at the end. */
+  checkpoint?: string;
+  checkpointEvery: number;
+  /** Continue from `checkpoint`. */
+  resume: boolean;
+  /** Save the final network as a purified-dbm/network@1 file; "{T}" in the name: one file per requested T. */
+  saveNetwork?: string;
+  /** Exact S, F, e, c by enumerating all (s, a) (N <= 10): no sampling, for checks. */
+  exact: boolean;
+  /** Stop after this many steps in this invocation (checkpoint written); for time-boxed runs and tests. */
+  stopAfter?: number;
+}
+
+export interface TrainMeta {
+  steps: number;
+  /** Measurements taken (all chains, all steps, this invocation). */
+  samples: number;
+  parameters: number;
+  hidden: number;
+  solver: 'dense' | 'cg';
+  seconds: number;
+  sampling_seconds: number;
+  solve_seconds: number;
+  /** False when stopped early by stopAfter; rows then hold only the temperatures reached. */
+  complete: boolean;
+  resumed_from_step: number | null;
+  beta0: number;
+  share: boolean;
+  alpha: number;
+}
+
+export interface TrainResult {
+  rows: ThermoRow[];
+  meta: TrainMeta;
+}
+
+/** Above this many parameters 'auto' uses conjugate gradient (dense Cholesky is O(P^3)). */
+export const DENSE_MAX_PARAMS = 1500;
+
+/**
+ * Defaults (see TrainOptions), from runs on the 16-site chain and the 4x4 square
+ * (results/train-accuracy.md). The shift trades bias for noise: 1e-4 lags the fast early dynamics
+ * of the 4x4 square at Gamma = 3 (e off by 1e-3 at T = 5, c by 27% at T = 0.5 with alpha 4), 1e-5
+ * removes that but lets sampling noise through (16-site chain, alpha 4, 4000 samples per step:
+ * seed-to-seed scatter of e up to 2e-3 at T = 5; 16000 samples per step remove it).
+ */
+export function defaultTrainOptions(): TrainOptions {
+  return {
+    alpha: undefined, share: undefined, jastrow: true, split: true, noise: 0, beta0: 0.02,
+    samples: 4000, measureSamples: 20000, measureRelErr: 3e-4, measureRelErrC: 0.015, maxMeasureSamples: 1_000_000,
+    chains: 16, thin: 1, warmup: 200, stepSweeps: 2, clusterEvery: 1, metropolis: 1,
+    seed: 1, workers: Math.max(1, availableParallelism()),
+    shift: 1e-5, shiftAbs: 1e-6, maxDbeta: 0.02, relDbeta: 0.05, maxDistance: 0.05,
+    integrator: 'heun', solver: 'auto', checkpointEvery: 10, resume: false, exact: false,
+  };
+}
+
+/** Checks options; throws InputError naming the option (as its CLI flag). */
+export function checkTrainOptions(o: TrainOptions): void {
+  const int = (v: number, name: string, min: number) => {
+    if (!Number.isInteger(v) || v < min) throw new InputError(`--${name} must be an integer >= ${min}, got ${v}`);
+  };
+  const pos = (v: number, name: string, allowZero = false) => {
+    if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) throw new InputError(`--${name} must be ${allowZero ? 'non-negative' : 'positive'} and finite, got ${v}`);
+  };
+  if (o.alpha !== undefined) int(o.alpha, 'alpha', 1);
+  int(o.samples, 'samples', 1);
+  int(o.measureSamples, 'measure-samples', 2);
+  int(o.maxMeasureSamples, 'max-measure-samples', 0);
+  int(o.clusterEvery, 'cluster-every', 0);
+  int(o.metropolis, 'metropolis', 0);
+  pos(o.measureRelErr, 'measure-rel-err', true);
+  pos(o.measureRelErrC, 'measure-rel-err-c', true);
+  int(o.chains, 'chains', 1);
+  int(o.thin, 'thin', 1);
+  int(o.warmup, 'warmup', 0);
+  int(o.stepSweeps, 'step-sweeps', 0);
+  int(o.workers, 'workers', 1);
+  int(o.checkpointEvery, 'checkpoint-every', 1);
+  if (!Number.isInteger(o.seed)) throw new InputError(`--seed must be an integer, got ${o.seed}`);
+  pos(o.beta0, 'beta0');
+  pos(o.shift, 'shift', true);
+  pos(o.shiftAbs, 'shift-abs', true);
+  if (o.shift === 0 && o.shiftAbs === 0) throw new InputError('--shift and --shift-abs cannot both be 0 (S is singular in general)');
+  pos(o.maxDbeta, 'max-dbeta');
+  pos(o.relDbeta, 'rel-dbeta');
+  pos(o.maxDistance, 'max-distance');
+  pos(o.noise, 'noise', true);
+  if (o.integrator !== 'heun' && o.integrator !== 'euler') throw new InputError(`--integrator must be heun or euler, got ${String(o.integrator)}`);
+  if (!['auto', 'dense', 'cg'].includes(o.solver)) throw new InputError(`--solver must be auto, dense or cg, got ${String(o.solver)}`);
+  if (o.checkpoint !== undefined && (typeof o.checkpoint !== 'string' || o.checkpoint === '')) throw new InputError('--checkpoint needs a file name');
+  if (o.resume && !o.checkpoint) throw new InputError('--resume needs --checkpoint FILE');
+  if (o.saveNetwork !== undefined && (typeof o.saveNetwork !== 'string' || o.saveNetwork === '')) throw new InputError('--save-network needs a file name');
+  if (o.stopAfter !== undefined) int(o.stopAfter, 'stop-after', 1);
+  if (!o.exact && o.measureSamples < 2 * o.chains) throw new InputError(`--measure-samples must be at least 2 per chain (${2 * o.chains}), got ${o.measureSamples}`);
+}
+
+/** Options that change the numbers (a checkpoint must match them to be resumed). */
+const RESULT_KEYS = [
+  'alpha', 'share', 'jastrow', 'split', 'noise', 'beta0', 'samples', 'measureSamples', 'measureRelErr', 'measureRelErrC',
+  'maxMeasureSamples', 'chains', 'thin', 'warmup', 'stepSweeps', 'clusterEvery', 'metropolis', 'seed', 'shift', 'shiftAbs', 'maxDbeta', 'relDbeta', 'maxDistance', 'integrator', 'solver', 'exact',
+] as const;
+
+const CHECKPOINT_FORMAT = 'purified-dbm/train-checkpoint@1';
+
+/** Driver state at a step boundary (what a checkpoint holds besides the chains). */
+interface DriverState {
+  theta: Float64Array;
+  beta: number;
+  step: number;
+  /** Last step taken (0 before the first). */
+  dbeta: number;
+  oRef: Float64Array;
+  eRef: number;
+  /** Index of the next requested beta (ascending order). */
+  next: number;
+  /** Rows by ascending-beta index; null until reached. */
+  rows: Array<ThermoRow | null>;
+}
+
+/** What one sampling pass returns. */
+interface Pass {
+  moments: Moments;
+  /** Row at this beta (measurement passes only). */
+  row?: ThermoRow;
+}
+
+interface Source {
+  /** Moments at theta; with `measure`, also the row at temperature T. */
+  sample(theta: Float64Array, measure: number | null, oRef: Float64Array, eRef: number): Promise<Pass>;
+  states(): Promise<ChainState[] | null>;
+  close(): Promise<void>;
+}
+
+/** Exact moments by enumeration (no sampling, no chains). */
+class ExactSource implements Source {
+  private readonly local: RbmLocal;
+  constructor(private readonly net: TrainedNet) {
+    this.local = new RbmLocal(net);
+  }
+  async sample(theta: Float64Array, T: number | null, oRef: Float64Array, eRef: number): Promise<Pass> {
+    this.net.setParams(theta);
+    this.local.refresh();
+    const moments = exactMoments(this.net, this.local, oRef, eRef);
+    const N = this.net.N;
+    return { moments, row: T === null ? undefined : { T, e: moments.eMean / N, e_err: 0, c: moments.eVar / (T * T * N), c_err: 0 } };
+  }
+  async states(): Promise<null> {
+    return null;
+  }
+  async close(): Promise<void> {}
+}
+
+/** Moments from the persistent chains. */
+class SampledSource implements Source {
+  samplesTaken = 0;
+  private constructor(
+    private readonly pool: ChainPool,
+    private readonly net: TrainedNet,
+    private readonly o: TrainOptions,
+    private readonly solver: 'dense' | 'cg',
+  ) {}
+
+  static async start(model: ModelSpec, net: TrainedNet, netOpts: NetworkOptions, o: TrainOptions, solver: 'dense' | 'cg', states: ChainState[] | null): Promise<SampledSource> {
+    const pool = await ChainPool.start({ model, net: netOpts, seed: o.seed, clusterEvery: o.clusterEvery, metropolis: o.metropolis, states }, o.chains, o.workers);
+    return new SampledSource(pool, net, o, solver);
+  }
+
+  private async run(theta: Float64Array, perChain: number, series: boolean, oRef: Float64Array, eRef: number): Promise<{ replies: ChainReply[]; mode: SumsMode }> {
+    const o = this.o;
+    // Rows (O per sample) cross threads when they are smaller than the packed O O^T sums, and
+    // always for CG, which never forms S.
+    const mode: SumsMode = this.solver === 'cg' || perChain < (this.net.P + 1) / 2 ? 'rows' : 'sums';
+    const replies = await this.pool.step({ theta, samples: perChain, thin: o.thin, warmup: o.warmup, stepSweeps: o.stepSweeps, mode, series, oRef, eRef });
+    this.samplesTaken += perChain * o.chains;
+    return { replies, mode };
+  }
+
+  async sample(theta: Float64Array, T: number | null, oRef: Float64Array, eRef: number): Promise<Pass> {
+    const o = this.o;
+    const P = this.net.P;
+    const N = this.net.N;
+    const formS = this.solver === 'dense';
+    if (T === null) {
+      const { replies, mode } = await this.run(theta, Math.ceil(o.samples / o.chains), false, oRef, eRef);
+      return { moments: combineChunks(replies.map((r) => r.chunk), P, mode, oRef, eRef, formS) };
+    }
+    // Measurement: batches until the error bars reach the targets (a deterministic rule: it
+    // depends only on the series). Chunk sums add up across batches, all with the same reference.
+    const perChain = Math.ceil(o.measureSamples / o.chains);
+    const batches: ChainReply[][] = [];
+    let row: ThermoRow;
+    let mode: SumsMode = 'sums';
+    for (;;) {
+      const r = await this.run(theta, perChain, true, oRef, eRef);
+      mode = r.mode;
+      batches.push(r.replies);
+      row = summarize(batches, T, N);
+      const taken = batches.length * perChain * o.chains;
+      const eOk = row.e_err <= o.measureRelErr * Math.abs(row.e);
+      const cOk = row.c_err <= o.measureRelErrC * Math.abs(row.c);
+      if ((eOk && cOk) || taken + perChain * o.chains > o.maxMeasureSamples) break;
+    }
+    row.measure_batches = batches.length;
+    const moments = combineChunks(batches.flat().map((r) => r.chunk), P, mode, oRef, eRef, formS);
+    return { moments, row };
+  }
+
+  states(): Promise<ChainState[]> {
+    return this.pool.states();
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}
+
+const concat = (parts: Float64Array[]): Float64Array => {
+  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+  let k = 0;
+  for (const p of parts) {
+    out.set(p, k);
+    k += p.length;
+  }
+  return out;
+};
+
+/**
+ * Thermodynamic row from the measurement series (batches of per-chain replies, each chain's
+ * batches concatenated in order), through the same estimators as Method 1 (measure.ts):
+ * c from E_loc; e from whichever of E_loc and the Rao–Blackwellized energy has the smaller error
+ * bar (both unbiased for <H>; `e_estimator` says which).
+ */
+function summarize(batches: ChainReply[][], T: number, N: number): ThermoRow {
+  const empty = new Float64Array(0);
+  const chains = batches[0].length;
+  const series = (k: 'e' | 'ei' | 'm', c: number) => concat(batches.map((b) => b[c][k]!));
+  // With both "copies" equal to E_loc, summarizeRow's c = beta^2 N (<eA eB>/N^2 - <e>^2) is
+  // beta^2 Var(E_loc)/N: the variance of the represented state (no second copy needed here).
+  const results: ChainResult[] = Array.from({ length: chains }, (_, c) => {
+    const e = series('e', c);
+    return {
+      chain: batches[0][c].chain,
+      series: { eA: e, eB: e, eRing: empty, dRing: empty, m: series('m', c), mRing: empty },
+      updates: batches.reduce((a, b) => a + b[c].updates, 0),
+      clusterMoves: batches.reduce((a, b) => a + b[c].clusterMoves, 0),
+    };
+  });
+  const row = summarizeRow(results, T, N);
+  const rb = summarizeChains(Array.from({ length: chains }, (_, c) => series('ei', c).map((v) => v / N)));
+  row.e_loc = row.e;
+  row.e_loc_err = row.e_err;
+  row.e_rb = rb.mean;
+  row.e_rb_err = rb.err;
+  if (rb.err < row.e_err) {
+    row.e = rb.mean;
+    row.e_err = rb.err;
+    row.e_estimator = 'rao-blackwell';
+  } else row.e_estimator = 'e_loc';
+  return row;
+}
+
+/** The step schedule without the metric bound: steps to each target (for progress estimates). */
+function plannedSteps(beta0: number, betas: number[], o: TrainOptions): number {
+  let beta = beta0;
+  let steps = 0;
+  for (const target of betas) {
+    while (beta < target) {
+      const d = nextDbeta(beta, target, Math.min(o.maxDbeta, o.relDbeta * beta));
+      beta = d.land ? target : beta + d.dbeta;
+      steps++;
+    }
+  }
+  return steps;
+}
+
+/** Clips a proposed step to land exactly on `target`, splitting the approach into two equal steps. */
+function nextDbeta(beta: number, target: number, proposed: number): { dbeta: number; land: boolean } {
+  const rem = target - beta;
+  if (proposed >= rem * (1 - 1e-12)) return { dbeta: rem, land: true };
+  if (proposed > rem / 2) return { dbeta: rem / 2, land: false };
+  return { dbeta: proposed, land: false };
+}
+
+function resultOptions(o: TrainOptions, alpha: number, share: boolean, beta0: number): Record<string, unknown> {
+  const r: Record<string, unknown> = {};
+  for (const k of RESULT_KEYS) r[k] = o[k];
+  r.alpha = alpha;
+  r.share = share;
+  r.beta0 = beta0;
+  return r;
+}
+
+interface CheckpointFile {
+  format: string;
+  model: ModelSpec;
+  betas: number[];
+  options: Record<string, unknown>;
+  parameters: number;
+  state: {
+    theta: number[]; beta: number; step: number; dbeta: number; oRef: number[]; eRef: number; next: number;
+    rows: Array<ThermoRow | null>;
+  };
+  chains: ChainState[] | null;
+}
+
+function readCheckpoint(path: string, model: ModelSpec, betas: number[], options: Record<string, unknown>, P: number): CheckpointFile {
+  if (!existsSync(path)) throw new InputError(`--resume: checkpoint file ${path} does not exist`);
+  let ck: CheckpointFile;
+  try {
+    ck = JSON.parse(readFileSync(path, 'utf8')) as CheckpointFile;
+  } catch (e) {
+    throw new InputError(`--checkpoint ${path}: not valid JSON (${(e as Error).message})`);
+  }
+  if (ck?.format !== CHECKPOINT_FORMAT) throw new InputError(`--checkpoint ${path}: not a ${CHECKPOINT_FORMAT} file`);
+  if (JSON.stringify(ck.model) !== JSON.stringify(model)) throw new InputError(`--resume: checkpoint ${path} was made for another model`);
+  if (JSON.stringify(ck.betas) !== JSON.stringify(betas)) throw new InputError(`--resume: checkpoint ${path} was made for other temperatures`);
+  for (const [k, v] of Object.entries(options)) {
+    if (JSON.stringify(ck.options[k]) !== JSON.stringify(v)) {
+      throw new InputError(`--resume: checkpoint ${path} was made with ${k} = ${JSON.stringify(ck.options[k])}, now ${JSON.stringify(v)}`);
+    }
+  }
+  if (ck.parameters !== P || ck.state.theta.length !== P) throw new InputError(`--resume: checkpoint ${path} has ${ck.parameters} parameters, the network ${P}`);
+  return ck;
+}
+
+/**
+ * Trained purified DBM at every temperature T (> 0, units of J; any order, duplicates allowed):
+ * one imaginary-time run from beta0 to the largest beta. Rows come back in the order of `temps`,
+ * each with e, c per site and their error bars (0 for `exact`). `onProgress(done, total)` counts
+ * imaginary-time steps (total is the planned schedule, an estimate).
+ */
+export async function trainThermo(
+  model: ModelSpec,
+  temps: number[],
+  opts: TrainOptions,
+  onProgress?: (done: number, total: number) => void,
+): Promise<TrainResult> {
+  const t0 = performance.now();
+  checkTrainOptions(opts);
+  if (temps.length === 0) throw new InputError('no temperatures');
+  for (const T of temps) if (!(T > 0) || !Number.isFinite(T)) throw new InputError(`temperatures must be positive and finite, got ${T}`);
+  const ham = makeTfim(model);
+  const betas = [...new Set(temps.map((T) => 1 / T))].sort((a, b) => a - b);
+  const beta0 = Math.min(opts.beta0, betas[0] / 2);
+  const share = opts.share ?? translationGroup(ham) !== null;
+  const alpha = opts.alpha ?? Math.max(2, minAlpha(ham));
+  const netOpts: NetworkOptions = { alpha, share, jastrow: opts.jastrow, beta0, noise: opts.noise, seed: opts.seed, split: opts.split };
+  const net = new TrainedNet(ham, netOpts);
+  const P = net.P;
+  if (opts.exact && ham.nSites > MAX_EXACT_SITES) throw new InputError(`--exact enumerates 4^N states: N = ${ham.nSites} is too large (limit ${MAX_EXACT_SITES})`);
+  const solver: 'dense' | 'cg' = opts.solver === 'auto' ? (P <= DENSE_MAX_PARAMS ? 'dense' : 'cg') : opts.solver;
+  const optionsRecord = resultOptions(opts, alpha, share, beta0);
+
+  let st: DriverState;
+  let states: ChainState[] | null = null;
+  let resumedFrom: number | null = null;
+  if (opts.resume) {
+    const ck = readCheckpoint(opts.checkpoint!, model, betas, optionsRecord, P);
+    st = {
+      theta: Float64Array.from(ck.state.theta), beta: ck.state.beta, step: ck.state.step, dbeta: ck.state.dbeta,
+      oRef: Float64Array.from(ck.state.oRef), eRef: ck.state.eRef, next: ck.state.next, rows: ck.state.rows,
+    };
+    states = ck.chains;
+    resumedFrom = st.step;
+  } else {
+    st = {
+      theta: Float64Array.from(net.initial), beta: beta0, step: 0, dbeta: 0, oRef: new Float64Array(P), eRef: 0, next: 0,
+      rows: betas.map(() => null),
+    };
+  }
+  const N = ham.nSites;
+  const planned = plannedSteps(beta0, betas, opts);
+  let samplingMs = 0;
+  let solveMs = 0;
+  let stepsHere = 0;
+  const source: Source = st.next >= betas.length
+    ? new ExactSource(net) // finished checkpoint: nothing to sample
+    : opts.exact ? new ExactSource(net) : await SampledSource.start(model, net, netOpts, opts, solver, states);
+
+  const saveCheckpoint = async () => {
+    if (!opts.checkpoint) return;
+    const ck: CheckpointFile = {
+      format: CHECKPOINT_FORMAT, model, betas, options: optionsRecord, parameters: P,
+      state: {
+        theta: Array.from(st.theta), beta: st.beta, step: st.step, dbeta: st.dbeta, oRef: Array.from(st.oRef), eRef: st.eRef,
+        next: st.next, rows: st.rows,
+      },
+      chains: opts.exact ? null : await source.states(),
+    };
+    writeFileAtomic(opts.checkpoint, `${JSON.stringify(ck)}\n`);
+  };
+  const saveNetwork = (path: string) => {
+    net.setParams(st.theta);
+    net.dbm.info = { ...net.dbm.info, beta: st.beta, T: 1 / st.beta, steps: st.step, parameters: P, parameter_names: net.names };
+    writeFileAtomic(path, `${JSON.stringify(dbmToJson(net.dbm))}\n`);
+  };
+  const pass = async (theta: Float64Array, measure: number | null): Promise<Pass> => {
+    const t = performance.now();
+    const p = await source.sample(theta, measure, st.oRef, st.eRef);
+    samplingMs += performance.now() - t;
+    // Next sums are taken relative to these means (see sr.ts: cancellation in S).
+    st.oRef = Float64Array.from(p.moments.oMean);
+    st.eRef = p.moments.eMean;
+    return p;
+  };
+  const solve = (m: Moments) => {
+    const t = performance.now();
+    const r = solveSr(m, { shift: opts.shift, shiftAbs: opts.shiftAbs, solver });
+    solveMs += performance.now() - t;
+    return r;
+  };
+
+  let complete = true;
+  try {
+    while (st.next < betas.length) {
+      const target = betas[st.next];
+      const atTarget = st.beta === target;
+      const p1 = await pass(st.theta, atTarget ? 1 / target : null);
+      if (atTarget) {
+        const row = p1.row!;
+        st.rows[st.next] = { ...row, beta: target, steps: st.step };
+        if (opts.saveNetwork?.includes('{T}')) saveNetwork(opts.saveNetwork.replace('{T}', String(Number((1 / target).toPrecision(6)))));
+        st.next++;
+        if (st.next >= betas.length) break;
+      }
+      const goal = betas[st.next];
+      const s1 = solve(p1.moments);
+      // Metric length of the step per site: (dbeta/2) sqrt(x^T S x / N) <= maxDistance.
+      const speed = Math.sqrt(Math.max(s1.xSx, 0) / N) / 2;
+      let proposed = Math.min(opts.maxDbeta, opts.relDbeta * st.beta);
+      if (speed > 0) proposed = Math.min(proposed, opts.maxDistance / speed);
+      const { dbeta, land } = nextDbeta(st.beta, goal, proposed);
+      const next = new Float64Array(P);
+      if (opts.integrator === 'euler') {
+        for (let k = 0; k < P; k++) next[k] = st.theta[k] - (dbeta / 2) * s1.x[k];
+      } else {
+        // Heun: predictor at the end of the step, then the average of both slopes.
+        const mid = new Float64Array(P);
+        for (let k = 0; k < P; k++) mid[k] = st.theta[k] - (dbeta / 2) * s1.x[k];
+        const p2 = await pass(mid, null);
+        const s2 = solve(p2.moments);
+        for (let k = 0; k < P; k++) next[k] = st.theta[k] - (dbeta / 4) * (s1.x[k] + s2.x[k]);
+      }
+      if (!next.every(Number.isFinite)) throw new Error(`imaginary-time step ${st.step} at beta = ${st.beta} gave non-finite parameters`);
+      st.theta = next;
+      st.beta = land ? goal : st.beta + dbeta;
+      st.dbeta = dbeta;
+      st.step++;
+      stepsHere++;
+      onProgress?.(st.step, Math.max(planned, st.step + 1));
+      if (st.step % opts.checkpointEvery === 0) await saveCheckpoint();
+      if (opts.stopAfter !== undefined && stepsHere >= opts.stopAfter) {
+        complete = false;
+        break;
+      }
+    }
+    await saveCheckpoint();
+    if (complete) onProgress?.(st.step, st.step);
+  } finally {
+    await source.close();
+  }
+  if (opts.saveNetwork && !opts.saveNetwork.includes('{T}')) saveNetwork(opts.saveNetwork);
+  // Rows in the order of `temps` (only those reached when stopped early).
+  const rows: ThermoRow[] = [];
+  for (const T of temps) {
+    const r = st.rows[betas.indexOf(1 / T)];
+    if (r) rows.push({ ...r, T });
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    rows,
+    meta: {
+      steps: st.step, samples: source instanceof SampledSource ? source.samplesTaken : 0, parameters: P, hidden: net.M, solver,
+      seconds, sampling_seconds: samplingMs / 1000, solve_seconds: solveMs / 1000, complete, resumed_from_step: resumedFrom, beta0, share, alpha,
+    },
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * Main-thread side of the persistent chains of Method 2: spreads a fixed set of chains over
+ * worker threads (contiguous blocks, chain c always in the same thread for the whole run), sends
+ * each step's parameters and collects the per-chain replies in chain order. With one worker the
+ * chains run in this thread, through the same ChainGroup code, so results are identical.
+ *
+ * Piscina runs one long-lived task per thread (train-worker.ts `handle`), which keeps its chains
+ * and talks to us over a MessagePort: piscina has no thread affinity for ordinary tasks, so a
+ * chain's state could not otherwise stay in one thread.
+ */
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { workerEntryUrl } from '../util/worker-url.ts';
+import { ChainGroup, type ChainReply, type ChainState, type GroupInit, type GroupMessage, type StepRequest } from './worker.ts';
+
+/** A connection to one worker's ChainGroup: strictly one request at a time. */
+class Remote {
+  private waiting: { resolve: (v: unknown) => void; reject: (e: Error) => void } | null = null;
+
+  constructor(readonly port: MessagePort, readonly done: Promise<unknown>) {
+    port.on('message', (msg: { ok: boolean; value?: unknown; error?: string }) => {
+      const w = this.waiting;
+      this.waiting = null;
+      if (!w) return;
+      if (msg.ok) w.resolve(msg.value);
+      else w.reject(new Error(`worker: ${msg.error}`));
+    });
+    // A task that dies (constructor error, crash) rejects `done`: fail the pending request.
+    done.catch((e: Error) => {
+      const w = this.waiting;
+      this.waiting = null;
+      w?.reject(e);
+    });
+  }
+
+  request<T>(msg: GroupMessage): Promise<T> {
+    if (this.waiting) throw new Error('Remote: request already pending');
+    return new Promise<T>((resolve, reject) => {
+      this.waiting = { resolve: resolve as (v: unknown) => void, reject };
+      this.port.postMessage(msg);
+    });
+  }
+}
+
+export class ChainPool {
+  private constructor(
+    private readonly local: ChainGroup | null,
+    private readonly remotes: Remote[],
+    private readonly pool: Piscina | null,
+  ) {}
+
+  /**
+   * Starts `workers` threads (capped at the number of chains; <= 1: this thread) owning chains
+   * 0 .. chains-1 in contiguous blocks. `base.states` (resume) may hold every chain's state.
+   */
+  static async start(base: Omit<GroupInit, 'chains'>, chains: number, workers: number): Promise<ChainPool> {
+    const W = Math.max(1, Math.min(workers, chains));
+    const ids = Array.from({ length: chains }, (_, c) => c);
+    if (W === 1) return new ChainPool(new ChainGroup({ ...base, chains: ids }), [], null);
+    const pool = new Piscina({
+      filename: workerEntryUrl(import.meta.url, 'worker'),
+      minThreads: W,
+      maxThreads: W,
+      // One task per thread for the whole run: a thread must never queue a second group.
+      concurrentTasksPerWorker: 1,
+      idleTimeout: 1000,
+    });
+    const remotes: Remote[] = [];
+    for (let w = 0; w < W; w++) {
+      const mine = ids.slice(Math.floor((w * chains) / W), Math.floor(((w + 1) * chains) / W));
+      const states = base.states ? base.states.filter((s) => mine.includes(s.chain)) : null;
+      const { port1, port2 } = new MessageChannel();
+      const init: GroupInit = { ...base, chains: mine, states };
+      const done = pool.run({ port: port2, init }, { transferList: [port2] });
+      remotes.push(new Remote(port1, done));
+    }
+    return new ChainPool(null, remotes, pool);
+  }
+
+  /** Runs one step on every chain; replies in chain order. */
+  async step(req: StepRequest): Promise<ChainReply[]> {
+    if (this.local) return this.local.step(req);
+    const parts = await Promise.all(this.remotes.map((r) => r.request<ChainReply[]>({ type: 'step', req })));
+    return parts.flat();
+  }
+
+  /** Every chain's state, in chain order. */
+  async states(): Promise<ChainState[]> {
+    if (this.local) return this.local.states();
+    const parts = await Promise.all(this.remotes.map((r) => r.request<ChainState[]>({ type: 'states' })));
+    return parts.flat();
+  }
+
+  async close(): Promise<void> {
+    if (!this.pool) return;
+    for (const r of this.remotes) {
+      r.port.postMessage({ type: 'close' } satisfies GroupMessage);
+    }
+    await Promise.allSettled(this.remotes.map((r) => r.done));
+    for (const r of this.remotes) r.port.close();
+    await this.pool.destroy();
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * Persistent Markov chains of the trained network (Method 2), as owned by one worker thread (or by
+ * the main thread when running without workers). A `ChainGroup` keeps the configuration and the
+ * random stream of each of its chains between imaginary-time steps; each step it receives the new
+ * parameters, samples |Psi|^2 on the two-copy joint graph (heat-bath + Swendsen–Wang, sampler.ts)
+ * and returns only per-chain sums of O, O O^T (or the O rows), O E, E, E^2 (sr.ts), plus the
+ * E_loc and magnetization series when asked (for error bars at the requested temperatures).
+ *
+ * Determinism: chain c uses Rng(seed, c) and nothing else, so its results do not depend on which
+ * group runs it. The default export is the piscina task: a long-lived handler that serves step
+ * requests on a MessagePort until told to close, so the chains stay in this thread.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { makeTfim } from '../model/hamiltonian.ts';
+import type { ModelSpec } from '../model/model.ts';
+import { physicalMagnetization } from '../mc/local-estimators.ts';
+import { Rng } from '../mc/rng.ts';
+import { buildJointGraph, Sampler, type JointGraph } from '../mc/sampler.ts';
+import { MarginalMetropolis } from './marginal-move.ts';
+import { SrAccumulator, type SumsMode } from './sr.ts';
+import { JointRefresher, RbmLocal, TrainedNet, type NetworkOptions } from './network.ts';
+
+/** Saved state of one chain: joint-graph configuration (base64 of the +-1 bytes) and RNG state. */
+export interface ChainState {
+  chain: number;
+  x: string;
+  rng: number[];
+}
+
+export interface GroupInit {
+  model: ModelSpec;
+  net: NetworkOptions;
+  seed: number;
+  /** Global chain indices owned by this group, ascending. */
+  chains: number[];
+  /** Swendsen–Wang cluster move after every `clusterEvery`-th heat-bath sweep (0: never). */
+  clusterEvery: number;
+  /** Marginal Metropolis sweeps over the visible units per move (marginal-move.ts; 0: none). */
+  metropolis: number;
+  /** Saved states (resume) or null for fresh chains. */
+  states: ChainState[] | null;
+}
+
+export interface StepRequest {
+  theta: Float64Array;
+  /** Measurements per chain. */
+  samples: number;
+  /** Sweeps (each followed by a cluster move when enabled) between measurements. */
+  thin: number;
+  /** Moves before the first measurement: `warmup` for fresh chains, `stepSweeps` otherwise. */
+  warmup: number;
+  stepSweeps: number;
+  mode: SumsMode;
+  /** Also return the E_loc and magnetization series. */
+  series: boolean;
+  oRef: Float64Array;
+  eRef: number;
+}
+
+export interface ChainReply {
+  chain: number;
+  chunk: Float64Array;
+  /** E_loc (total), the Rao–Blackwellized energy (RbmLocal.improved) and the physical
+   * magnetization per site of every measurement, when asked. */
+  e: Float64Array | null;
+  ei: Float64Array | null;
+  m: Float64Array | null;
+  updates: number;
+  clusterMoves: number;
+}
+
+interface Chain {
+  id: number;
+  rng: Rng;
+  x: Int8Array;
+  fresh: boolean;
+}
+
+/** Encodes a +-1 configuration as base64 (bytes 0xff / 0x01). */
+export function encodeConfig(x: Int8Array): string {
+  return Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('base64');
+}
+
+/** Inverse of {@link encodeConfig}. */
+export function decodeConfig(s: string, n: number): Int8Array {
+  const b = Buffer.from(s, 'base64');
+  if (b.length !== n) throw new Error(`chain state has ${b.length} nodes, expected ${n}`);
+  const x = new Int8Array(n);
+  for (let i = 0; i < n; i++) {
+    x[i] = (b[i] << 24) >> 24;
+    if (x[i] !== 1 && x[i] !== -1) throw new Error('chain state is not a +-1 configuration');
+  }
+  return x;
+}
+
+/** The chains of one thread, with the network, joint graph and evaluator they share. */
+export class ChainGroup {
+  readonly net: TrainedNet;
+  readonly graph: JointGraph;
+  private readonly refresher: JointRefresher;
+  private readonly local: RbmLocal;
+  private readonly metro: MarginalMetropolis;
+  private readonly chains: Chain[];
+  private readonly o: Float64Array;
+  private readonly acc = new Map<string, SrAccumulator>();
+
+  constructor(readonly init: GroupInit) {
+    const ham = makeTfim(init.model);
+    this.net = new TrainedNet(ham, init.net);
+    this.graph = buildJointGraph(this.net.dbm);
+    this.refresher = new JointRefresher(this.net.dbm, this.graph);
+    this.local = new RbmLocal(this.net);
+    this.metro = new MarginalMetropolis(this.net, this.graph);
+    this.o = new Float64Array(this.net.P);
+    const saved = new Map((init.states ?? []).map((s) => [s.chain, s]));
+    this.chains = init.chains.map((id) => {
+      const rng = new Rng(init.seed, id);
+      const s = saved.get(id);
+      if (init.states && !s) throw new Error(`no saved state for chain ${id}`);
+      if (!s) return { id, rng, x: new Int8Array(this.graph.nNodes), fresh: true };
+      rng.setState(s.rng);
+      return { id, rng, x: decodeConfig(s.x, this.graph.nNodes), fresh: false };
+    });
+  }
+
+  /** One imaginary-time step's sampling for every chain of the group, in chain order. */
+  step(req: StepRequest): ChainReply[] {
+    const { net, graph, local, o } = this;
+    net.setParams(req.theta);
+    this.refresher.refresh();
+    local.refresh();
+    this.metro.refresh();
+    const key = `${req.mode}:${req.samples}`;
+    let acc = this.acc.get(key);
+    if (!acc) {
+      acc = new SrAccumulator(net.P, req.mode, req.samples);
+      this.acc.set(key, acc);
+    }
+    const replies: ChainReply[] = [];
+    for (const ch of this.chains) {
+      // The sampler's tables depend on the weights, so it is rebuilt each step; its constructor
+      // draws a random start, which is kept only for a fresh chain (the RNG is rewound otherwise).
+      const rs = ch.rng.getState();
+      const sampler = new Sampler(graph, ch.rng);
+      if (!ch.fresh) {
+        ch.rng.setState(rs);
+        sampler.x.set(ch.x);
+      }
+      let clusterMoves = 0;
+      let sweeps = 0;
+      const every = this.init.clusterEvery;
+      const metro = this.init.metropolis;
+      // One move: heat-bath sweep of the joint graph, Swendsen–Wang (s_i and a_i flip together
+      // when the links are strong: high T), marginal Metropolis (mixes when the hidden weights
+      // are strong: low T).
+      const move = () => {
+        sampler.sweep();
+        if (every > 0 && ++sweeps % every === 0) {
+          sampler.clusterMove();
+          clusterMoves++;
+        }
+        if (metro > 0) this.metro.sweep(sampler.x, ch.rng, metro);
+      };
+      const pre = ch.fresh ? req.warmup : req.stepSweeps;
+      for (let s = 0; s < pre; s++) move();
+      acc.reset(req.oRef, req.eRef);
+      const e = req.series ? new Float64Array(req.samples) : null;
+      const ei = req.series ? new Float64Array(req.samples) : null;
+      const m = req.series ? new Float64Array(req.samples) : null;
+      const x = sampler.x;
+      for (let k = 0; k < req.samples; k++) {
+        for (let t = 0; t < req.thin; t++) move();
+        const el = local.eval(x, o);
+        acc.add(o, el);
+        if (e && ei && m) {
+          e[k] = el;
+          ei[k] = local.improved;
+          m[k] = physicalMagnetization(x, net.N);
+        }
+      }
+      ch.x.set(x);
+      ch.fresh = false;
+      replies.push({ chain: ch.id, chunk: acc.pack(), e, ei, m, updates: sampler.updates, clusterMoves });
+    }
+    return replies;
+  }
+
+  /** Current state of every chain (for checkpoints). */
+  states(): ChainState[] {
+    return this.chains.map((c) => ({ chain: c.id, x: encodeConfig(c.x), rng: c.rng.getState() }));
+  }
+}
+
+/** Messages on the task's port. */
+export type GroupMessage = { type: 'step'; req: StepRequest } | { type: 'states' } | { type: 'close' };
+
+/**
+ * Piscina task: owns a ChainGroup for the life of the run and answers requests on `port` in order
+ * ({ ok: true, value } or { ok: false, error }); resolves when told to close.
+ */
+export default function handle(task: { port: MessagePort; init: GroupInit }): Promise<void> {
+  const { port } = task;
+  let group: ChainGroup;
+  try {
+    group = new ChainGroup(task.init);
+  } catch (e) {
+    port.close();
+    return Promise.reject(e);
+  }
+  return new Promise((resolve) => {
+    port.on('message', (msg: GroupMessage) => {
+      try {
+        if (msg.type === 'step') {
+          const replies = group.step(msg.req);
+          const transfer = replies.flatMap((r) => [r.chunk.buffer, ...[r.e, r.ei, r.m].filter((a) => a !== null).map((a) => a.buffer)]);
+          port.postMessage({ ok: true, value: replies }, transfer as ArrayBuffer[]);
+        } else if (msg.type === 'states') {
+          port.postMessage({ ok: true, value: group.states() });
+        } else {
+          port.close();
+          resolve();
+        }
+      } catch (e) {
+        port.postMessage({ ok: false, error: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) });
+      }
+    });
+  });
+}
