@@ -1,96 +1,198 @@
 /**
  * The `pdbm` command line. Every user error is one line on stderr (`pdbm: ...`) with exit status 2
- * and nothing on stdout; `--json` makes stdout a single JSON object; progress goes to stderr only on
- * a terminal or with `--progress`.
+ * and nothing on stdout; so is any failure of the run itself (a crashed worker thread), with the
+ * stack trace only under PDBM_DEBUG=1. `--json` makes stdout a single JSON object; progress goes
+ * to stderr only on a terminal or with `--progress`, and `--quiet` silences progress and notes.
+ *
+ * Each command has ONE option table (options.ts): parsing, type checks, defaults and help all come
+ * from it. One name per idea across commands: `--temps` (alias `--T`), `--sweeps` (alias
+ * `--samples`) for Monte Carlo measurements, `--methods` (alias `--method`) for which methods a
+ * sweep runs, `--solver` for the algorithm inside one method (exact: alias `--method`).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { analyticThermo, checkSampling, defaultAnalyticOptions, type AnalyticOptions } from '../methods/analytic-dbm.ts';
+import { availableParallelism } from 'node:os';
+import { analyticThermo, defaultAnalyticOptions, type AnalyticOptions } from '../methods/analytic-dbm.ts';
 import { writeFileAtomic } from '../util/atomic.ts';
 import { dbmToJson } from '../dbm/network.ts';
 import { InputError } from '../util/errors.ts';
 import { EXACT_METHODS, exactThermo, type ExactMethod } from '../exact/solver.ts';
 import { makeTfim } from '../model/hamiltonian.ts';
-import { loadModel, type ModelSpec } from '../model/model.ts';
+import { parseModel, type ModelSpec } from '../model/model.ts';
 import { Progress } from '../util/progress.ts';
+import { checkOutputFile } from '../util/output.ts';
+import type { Row } from '../stats/row.ts';
 import { parseTemps } from './temps.ts';
+import { applyOverrides } from './overrides.ts';
+import { helpText, parseOptions, type OptSpec, type OptValue } from './options.ts';
 import { defaultTrainOptions, trainThermo, type TrainOptions } from '../train/driver.ts';
 import { loadNetwork, sampleNetwork } from '../methods/saved-network.ts';
-import { buildTrotterDbm, trotterSteps } from '../dbm/trotter.ts';
+import { buildTrotterDbm } from '../dbm/trotter.ts';
 import { mergeResults } from '../sweep/merge.ts';
+import { checkAnalyticMemory, DEFAULT_MAX_MEMORY_MB, formatBytes } from '../sweep/limits.ts';
 import { parseShard, runSweep, SWEEP_METHODS, type SweepMethod, type TrainRunner } from '../sweep/sweep.ts';
+import { toRow } from '../sweep/state.ts';
+import { collectWarnings, rowWarnings } from '../sweep/warnings.ts';
 
-type Options = NonNullable<ParseArgsConfig['options']>;
-type Values = Record<string, string | boolean | undefined>;
+type Values = Record<string, OptValue>;
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+
+interface Context {
+  values: Values;
+  given: Set<string>;
+  positionals: string[];
+}
 
 interface Command {
   summary: string;
   usage: string;
-  options: Options;
+  options: OptSpec[];
   /** Whether the command takes positional arguments (merge: directories). */
   positionals?: boolean;
-  help: string;
+  /** Text after the option list. */
+  epilogue?: string;
   /** Resolves to the exit status (0 when nothing is returned). */
-  run(v: Values, positionals: string[]): Promise<number | void>;
+  run(ctx: Context): Promise<number | void>;
 }
 
-/** The trained-DBM method inside a sweep: default options, checkpointed into the result directory. */
-const trainRunner: TrainRunner = async (m, temps, seed, workers, checkpoint, resume, alpha) => {
-  const res = await trainThermo(m, temps, { ...defaultTrainOptions(), alpha, seed, workers, checkpoint, resume: resume && existsSync(checkpoint) });
-  return res.rows.map((r) => ({ ...r, method: 'train' }));
+// ---------------------------------------------------------------------------------------------
+// Option tables. Defaults come from the methods' own default functions, never retyped here.
+
+const AD = defaultAnalyticOptions();
+const TD = defaultTrainOptions();
+const CORES = Math.max(1, availableParallelism());
+
+const O = {
+  model: { name: 'model', type: 'string', arg: 'FILE', help: 'model file (models/*.json)' },
+  set: { name: 'set', type: 'string', arg: 'KEY=VALUE', repeat: true, help: 'override a model parameter, e.g. --set Gamma=2.5 --set h=0.1' },
+  size: { name: 'size', type: 'string', arg: 'L|Lx,Ly', help: 'override the lattice size, e.g. --size 20 or --size 8,8' },
+  log: { name: 'log', type: 'bool', help: 'geometric spacing for lo:hi:count' },
+  seed: { name: 'seed', type: 'int', default: 1, help: 'random seed (same seed, same numbers, whatever --workers)' },
+  workers: { name: 'workers', type: 'int', min: 1, default: CORES, defaultText: `all cores, ${CORES} here`, help: 'worker threads' },
+  progress: { name: 'progress', type: 'bool', help: 'progress on stderr even when it is not a terminal' },
+  quiet: { name: 'quiet', short: 'q', type: 'bool', help: 'no progress, notes or warnings on stderr (warnings stay in meta)' },
+  json: { name: 'json', type: 'bool', help: 'one JSON object on stdout' },
+  help: { name: 'help', short: 'h', type: 'bool', help: 'this help' },
+} satisfies Record<string, OptSpec>;
+
+const temps = (def: string): OptSpec => ({
+  name: 'temps', aliases: ['T'], type: 'string', arg: 'LIST', default: def,
+  help: 'temperatures: 0.5,1,2 | lo:hi:count | an expression, e.g. "logspace(-1, 1, 12)", "linspace(0.5, 5, 10)"',
+});
+
+const MODEL: OptSpec[] = [O.model, O.set, O.size];
+const TAIL: OptSpec[] = [O.progress, O.quiet, O.json, O.help];
+
+/** The analytic DBM's Trotter and sampling options (dbm, sweep). */
+const ANALYTIC: OptSpec[] = [
+  { name: 'dt', type: 'number', default: AD.dt, help: 'Trotter step: n = ceil(beta / 2dt) steps, dt then beta / 2n' },
+  { name: 'slices', type: 'int', min: 1, arg: 'n', help: 'number of Trotter steps instead of --dt' },
+  { name: 'order', type: 'int', default: AD.order, arg: '1|2', help: 'Trotter splitting order (2: symmetric)' },
+  { name: 'sweeps', aliases: ['samples'], type: 'int', default: AD.sweeps, help: 'measurements per chain and temperature' },
+  { name: 'warmup', type: 'int', default: AD.warmup, help: 'sweeps discarded per chain' },
+  { name: 'thin', type: 'int', default: AD.thin, help: 'sweeps between measurements' },
+  { name: 'chains', type: 'int', default: AD.chains, help: 'independent chains per temperature (results do not depend on --workers)' },
+  { name: 'moves', type: 'string', default: AD.cluster ? 'cluster' : 'heatbath', choices: ['cluster', 'heatbath'], help: 'cluster: heat-bath + Swendsen-Wang' },
+  { name: 'extrapolate', type: 'bool', help: 'run several dt and extrapolate e and c in dt^2' },
+  { name: 'dt-factors', type: 'list', default: ['1', '0.75', '0.5'], help: 'dt multiples for --extrapolate' },
+  { name: 'max-memory', type: 'number', min: 1, default: DEFAULT_MAX_MEMORY_MB, arg: 'MB', help: 'refuse temperatures whose network would need more memory' },
+];
+
+/** The trained network's options (train; in sweep with a "train-" prefix). */
+const TRAIN: OptSpec[] = [
+  { name: 'samples', aliases: ['sweeps'], type: 'int', default: TD.samples, help: 'measurements per imaginary-time step, all chains' },
+  { name: 'measure-samples', type: 'int', default: TD.measureSamples, help: 'measurements per batch at each requested temperature' },
+  { name: 'max-measure-samples', type: 'int', min: 0, default: TD.maxMeasureSamples, help: 'measurement budget per temperature: more batches until the error targets are met or this is reached (0: one batch)' },
+  { name: 'target-err', type: 'number', min: 0, default: TD.measureRelErr, help: 'relative error target of e' },
+  { name: 'target-err-c', type: 'number', min: 0, default: TD.measureRelErrC, help: 'relative error target of c' },
+  { name: 'chains', type: 'int', default: TD.chains, help: 'Markov chains (results do not depend on --workers)' },
+  { name: 'shift', type: 'number', default: TD.shift, help: 'relative diagonal shift of S' },
+  { name: 'max-dbeta', type: 'number', default: TD.maxDbeta, help: 'largest imaginary-time step' },
+  { name: 'solver', type: 'string', default: TD.solver, choices: ['auto', 'dense', 'cg'], help: 'linear solver of stochastic reconfiguration' },
+];
+const ALPHA: OptSpec = { name: 'alpha', type: 'int', min: 1, defaultText: 'the smallest that holds the exact start, >= 2', help: 'hidden units per site of the trained network' };
+
+/** TrainOptions fields of the TRAIN table entries. */
+const TRAIN_FIELDS: Record<string, keyof TrainOptions> = {
+  samples: 'samples', 'measure-samples': 'measureSamples', 'max-measure-samples': 'maxMeasureSamples', 'target-err': 'measureRelErr',
+  'target-err-c': 'measureRelErrC', chains: 'chains', shift: 'shift', 'max-dbeta': 'maxDbeta', solver: 'solver',
 };
 
-const COMMON: Options = {
-  model: { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-};
+/** The sweep's copy of the TRAIN table: every name prefixed with "train-", no aliases. */
+const SWEEP_TRAIN: OptSpec[] = TRAIN.map((s) => ({ ...s, name: `train-${s.name}`, aliases: undefined, help: `trained network: ${s.help}` }));
 
-const TEMPS: Options = { temps: { type: 'string' }, log: { type: 'boolean' } };
-
-const SAMPLING: Options = {
-  sweeps: { type: 'string' },
-  warmup: { type: 'string' },
-  thin: { type: 'string' },
-  chains: { type: 'string' },
-  seed: { type: 'string' },
-  workers: { type: 'string' },
-  moves: { type: 'string' },
-  progress: { type: 'boolean' },
-};
-
-const TROTTER: Options = {
-  dt: { type: 'string' },
-  slices: { type: 'string' },
-  order: { type: 'string' },
-};
-
-function num(v: Values, name: string, def?: number): number {
-  const s = v[name];
-  if (s === undefined) {
-    if (def === undefined) throw new InputError(`--${name} is required`);
-    return def;
+/** TrainOptions from the TRAIN entries (prefix "train-" in a sweep); only fields that differ from the defaults when `onlyChanged`. */
+function trainFields(v: Values, prefix: string, onlyChanged: boolean): Partial<TrainOptions> {
+  const out: Record<string, unknown> = {};
+  for (const [opt, field] of Object.entries(TRAIN_FIELDS)) {
+    const x = v[prefix + opt];
+    if (x !== undefined && (!onlyChanged || x !== TD[field])) out[field] = x;
   }
-  const x = Number(s);
-  if (typeof s !== 'string' || s.trim() === '' || !Number.isFinite(x)) throw new InputError(`--${name}: "${s}" is not a finite number`);
-  return x;
+  return out as Partial<TrainOptions>;
 }
 
-function optionalNum(v: Values, name: string): number | undefined {
-  return v[name] === undefined ? undefined : num(v, name);
+// ---------------------------------------------------------------------------------------------
+
+function str(v: Values, name: string): string | undefined {
+  const x = v[name];
+  return typeof x === 'string' ? x : undefined;
 }
 
-function model(v: Values): ModelSpec {
-  if (typeof v.model !== 'string') throw new InputError('--model FILE is required');
-  return loadModel(v.model);
+/** The model file with the command-line overrides applied, validated. */
+function loadModelWithOverrides(v: Values): { model: ModelSpec; overrides?: { set?: string[]; size?: string } } {
+  const path = str(v, 'model');
+  if (path === undefined) throw new InputError('--model FILE is required');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new InputError(`cannot read model file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  if (text.trim() === '') throw new InputError(`${path}: empty file`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+  const set = v.set as string[] | undefined;
+  const size = str(v, 'size');
+  const overrides = set || size ? { ...(set ? { set } : {}), ...(size ? { size } : {}) } : undefined;
+  try {
+    return { model: parseModel(overrides ? applyOverrides(raw, overrides) : raw), overrides };
+  } catch (e) {
+    if (e instanceof InputError) throw new InputError(`${path}${overrides ? ' (with --set/--size)' : ''}: ${e.message}`);
+    throw e;
+  }
 }
 
-function order(v: Values): 1 | 2 {
-  const o = num(v, 'order', 2);
-  if (o !== 1 && o !== 2) throw new InputError(`--order must be 1 or 2, got ${o}`);
-  return o;
+function temperatures(v: Values): number[] {
+  return parseTemps(String(v.temps), Boolean(v.log));
+}
+
+const showProgress = (v: Values) => !v.quiet && (Boolean(v.progress) || Boolean(process.stderr.isTTY));
+
+/** The analytic-DBM options shared by `dbm` and `sweep`. */
+function analyticOptions(v: Values): AnalyticOptions {
+  const order = v.order as number;
+  if (order !== 1 && order !== 2) throw new InputError(`--order must be 1 or 2, got ${order}`);
+  const factors = (v['dt-factors'] as string[]).map(Number);
+  if (factors.some((f) => !(f > 0 && f <= 1))) throw new InputError(`--dt-factors must be numbers in (0, 1], got "${(v['dt-factors'] as string[]).join(',')}"`);
+  if (!((v.dt as number) > 0)) throw new InputError(`--dt must be positive and finite, got ${String(v.dt)}`);
+  return {
+    ...AD,
+    dt: v.dt as number,
+    slices: v.slices as number | undefined,
+    order,
+    sweeps: v.sweeps as number,
+    warmup: v.warmup as number,
+    thin: v.thin as number,
+    chains: v.chains as number,
+    seed: v.seed as number,
+    workers: v.workers as number,
+    cluster: v.moves === 'cluster',
+    extrapolate: v.extrapolate ? factors : undefined,
+  };
 }
 
 /** Numbers with 8 significant digits, trailing zeros dropped (0.5, not 0.50000000). */
@@ -106,114 +208,120 @@ export function formatTable(rows: Array<Record<string, unknown>>): string {
   return cells.map((row) => row.map((c, j) => c.padStart(width[j])).join('  ')).join('\n');
 }
 
-function emit(v: Values, out: { method: string; model: ModelSpec; rows: Array<Record<string, unknown>>; meta: Record<string, unknown> }): void {
+/** Warnings of a method's result: its own, and those that follow from its rows. */
+function resultWarnings(method: string, res: unknown, rows: Array<Record<string, unknown>>): string[] {
+  const fromRows = rows.flatMap((r) => rowWarnings(toRow(r, method).row as Row));
+  return [...new Set([...collectWarnings(res), ...fromRows])];
+}
+
+function emit(
+  v: Values,
+  out: { method: string; model: ModelSpec; rows: Array<Record<string, unknown>>; meta: Record<string, unknown> & { warnings: string[] } },
+): void {
+  if (!v.quiet) for (const w of out.meta.warnings) process.stderr.write(`pdbm: warning: ${w}\n`);
   if (v.json) {
     process.stdout.write(`${JSON.stringify(out)}\n`);
     return;
   }
   process.stdout.write(`# ${out.method} — model ${out.model.name}\n# ${String(out.meta.solver)}\n`);
   process.stdout.write(`${formatTable(out.rows)}\n`);
-  process.stdout.write(`# ${Number(out.meta.seconds).toFixed(2)} s\n`);
+  process.stdout.write(`# ${Number(out.meta.seconds).toFixed(2)} s${out.meta.warnings.length ? `, ${out.meta.warnings.length} warning(s) (meta.warnings)` : ''}\n`);
 }
 
-/** The analytic-DBM options shared by `dbm` and `sweep`. */
-function analyticOptions(v: Values): AnalyticOptions {
-  const def = defaultAnalyticOptions();
-  const moves = String(v.moves ?? 'cluster');
-  if (moves !== 'cluster' && moves !== 'heatbath') throw new InputError(`--moves must be cluster or heatbath, got "${moves}"`);
-  const factors = v['dt-factors'] === undefined ? [1, 0.75, 0.5] : String(v['dt-factors']).split(',').map(Number);
-  if (factors.some((f) => !(f > 0 && f <= 1))) throw new InputError(`--dt-factors must be numbers in (0, 1], got "${String(v['dt-factors'])}"`);
-  const opts: AnalyticOptions = {
-    ...def,
-    dt: optionalNum(v, 'dt') ?? def.dt,
-    slices: optionalNum(v, 'slices'),
-    order: order(v),
-    sweeps: num(v, 'sweeps', def.sweeps),
-    warmup: num(v, 'warmup', def.warmup),
-    thin: num(v, 'thin', def.thin),
-    chains: num(v, 'chains', def.chains),
-    seed: num(v, 'seed', def.seed),
-    workers: num(v, 'workers', def.workers),
-    cluster: moves === 'cluster',
-    extrapolate: v.extrapolate ? factors : undefined,
-  };
-  checkSampling(opts);
-  if (opts.slices === undefined) trotterSteps({ beta: 1, dt: opts.dt });
-  return opts;
-}
+/** The trained-DBM method inside a sweep: defaults, the sweep's budgets, checkpointed into the result directory. */
+const trainRunner: TrainRunner = async (m, temps, req) => {
+  const res = await trainThermo(
+    m,
+    temps,
+    {
+      ...TD, ...(req.options as Partial<TrainOptions>), alpha: req.alpha, seed: req.seed, workers: req.workers,
+      checkpoint: req.checkpoint, resume: req.resume && existsSync(req.checkpoint),
+    },
+    req.onProgress,
+  );
+  return { ...res, rows: res.rows.map((r) => ({ ...r })) };
+};
+
+/** `npm start`: the default sweep, shows all three methods on a small model in about a minute (see README). */
+const START_PRESET: Values = {
+  model: 'models/chain-16.json',
+  size: '8',
+  methods: ['exact', 'dbm', 'train'],
+  temps: '0.5:5:6',
+  log: true,
+  sweeps: 2000,
+  warmup: 200,
+  'train-samples': 2000,
+  'train-measure-samples': 16000,
+  'train-max-measure-samples': 0,
+  'train-max-dbeta': 0.05,
+  out: 'results/_start',
+  resume: true,
+  progress: true,
+};
 
 const COMMANDS: Record<string, Command> = {
   exact: {
     summary: 'exact e and c per site from the spectrum (free fermions, symmetry blocks, full ED or FTLM)',
-    usage: 'pdbm exact --model FILE --temps 0.5,1,2 [--method auto|free-fermion|blocks|full|ftlm] [--json]',
-    options: { ...COMMON, ...TEMPS, method: { type: 'string' }, vectors: { type: 'string' }, steps: { type: 'string' }, seed: { type: 'string' } },
-    help: `  --model FILE     model file (models/*.json)
-  --temps LIST     temperatures: 0.5,1,2 or lo:hi:count (default 0.5,1,2)
-  --log            geometric spacing for lo:hi:count
-  --method M       auto (default), free-fermion, blocks, full or ftlm
-  --vectors R      FTLM random vectors (default 40)
-  --steps M        FTLM Lanczos steps (default 80)
-  --seed S         FTLM seed (default 1)
-  --json           one JSON object on stdout`,
-    async run(v) {
-      const m = model(v);
-      const temps = parseTemps(String(v.temps ?? '0.5,1,2'), Boolean(v.log));
-      const method = String(v.method ?? 'auto') as ExactMethod;
-      if (!EXACT_METHODS.includes(method)) throw new InputError(`--method: unknown method "${method}" (known: ${EXACT_METHODS.join(', ')})`);
+    usage: 'pdbm exact --model FILE --temps 0.5,1,2 [--solver auto|free-fermion|blocks|full|ftlm] [--json]',
+    options: [
+      ...MODEL, temps('0.5,1,2'), O.log,
+      { name: 'solver', aliases: ['method'], type: 'string', default: 'auto', choices: EXACT_METHODS, help: 'exact method' },
+      { name: 'vectors', type: 'int', min: 1, defaultText: "the solver's, shown in meta.solver", help: 'FTLM random vectors' },
+      { name: 'steps', type: 'int', min: 1, defaultText: "the solver's, shown in meta.solver", help: 'FTLM Lanczos steps' },
+      O.seed, O.quiet, O.json, O.help,
+    ],
+    async run({ values: v }) {
+      const { model: m, overrides } = loadModelWithOverrides(v);
+      const T = temperatures(v);
       const t0 = performance.now();
-      const res = exactThermo(makeTfim(m), temps, {
-        method, vectors: optionalNum(v, 'vectors'), steps: optionalNum(v, 'steps'), seed: optionalNum(v, 'seed'),
+      const res = exactThermo(makeTfim(m), T, {
+        method: v.solver as ExactMethod, vectors: v.vectors as number | undefined, steps: v.steps as number | undefined, seed: v.seed as number,
       });
+      const rows = res.rows as unknown as Array<Record<string, unknown>>;
       emit(v, {
-        method: 'exact', model: m, rows: res.rows as unknown as Array<Record<string, unknown>>,
-        meta: { version: VERSION, solver: res.solver, exact_method: res.method, seconds: (performance.now() - t0) / 1000 },
+        method: 'exact', model: m, rows,
+        meta: {
+          version: VERSION, solver: res.solver, exact_method: res.method, seconds: (performance.now() - t0) / 1000,
+          ...(overrides ? { overrides } : {}), warnings: resultWarnings('exact', res, rows),
+        },
       });
     },
   },
   dbm: {
     summary: 'analytic purified DBM (Trotter network) sampled by Monte Carlo, with error bars',
     usage: 'pdbm dbm --model FILE --temps 0.5,1,2 [--dt 0.05] [--sweeps N] [--seed S] [--workers W] [--json]',
-    options: { ...COMMON, ...TEMPS, ...SAMPLING, ...TROTTER, extrapolate: { type: 'boolean' }, 'dt-factors': { type: 'string' }, network: { type: 'string' } },
-    help: `  --model FILE     model file (models/*.json)
-  --network FILE   re-sample a saved network (pdbm build or pdbm train) at its temperature
-  --temps LIST     temperatures: 0.5,1,2 or lo:hi:count (default 0.5,1,2)
-  --log            geometric spacing for lo:hi:count
-  --dt X           Trotter step (default 0.05; n = ceil(beta / 2dt) steps, dt then beta / 2n)
-  --slices n       number of Trotter steps instead of --dt
-  --order 1|2      Trotter splitting order (default 2, symmetric)
-  --sweeps N       measurements per chain (default 1000)
-  --warmup N       sweeps discarded per chain (default 200)
-  --thin N         sweeps between measurements (default 1)
-  --chains N       independent chains per temperature (default 16; results do not depend on --workers)
-  --seed S         random seed (default 1)
-  --workers W      worker threads (default: all cores)
-  --moves M        cluster (heat-bath + Swendsen-Wang, default) or heatbath
-  --extrapolate    run dt, 0.75 dt, 0.5 dt and extrapolate e and c in dt^2
-  --dt-factors L   dt multiples for --extrapolate (default 1,0.75,0.5)
-  --progress       progress on stderr even when it is not a terminal
-  --json           one JSON object on stdout`,
-    async run(v) {
-      const m = model(v);
-      const temps = parseTemps(String(v.temps ?? '0.5,1,2'), Boolean(v.log));
+    options: [
+      ...MODEL,
+      { name: 'network', type: 'string', arg: 'FILE', help: 're-sample a saved network (pdbm build or pdbm train) at its temperature' },
+      temps('0.5,1,2'), O.log, ...ANALYTIC, O.seed, O.workers, ...TAIL,
+    ],
+    async run({ values: v, given }) {
+      const { model: m, overrides } = loadModelWithOverrides(v);
       const opts = analyticOptions(v);
       makeTfim(m); // validate the lattice before starting workers
-      const progress = new Progress('pdbm dbm', Boolean(v.progress) || Boolean(process.stderr.isTTY));
+      const progress = new Progress('pdbm dbm', showProgress(v));
       const t0 = performance.now();
-      if (typeof v.network === 'string') {
-        if (v.temps !== undefined) throw new InputError('--network samples the network at its own temperature: drop --temps');
-        const net = loadNetwork(v.network);
+      const network = str(v, 'network');
+      if (network !== undefined) {
+        if (given.has('temps')) throw new InputError('--network samples the network at its own temperature: drop --temps');
+        const net = loadNetwork(network);
         const res = await sampleNetwork(m, net, opts, (d, t) => progress.update(d, t));
         const seconds = (performance.now() - t0) / 1000;
+        const rows = [res.row] as Array<Record<string, unknown>>;
         emit(v, {
-          method: 'dbm', model: m, rows: [res.row],
+          method: 'dbm', model: m, rows,
           meta: {
-            version: VERSION, solver: `saved network ${v.network} re-sampled, ${opts.chains} chains x ${opts.sweeps} measurements`,
+            version: VERSION, solver: `saved network ${network} re-sampled, ${opts.chains} chains x ${opts.sweeps} measurements`,
             seconds, spin_updates: res.spinUpdates, updates_per_second: res.spinUpdates / seconds, network: net.info,
+            ...(overrides ? { overrides } : {}), warnings: resultWarnings('dbm', res, rows),
           },
         });
         return;
       }
-      const res = await analyticThermo(m, temps, opts, (d, t) => progress.update(d, t));
+      const T = temperatures(v);
+      const memory = checkAnalyticMemory(m, T, opts, v['max-memory'] as number);
+      const res = await analyticThermo(m, T, opts, (d, t) => progress.update(d, t));
       const seconds = (performance.now() - t0) / 1000;
       emit(v, {
         method: 'dbm', model: m, rows: res.rows,
@@ -222,7 +330,10 @@ const COMMANDS: Record<string, Command> = {
           solver: `analytic purified DBM, order-${opts.order} Trotter, ${opts.cluster ? 'heat-bath + Swendsen-Wang' : 'heat-bath'} moves, ${opts.chains} chains x ${opts.sweeps} measurements per temperature${opts.extrapolate ? `, extrapolated in dt^2 from dt x ${opts.extrapolate.join(', ')}` : ''}`,
           seconds, spin_updates: res.spinUpdates, cluster_moves: res.clusterMoves,
           updates_per_second: res.spinUpdates / seconds,
-          options: { ...opts, temps },
+          memory_estimate: { bytes: Math.round(memory.bytes), text: formatBytes(memory.bytes), slices_at_lowest_T: memory.slices },
+          options: { ...opts, temps: T },
+          ...(overrides ? { overrides } : {}),
+          warnings: resultWarnings('dbm', res, res.rows),
         },
       });
     },
@@ -230,60 +341,41 @@ const COMMANDS: Record<string, Command> = {
   train: {
     summary: 'trained purified DBM driven through imaginary time by stochastic reconfiguration (one run, whole curve)',
     usage: 'pdbm train --model FILE --temps 5,2,1,0.5 [--alpha 2] [--samples N] [--seed S] [--workers W] [--checkpoint F [--resume]] [--json]',
-    options: {
-      ...COMMON, ...TEMPS, seed: { type: 'string' }, workers: { type: 'string' }, chains: { type: 'string' }, progress: { type: 'boolean' },
-      alpha: { type: 'string' }, samples: { type: 'string' }, 'measure-samples': { type: 'string' }, shift: { type: 'string' },
-      'max-dbeta': { type: 'string' }, solver: { type: 'string' }, checkpoint: { type: 'string' }, resume: { type: 'boolean' },
-      'save-network': { type: 'string' },
-    },
-    help: `  --model FILE         model file (models/*.json)
-  --temps LIST         temperatures, any order (default 5,2,1,0.5); the run goes from high to low T
-  --alpha A            hidden units per site (default: the smallest that holds the exact start, >= 2)
-  --samples N          measurements per imaginary-time step, all chains (default 4000)
-  --measure-samples N  measurements per batch at each requested temperature (default 20000)
-  --chains N           Markov chains (default 16; results do not depend on --workers)
-  --shift X            relative diagonal shift of S (default 1e-5)
-  --max-dbeta X        largest imaginary-time step (default 0.02)
-  --solver S           auto (default), dense or cg
-  --seed S, --workers W
-  --checkpoint FILE    save parameters, chains and driver state every 10 steps and at the end
-  --resume             continue from --checkpoint (same result as an uninterrupted run)
-  --save-network FILE  save the final network ("{T}" in the name: one file per temperature)
-  --progress, --json`,
-    async run(v) {
-      const m = model(v);
-      const temps = parseTemps(String(v.temps ?? '5,2,1,0.5'), Boolean(v.log));
-      const def = defaultTrainOptions();
-      const solver = String(v.solver ?? def.solver);
-      if (solver !== 'auto' && solver !== 'dense' && solver !== 'cg') throw new InputError(`--solver must be auto, dense or cg, got "${solver}"`);
-      if (v.resume && typeof v.checkpoint !== 'string') throw new InputError('--resume needs --checkpoint FILE');
+    options: [
+      ...MODEL, temps('5,2,1,0.5'), O.log, ALPHA, ...TRAIN, O.seed, O.workers,
+      { name: 'checkpoint', type: 'string', arg: 'FILE', help: 'save parameters, chains and driver state every 10 steps and at the end' },
+      { name: 'resume', type: 'bool', help: 'continue from --checkpoint (same result as an uninterrupted run)' },
+      { name: 'save-network', type: 'string', arg: 'FILE', help: 'save the final network ("{T}" in the name: one file per temperature)' },
+      ...TAIL,
+    ],
+    async run({ values: v }) {
+      const { model: m, overrides } = loadModelWithOverrides(v);
+      const T = temperatures(v);
+      const checkpoint = str(v, 'checkpoint');
+      const saveNetwork = str(v, 'save-network');
+      if (v.resume && checkpoint === undefined) throw new InputError('--resume needs --checkpoint FILE');
+      // Output paths are checked now, not after a run of minutes.
+      if (checkpoint !== undefined && !(v.resume && existsSync(checkpoint))) checkOutputFile(checkpoint, '--checkpoint');
+      if (saveNetwork !== undefined) checkOutputFile(saveNetwork.replaceAll('{T}', String(T[0])), '--save-network');
       const opts: TrainOptions = {
-        ...def,
-        alpha: optionalNum(v, 'alpha') ?? def.alpha,
-        samples: num(v, 'samples', def.samples),
-        measureSamples: num(v, 'measure-samples', def.measureSamples),
-        chains: num(v, 'chains', def.chains),
-        shift: num(v, 'shift', def.shift),
-        maxDbeta: num(v, 'max-dbeta', def.maxDbeta),
-        seed: num(v, 'seed', def.seed),
-        workers: num(v, 'workers', def.workers),
-        solver,
-        checkpoint: v.checkpoint as string | undefined,
-        resume: Boolean(v.resume),
-        saveNetwork: v['save-network'] as string | undefined,
+        ...TD, ...trainFields(v, '', false),
+        alpha: v.alpha as number | undefined, seed: v.seed as number, workers: v.workers as number,
+        checkpoint, resume: Boolean(v.resume), saveNetwork,
       };
-      const progress = new Progress('pdbm train', Boolean(v.progress) || Boolean(process.stderr.isTTY));
+      const progress = new Progress('pdbm train', showProgress(v));
       const t0 = performance.now();
-      const res = await trainThermo(m, temps, opts, (d, t) => progress.update(d, t));
+      const res = await trainThermo(m, T, opts, (d, t) => progress.update(d, t));
       emit(v, {
         method: 'train', model: m, rows: res.rows,
         meta: {
           version: VERSION,
           ...res.meta,
           sr_solver: res.meta.solver,
-          solver: `trained purified DBM (alpha ${opts.alpha ?? 'auto'}), stochastic reconfiguration with ${res.meta.solver} solve, ${res.meta.steps} steps`,
+          solver: `trained purified DBM (alpha ${res.meta.alpha}), stochastic reconfiguration with ${res.meta.solver} solve, ${res.meta.steps} steps`,
           seconds: (performance.now() - t0) / 1000,
-          options: { ...opts, temps },
+          options: { ...opts, temps: T },
+          ...(overrides ? { overrides } : {}),
+          warnings: resultWarnings('train', res, res.rows),
         },
       });
     },
@@ -291,33 +383,39 @@ const COMMANDS: Record<string, Command> = {
   sweep: {
     summary: 'every method on every temperature, into results/NAME/ (data, plots, report); resumable, shardable',
     usage: 'pdbm sweep --model FILE --methods exact,dbm --temps 0.3:5:24 [--log] --out results/NAME [--resume] [--shard i/n]',
-    options: {
-      ...COMMON, ...TEMPS, ...SAMPLING, ...TROTTER, extrapolate: { type: 'boolean' }, 'dt-factors': { type: 'string' },
-      methods: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, shard: { type: 'string' }, alpha: { type: 'string' },
-    },
-    help: `  --model FILE     model file (models/*.json)
-  --methods LIST   any of ${SWEEP_METHODS.join(',')} (default exact,dbm)
-  --temps LIST     0.5,1,2 or lo:hi:count (default 0.3:5:12), --log for geometric spacing
-  --out DIR        result directory (default results/<model name>)
-  --resume         continue an interrupted sweep in DIR (same options required)
-  --shard i/n      run temperatures with index = i mod n (default from SLURM_ARRAY_TASK_ID and
-                   SLURM_ARRAY_TASK_COUNT when set); join shards with pdbm merge
-  --alpha A        hidden units per site of the trained network (default as in pdbm train)
-  --seed, --workers, --progress and every sampling option of pdbm dbm (--dt, --sweeps, --chains, ...)
-  --json           print a JSON summary on stdout
-Writes data.csv, data.json, meta.json, energy.svg, specific-heat.svg, report.md. Exit status 3 when a
-temperature failed twice (it is listed in meta.json and report.md).`,
-    async run(v) {
-      const m = model(v);
-      const temps = parseTemps(String(v.temps ?? '0.3:5:12'), Boolean(v.log));
-      const methods = String(v.methods ?? 'exact,dbm').split(',').map((x) => x.trim()) as SweepMethod[];
+    options: [
+      { name: 'default', type: 'bool', help: 'the npm start preset (8-site chain, all three methods, about a minute, into results/_start/, resumes by itself); other options override it' },
+      ...MODEL,
+      { name: 'methods', aliases: ['method'], type: 'list', default: ['exact', 'dbm'], help: `any of ${SWEEP_METHODS.join(',')}` },
+      temps('0.3:5:12'), O.log,
+      { name: 'out', type: 'string', arg: 'DIR', defaultText: 'results/<model name>', help: 'result directory (locked while the sweep runs)' },
+      { name: 'resume', type: 'bool', help: 'continue the interrupted sweep in DIR (same options required)' },
+      { name: 'overwrite', type: 'bool', help: 'replace a finished or interrupted sweep in DIR' },
+      { name: 'shard', type: 'string', arg: 'i/n', defaultText: 'from SLURM_ARRAY_TASK_ID/COUNT when set', help: 'run the temperatures with index = i mod n; join shards with pdbm merge' },
+      ...ANALYTIC, ALPHA, ...SWEEP_TRAIN, O.seed, O.workers, ...TAIL,
+    ],
+    epilogue: `Writes data.csv, data.json, meta.json, energy.svg, specific-heat.svg, report.md. Exit status 3 when a
+unit of work failed twice (it is listed in meta.json and report.md).`,
+    async run({ values: v, given }) {
+      if (v.default) {
+        // The preset's --size belongs to its model: a user's --model comes without it.
+        const skip = given.has('model') ? ['size'] : [];
+        for (const [k, x] of Object.entries(START_PRESET)) if (!given.has(k) && !skip.includes(k)) v[k] = x;
+      }
+      const { model: m, overrides } = loadModelWithOverrides(v);
+      const T = temperatures(v);
+      const methods = v.methods as SweepMethod[];
       for (const x of methods) if (!SWEEP_METHODS.includes(x)) throw new InputError(`--methods: unknown method "${x}" (known: ${SWEEP_METHODS.join(', ')})`);
       const { seed, workers, ...dbm } = analyticOptions(v);
-      const out = typeof v.out === 'string' ? v.out : `results/${m.name}`;
+      const out = str(v, 'out') ?? `results/${m.name}`;
+      if (v.resume && v.overwrite) throw new InputError('give --resume or --overwrite, not both');
       const outcome = await runSweep({
-        model: m, methods, temps, logT: Boolean(v.log), out, resume: Boolean(v.resume), shard: parseShard(v.shard as string | undefined),
-        seed, workers, dbm,
-        progress: Boolean(v.progress) || Boolean(process.stderr.isTTY), version: VERSION, train: trainRunner, alpha: optionalNum(v, 'alpha'),
+        model: m, methods, temps: T, logT: Boolean(v.log), out, resume: Boolean(v.resume), overwrite: Boolean(v.overwrite),
+        restartOnChange: Boolean(v.default), shard: parseShard(str(v, 'shard')),
+        seed, workers, dbm, maxMemoryMb: v['max-memory'] as number,
+        progress: showProgress(v), notes: !v.quiet, version: VERSION, train: trainRunner, alpha: v.alpha as number | undefined,
+        trainOptions: methods.includes('train') ? trainFields(v, 'train-', true) : {},
+        extraMeta: overrides ? { overrides } : {},
       });
       const summary = {
         dir: outcome.dir,
@@ -325,68 +423,73 @@ temperature failed twice (it is listed in meta.json and report.md).`,
         rows: outcome.rows,
         all_agree_with_exact: outcome.allAgree,
         failures: outcome.failures,
+        warnings: outcome.warnings,
+        verdict: outcome.verdict,
       };
+      if (!v.quiet) for (const w of outcome.warnings) process.stderr.write(`pdbm: warning: ${w}\n`);
       if (v.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-      else {
-        process.stdout.write(`results in ${outcome.dir}/ (${summary.files.join(', ')})\n`);
-        process.stdout.write(
-          methods.includes('exact') && methods.length > 1
-            ? outcome.allAgree
-              ? 'every sampled value agrees with exact within 4 sigma\n'
-              : `some sampled values deviate from exact by more than 4 sigma: see ${outcome.dir}/report.md\n`
-            : '',
-        );
-        if (outcome.failures > 0) process.stdout.write(`${outcome.failures} unit(s) failed twice: see ${outcome.dir}/meta.json\n`);
-      }
+      else process.stdout.write(`results in ${outcome.dir}/ (${summary.files.join(', ')})\n${outcome.verdict}\n`);
       return outcome.failures > 0 ? 3 : 0;
     },
   },
   merge: {
     summary: 'join the shards of a sweep into one result set',
     usage: 'pdbm merge results/NAME-0 results/NAME-1 ... --out results/NAME',
-    options: { out: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: [{ name: 'out', type: 'string', arg: 'DIR', help: 'merged result directory' }, O.quiet, O.json, O.help],
     positionals: true,
-    help: `  DIRS...          shard result directories (all shards of one sweep)
-  --out DIR        merged result directory
-  --json           print a JSON summary on stdout`,
-    async run(v, positionals) {
-      if (typeof v.out !== 'string') throw new InputError('--out DIR is required');
-      const res = await mergeResults(positionals, v.out, VERSION);
-      const summary = { dir: v.out, rows: res.rows, all_agree_with_exact: res.allAgree };
-      process.stdout.write(v.json ? `${JSON.stringify(summary)}\n` : `merged ${positionals.length} shards into ${v.out}/ (${res.rows} rows)\n`);
+    epilogue: 'DIRS...: the shard result directories (all shards of one sweep).',
+    async run({ values: v, positionals }) {
+      const out = str(v, 'out');
+      if (out === undefined) throw new InputError('--out DIR is required');
+      const res = await mergeResults(positionals, out, VERSION);
+      const summary = { dir: out, rows: res.rows, all_agree_with_exact: res.allAgree, warnings: res.warnings, verdict: res.verdict };
+      if (!v.quiet) for (const w of res.warnings) process.stderr.write(`pdbm: warning: ${w}\n`);
+      process.stdout.write(v.json ? `${JSON.stringify(summary)}\n` : `merged ${positionals.length} shards into ${out}/ (${res.rows} rows)\n${res.verdict}\n`);
     },
   },
   build: {
     summary: 'build the analytic purified DBM at one temperature and save it as JSON',
-    usage: 'pdbm build --model FILE --T 1 [--dt 0.05 | --slices n] [--order 2] --out FILE',
-    options: { ...COMMON, ...TROTTER, T: { type: 'string' }, beta: { type: 'string' }, out: { type: 'string' } },
-    help: `  --model FILE     model file (models/*.json)
-  --T X | --beta X temperature or inverse temperature
-  --dt X           Trotter step (default 0.05), or --slices n
-  --order 1|2      Trotter splitting order (default 2)
-  --out FILE       where to write the network (written atomically)
-  --json           print a JSON summary on stdout`,
-    async run(v) {
-      const m = model(v);
-      if (typeof v.out !== 'string') throw new InputError('--out FILE is required');
-      if ((v.T === undefined) === (v.beta === undefined)) throw new InputError('give exactly one of --T and --beta');
-      const beta = v.T !== undefined ? 1 / num(v, 'T') : num(v, 'beta');
+    usage: 'pdbm build --model FILE --temps 1 [--dt 0.05 | --slices n] [--order 2] --out FILE',
+    options: [
+      ...MODEL,
+      { name: 'temps', aliases: ['T'], type: 'number', arg: 'X', help: 'temperature (or --beta)' },
+      { name: 'beta', type: 'number', arg: 'X', help: 'inverse temperature' },
+      ...ANALYTIC.filter((s) => ['dt', 'slices', 'order', 'max-memory'].includes(s.name)),
+      { name: 'out', type: 'string', arg: 'FILE', help: 'where to write the network (written atomically)' },
+      O.json, O.help,
+    ],
+    async run({ values: v }) {
+      const { model: m } = loadModelWithOverrides(v);
+      const out = str(v, 'out');
+      if (out === undefined) throw new InputError('--out FILE is required');
+      if ((v.temps === undefined) === (v.beta === undefined)) throw new InputError('give exactly one of --temps (--T) and --beta');
+      const beta = v.temps !== undefined ? 1 / (v.temps as number) : (v.beta as number);
       if (!(beta > 0) || !Number.isFinite(beta)) throw new InputError('the temperature must be positive and finite');
-      const net = buildTrotterDbm(makeTfim(m), { beta, dt: optionalNum(v, 'dt'), slices: optionalNum(v, 'slices'), order: order(v) });
-      writeFileAtomic(v.out, `${JSON.stringify(dbmToJson(net))}\n`);
+      const order = v.order as number;
+      if (order !== 1 && order !== 2) throw new InputError(`--order must be 1 or 2, got ${order}`);
+      checkOutputFile(out, '--out');
+      checkAnalyticMemory(m, [1 / beta], { dt: v.dt as number, slices: v.slices as number | undefined, workers: 1, chains: 1 }, v['max-memory'] as number);
+      const net = buildTrotterDbm(makeTfim(m), { beta, dt: v.dt as number, slices: v.slices as number | undefined, order });
+      writeFileAtomic(out, `${JSON.stringify(dbmToJson(net))}\n`);
       const layers = [0, 0, 0, 0];
       for (const l of net.layer) layers[l]++;
-      const summary = { out: v.out, units: net.nUnits, edges: net.edgeA.length, physical: layers[0], ancilla: layers[1], hidden: layers[2], deep: layers[3], ...net.info };
+      const summary = { out, units: net.nUnits, edges: net.edgeA.length, physical: layers[0], ancilla: layers[1], hidden: layers[2], deep: layers[3], ...net.info };
       process.stdout.write(v.json ? `${JSON.stringify(summary)}\n` : `${formatTable([summary])}\n`);
     },
   },
 };
 
+/** The help of one command, generated from its option table. */
+export function commandHelp(name: string): string {
+  const c = COMMANDS[name];
+  return `usage: ${c.usage}\n\n${c.summary}\n\n${helpText(c.options)}\n${c.epilogue ? `\n${c.epilogue}\n` : ''}`;
+}
+
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(7)} ${c.summary}`);
   return `pdbm ${VERSION}: finite-temperature TFIM properties with purified deep Boltzmann machines
 
-usage: pdbm <command> [options]   (pdbm <command> --help for its options)
+usage: pdbm <command> [options]   (pdbm help <command> or pdbm <command> --help for its options)
 
 commands:
 ${lines.join('\n')}
@@ -396,12 +499,44 @@ e = <H>/N and c = beta^2 (<H^2> - <H>^2)/N per site.
 `;
 }
 
+/** One line for any failure; the stack trace only with PDBM_DEBUG=1. Returns the exit status. */
+export function reportError(e: unknown): number {
+  if (e instanceof InputError) {
+    process.stderr.write(`pdbm: ${e.message.split('\n')[0]}\n`);
+    return 2;
+  }
+  const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+  process.stderr.write(`pdbm: failed: ${msg}${process.env.PDBM_DEBUG ? '' : ' (PDBM_DEBUG=1 shows the stack trace)'}\n`);
+  if (process.env.PDBM_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+  return 2;
+}
+
+/**
+ * For the `pdbm` process: an error thrown outside any awaited promise (a worker thread dying
+ * between tasks, an unhandled rejection) also ends in one line and exit status 2.
+ */
+export function installCrashHandlers(): void {
+  const die = (e: unknown) => {
+    process.exitCode = reportError(e);
+    process.exit();
+  };
+  process.on('uncaughtException', die);
+  process.on('unhandledRejection', die);
+}
+
 /** Runs the CLI with `argv` (without node and script); returns the exit status. */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   try {
-    if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    if (name === undefined || name === '--help' || name === '-h') {
       process.stdout.write(usage());
+      return 0;
+    }
+    if (name === 'help') {
+      const topic = rest[0];
+      if (topic === undefined) process.stdout.write(usage());
+      else if (COMMANDS[topic]) process.stdout.write(commandHelp(topic));
+      else throw new InputError(`help: unknown command "${topic}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
       return 0;
     }
     if (name === '--version') {
@@ -410,30 +545,18 @@ export async function main(argv: string[]): Promise<number> {
     }
     const cmd = COMMANDS[name];
     if (!cmd) throw new InputError(`unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')}; see pdbm --help)`);
-    let values: Values;
-    let positionals: string[];
-    try {
-      ({ values, positionals } = parseArgs({ args: rest, options: cmd.options, strict: true, allowPositionals: Boolean(cmd.positionals) }) as {
-        values: Values;
-        positionals: string[];
-      });
-    } catch (e) {
-      throw new InputError(`${name}: ${(e as Error).message.split('\n')[0]}`);
-    }
-    if (values.help) {
-      process.stdout.write(`usage: ${cmd.usage}\n\n${cmd.summary}\n\n${cmd.help}\n`);
+    const parsed = parseOptions(name, cmd.options, rest, Boolean(cmd.positionals));
+    if (parsed.values.help) {
+      process.stdout.write(commandHelp(name));
       return 0;
     }
-    return (await cmd.run(values, positionals)) ?? 0;
+    return (await cmd.run(parsed)) ?? 0;
   } catch (e) {
-    if (e instanceof InputError) {
-      process.stderr.write(`pdbm: ${e.message.split('\n')[0]}\n`);
-      return 2;
-    }
-    throw e;
+    return reportError(e);
   }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  installCrashHandlers();
   process.exitCode = await main(process.argv.slice(2));
 }

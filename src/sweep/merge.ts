@@ -2,60 +2,58 @@
  * `pdbm merge`: joins the shards of a sweep (results/NAME-0, results/NAME-1, ...) into one result
  * set. Shards must come from the same sweep (same model, methods, temperatures, seed and sampling
  * options) and together cover every shard index; the merged data files then equal those of an
- * unsplit run byte for byte.
+ * unsplit run byte for byte. Each shard's state.json is checked (checksum and schema) before use.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../util/errors.ts';
 import { exactThermo } from '../exact/solver.ts';
 import { makeTfim } from '../model/hamiltonian.ts';
-import type { ModelSpec } from '../model/model.ts';
-import { agreement, finishRows, machine, writeData, writePlotsAndReport, type ResultRow } from './results.ts';
+import { checkOutputDir, lockDir } from '../util/output.ts';
+import { agreement, finishRows, machine, writeData, writePlotsAndReport, type ResultSet } from './results.ts';
+import { readState, STATE_FILE, type SweepState } from './state.ts';
 import { curveGrid } from './sweep.ts';
+import { allWarnings } from './warnings.ts';
 
-interface ShardFiles {
-  dir: string;
-  fp: Record<string, unknown>;
-  rows: ResultRow[];
-  failures: unknown[];
-  options: { methods: string[]; temps: number[]; log: boolean; shard: string };
-}
-
-function readShard(dir: string): ShardFiles {
-  const statePath = join(dir, 'state.json');
-  const metaPath = join(dir, 'meta.json');
-  if (!existsSync(statePath) || !existsSync(metaPath)) throw new InputError(`${dir}: not a sweep result directory (no state.json/meta.json)`);
-  const state = JSON.parse(readFileSync(statePath, 'utf8'));
-  const meta = JSON.parse(readFileSync(metaPath, 'utf8'));
-  return { dir, fp: JSON.parse(state.fingerprint), rows: state.rows, failures: state.failures, options: meta.options };
+function readShard(dir: string): SweepState {
+  const state = readState(dir);
+  if (!state) throw new InputError(`${dir}: not a sweep result directory (no ${STATE_FILE})`);
+  return state;
 }
 
 /** Merges shard directories into `out`; returns whether all sampled rows agree with exact. */
-export async function mergeResults(dirs: string[], out: string, version: string): Promise<{ allAgree: boolean; rows: number }> {
+export async function mergeResults(dirs: string[], out: string, version: string): Promise<{ allAgree: boolean; rows: number; warnings: string[]; verdict: string }> {
   if (dirs.length === 0) throw new InputError('merge needs at least one shard directory');
+  checkOutputDir(out);
   const shards = dirs.map(readShard);
-  const key = (s: ShardFiles) => JSON.stringify({ ...s.fp, shard: undefined });
-  const count = (shards[0].fp.shard as { count: number }).count;
+  const key = (s: SweepState) => JSON.stringify({ ...JSON.parse(s.fingerprint), shard: undefined });
+  const count = shards[0].shard.count;
   const seen = new Set<number>();
-  for (const s of shards) {
-    if (key(s) !== key(shards[0])) throw new InputError(`${s.dir}: from a different sweep than ${shards[0].dir}`);
-    const sh = s.fp.shard as { index: number; count: number };
-    if (sh.count !== count) throw new InputError(`${s.dir}: shard count ${sh.count}, expected ${count}`);
-    if (seen.has(sh.index)) throw new InputError(`${s.dir}: shard ${sh.index}/${count} given twice`);
-    seen.add(sh.index);
-    if (s.failures.length > 0) throw new InputError(`${s.dir}: has failed units; rerun it with --resume first`);
-  }
+  shards.forEach((s, k) => {
+    if (key(s) !== key(shards[0])) throw new InputError(`${dirs[k]}: from a different sweep than ${dirs[0]}`);
+    if (s.shard.count !== count) throw new InputError(`${dirs[k]}: shard count ${s.shard.count}, expected ${count}`);
+    if (seen.has(s.shard.index)) throw new InputError(`${dirs[k]}: shard ${s.shard.index}/${count} given twice`);
+    seen.add(s.shard.index);
+    if (s.failures.length > 0) throw new InputError(`${dirs[k]}: has failed units; rerun it with --resume first`);
+  });
   for (let i = 0; i < count; i++) if (!seen.has(i)) throw new InputError(`shard ${i}/${count} is missing`);
-  const model = shards[0].fp.model as ModelSpec;
-  const { methods, temps, log } = shards[0].options;
+  const { model, methods, temps, logT } = shards[0];
   const rows = shards.flatMap((s) => s.rows);
-  mkdirSync(out, { recursive: true });
-  const set = {
-    model, methods, temps, rows, failures: [], logT: log,
-    exactCurve: methods.includes('exact') ? exactThermo(makeTfim(model), curveGrid(temps, log)).rows.map((r) => ({ T: r.T, e: r.e, c: r.c })) : [],
-    meta: { version, model, options: { ...shards[0].options, shard: 'merged' }, merged_from: dirs, machine: machine(), finished: new Date().toISOString() },
-  };
-  writeData(out, set);
-  await writePlotsAndReport(out, set);
-  return { allAgree: agreement(finishRows(rows, methods)).allAgree, rows: rows.length };
+  const unitWarnings = shards.flatMap((s) => Object.values(s.info).flatMap((i) => i.warnings));
+  const lock = lockDir(out, 'merge');
+  try {
+    const set: ResultSet = {
+      model, methods, temps, rows, failures: [], logT,
+      warnings: allWarnings(rows, unitWarnings),
+      exactCurve: methods.includes('exact') ? exactThermo(makeTfim(model), curveGrid(temps, logT)).rows.map((r) => ({ T: r.T, e: r.e, c: r.c })) : [],
+      meta: {
+        version, model, options: { ...JSON.parse(shards[0].fingerprint), shard: 'merged' }, merged_from: dirs.map((d) => join(d)),
+        machine: machine(), finished: new Date().toISOString(),
+      },
+    };
+    writeData(out, set);
+    const verdict = await writePlotsAndReport(out, set);
+    return { allAgree: agreement(finishRows(rows, methods)).allAgree, rows: rows.length, warnings: set.warnings, verdict };
+  } finally {
+    lock.release();
+  }
 }

@@ -7,23 +7,12 @@
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.ts';
-import type { ThermoRow } from '../mc/summary.ts';
 import type { ModelSpec } from '../model/model.ts';
-import { plotSvg, type PlotPoint } from './plot.ts';
-
-/** One row of a result set; sampled methods carry error bars, exact rows have zero errors. */
-export interface ResultRow extends ThermoRow {
-  method: string;
-}
-
-/** Columns of data.csv, in order; `*_dev_sigma` = (value - exact) / error bar. */
-export const CSV_COLUMNS = [
-  'method', 'T', 'e', 'e_err', 'c', 'c_err', 'm2', 'm2_err', 'chi', 'chi_err',
-  'e_ring', 'e_ring_err', 'c_ring', 'c_ring_err', 'e_exact', 'c_exact', 'e_dev_sigma', 'c_dev_sigma', 'n_eff',
-] as const;
+import { ROW_KEYS, type Row } from '../stats/row.ts';
+import type { PlotPoint } from './plot.ts';
 
 /** Sorts rows (method order, then T) and adds exact values and deviations in sigma. */
-export function finishRows(rows: ResultRow[], methods: string[]): ResultRow[] {
+export function finishRows(rows: Row[], methods: string[]): Row[] {
   const exact = new Map(rows.filter((r) => r.method === 'exact').map((r) => [r.T, r]));
   return rows
     .map((r) => {
@@ -33,11 +22,11 @@ export function finishRows(rows: ResultRow[], methods: string[]): ResultRow[] {
         ...r,
         e_exact: x.e,
         c_exact: x.c,
-        e_dev_sigma: r.e_err > 0 ? (r.e - x.e) / r.e_err : null,
-        c_dev_sigma: r.c_err > 0 ? (r.c - x.c) / r.c_err : null,
+        ...(r.e_err > 0 ? { e_dev_sigma: (r.e - x.e) / r.e_err } : {}),
+        ...(r.c_err > 0 ? { c_dev_sigma: (r.c - x.c) / r.c_err } : {}),
       };
     })
-    .sort((a, b) => methods.indexOf(a.method) - methods.indexOf(b.method) || a.T - b.T);
+    .sort((a, b) => methods.indexOf(a.method ?? '') - methods.indexOf(b.method ?? '') || a.T - b.T);
 }
 
 function csvCell(v: unknown): string {
@@ -47,24 +36,82 @@ function csvCell(v: unknown): string {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/**
+ * Columns of data.csv: the {@link ROW_KEYS} (in their order) that at least one row has, so that a
+ * result set has no columns that are empty throughout; `*_dev_sigma` = (value - exact) / error bar.
+ */
+export function csvColumns(rows: Row[]): Array<(typeof ROW_KEYS)[number]> {
+  return ROW_KEYS.filter((k) => rows.some((r) => r[k] !== undefined));
+}
+
 /** data.csv text. */
-export function toCsv(rows: ResultRow[]): string {
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const r of rows) lines.push(CSV_COLUMNS.map((k) => csvCell(r[k])).join(','));
+export function toCsv(rows: Row[]): string {
+  const cols = csvColumns(rows);
+  const lines = [cols.join(',')];
+  for (const r of rows) lines.push(cols.map((k) => csvCell(r[k])).join(','));
   return `${lines.join('\n')}\n`;
 }
 
 /** Agreement summary: the largest deviations and whether every sampled row is within 4 sigma. */
-export function agreement(rows: ResultRow[]): { allAgree: boolean; worst: Array<{ method: string; T: number; quantity: string; sigma: number }> } {
-  const devs: Array<{ method: string; T: number; quantity: string; sigma: number }> = [];
+export interface Deviation {
+  method: string;
+  T: number;
+  quantity: string;
+  sigma: number;
+}
+
+/** Agreement summary: the largest deviations, every deviation beyond 4 sigma, and the number of comparisons. */
+export function agreement(rows: Row[]): { allAgree: boolean; worst: Deviation[]; beyond: Deviation[]; compared: number } {
+  const devs: Deviation[] = [];
   for (const r of rows) {
-    for (const q of ['e', 'c']) {
+    for (const q of ['e', 'c'] as const) {
       const s = r[`${q}_dev_sigma`];
-      if (typeof s === 'number') devs.push({ method: r.method, T: r.T, quantity: q, sigma: s });
+      if (typeof s === 'number') devs.push({ method: r.method ?? '', T: r.T, quantity: q, sigma: s });
     }
   }
   devs.sort((a, b) => Math.abs(b.sigma) - Math.abs(a.sigma));
-  return { allAgree: devs.every((d) => Math.abs(d.sigma) <= 4), worst: devs.slice(0, 8) };
+  const beyond = devs.filter((d) => Math.abs(d.sigma) > 4);
+  return { allAgree: beyond.length === 0, worst: devs.slice(0, 8), beyond, compared: devs.length };
+}
+
+/** Two-sided probability of a Gaussian deviation beyond 4 sigma. */
+const P_BEYOND_4_SIGMA = 6.3e-5;
+
+/** What a deviation of each method can mean besides statistics, and what to change. */
+const SYSTEMATICS: Record<string, string> = {
+  dbm: 'the analytic DBM has a Trotter error of order dt^2 that the error bar does not include: rerun with --extrapolate or a smaller --dt',
+  train:
+    'the trained network carries a variational (TDVP) error from its finite size and step, which the error bar does not include: raise --alpha or --samples (step samples) or lower --max-dbeta',
+};
+
+/**
+ * The verdict of a result set in plain words: whether every sampled value agrees with exact within
+ * 4 sigma and, if not, which values deviate, how many such deviations chance alone would give, and
+ * the systematic error of each deviating method. Never hides a deviation.
+ */
+export function verdict(set: Pick<ResultSet, 'rows' | 'methods' | 'warnings' | 'failures'>): string {
+  const rows = finishRows(set.rows, set.methods);
+  const sampled = set.methods.filter((m) => m !== 'exact');
+  const parts: string[] = [];
+  if (!set.methods.includes('exact')) parts.push('No exact reference in this result set: nothing to compare with.');
+  else if (sampled.length === 0) parts.push('Exact values only.');
+  else {
+    const { beyond, compared } = agreement(rows);
+    if (beyond.length === 0) {
+      parts.push(`Every sampled value agrees with exact within 4 sigma (${compared} comparisons of e and c, ${sampled.join(' and ')}).`);
+    } else {
+      const list = beyond.map((d) => `${d.method} ${d.quantity} at T = ${d.T} (${d.sigma.toFixed(1)} sigma)`).join(', ');
+      const chance = compared * P_BEYOND_4_SIGMA;
+      parts.push(
+        `${beyond.length} of ${compared} sampled values deviate from exact by more than 4 sigma: ${list}. ` +
+          `Statistics alone would give ${chance < 0.01 ? 'less than 0.01' : chance.toFixed(2)} such deviations, so ${beyond.length > 1 || chance < 0.05 ? 'these are most likely systematic' : 'this one may be chance, or systematic'}: ` +
+          [...new Set(beyond.map((d) => d.method))].map((m) => SYSTEMATICS[m] ?? `${m}: no systematic error is known`).join('; ') + '.',
+      );
+    }
+  }
+  if (set.failures.length > 0) parts.push(`${set.failures.length} unit(s) failed twice and are missing (${set.failures.map((f) => f.unit).join(', ')}); rerun with --resume.`);
+  if (set.warnings.length > 0) parts.push(`${set.warnings.length} warning(s) about suspicious numbers (see the report).`);
+  return parts.join(' ');
 }
 
 /** Machine facts for meta.json. */
@@ -77,8 +124,10 @@ export interface ResultSet {
   model: ModelSpec;
   methods: string[];
   temps: number[];
-  rows: ResultRow[];
+  rows: Row[];
   meta: Record<string, unknown>;
+  /** Warnings about suspicious numbers (meta.json and report.md). */
+  warnings: string[];
   failures: Array<{ unit: string; T: number | null; error: string }>;
   /** The exact curve on a fine grid for the plots (empty when no exact method applies). */
   exactCurve: Array<{ T: number; e: number; c: number }>;
@@ -93,7 +142,7 @@ export function writeData(dir: string, set: ResultSet): void {
     join(dir, 'data.json'),
     `${JSON.stringify({ model: set.model, methods: set.methods, temps: set.temps, rows }, null, 1)}\n`,
   );
-  writeFileAtomic(join(dir, 'meta.json'), `${JSON.stringify({ ...set.meta, failures: set.failures }, null, 1)}\n`);
+  writeFileAtomic(join(dir, 'meta.json'), `${JSON.stringify({ ...set.meta, failures: set.failures, warnings: set.warnings }, null, 1)}\n`);
 }
 
 const fmt = (x: unknown, d = 6) => (typeof x === 'number' ? x.toFixed(d) : '-');
@@ -101,7 +150,7 @@ const fmt = (x: unknown, d = 6) => (typeof x === 'number' ? x.toFixed(d) : '-');
 /** report.md: where each method stands against exact. */
 export function reportMarkdown(set: ResultSet): string {
   const rows = finishRows(set.rows, set.methods);
-  const { allAgree, worst } = agreement(rows);
+  const { worst } = agreement(rows);
   const sampled = set.methods.filter((m) => m !== 'exact');
   const lines = [
     `# ${set.model.name}`,
@@ -110,12 +159,10 @@ export function reportMarkdown(set: ResultSet): string {
     `Conventions: Pauli matrices, k_B = 1, energies in units of J, e = <H>/N, c = beta^2 (<H^2> - <H>^2)/N.`,
     '',
   ];
-  if (!set.methods.includes('exact')) lines.push('No exact reference in this result set.', '');
-  else if (sampled.length > 0) {
+  lines.push(`**Verdict.** ${verdict(set)}`, '');
+  if (set.methods.includes('exact') && sampled.length > 0 && worst.length > 0) {
     lines.push(
-      allAgree
-        ? `**All sampled values agree with exact within 4 sigma** (${rows.filter((r) => r.method !== 'exact').length} rows).`
-        : '**Some sampled values deviate from exact by more than 4 sigma** (see below). Besides statistics, a deviation can be systematic: Trotter error for `dbm` (rerun with `--extrapolate`), variational/TDVP error for `train` (raise `--alpha`).',
+      'Largest deviations from exact:',
       '',
       '| method | T | quantity | deviation / sigma |',
       '| --- | --- | --- | --- |',
@@ -126,13 +173,15 @@ export function reportMarkdown(set: ResultSet): string {
   if (set.failures.length > 0) {
     lines.push('## Failures', '', ...set.failures.map((f) => `- ${f.unit}${f.T === null ? '' : ` (T = ${f.T})`}: ${f.error}`), '');
   }
+  if (set.warnings.length > 0) lines.push('## Warnings', '', ...set.warnings.map((w) => `- ${w}`), '');
   lines.push('## Data', '', '| method | T | e | e_err | c | c_err |', '| --- | --- | --- | --- | --- | --- |');
   for (const r of rows) lines.push(`| ${r.method} | ${r.T} | ${fmt(r.e)} | ${fmt(r.e_err)} | ${fmt(r.c)} | ${fmt(r.c_err)} |`);
   return `${lines.join('\n')}\n`;
 }
 
-/** energy.svg, specific-heat.svg and report.md. */
-export async function writePlotsAndReport(dir: string, set: ResultSet): Promise<void> {
+/** energy.svg, specific-heat.svg and report.md; returns the verdict. The plotting library is loaded only here (it is slow to load). */
+export async function writePlotsAndReport(dir: string, set: ResultSet): Promise<string> {
+  const { plotSvg } = await import('./plot.ts');
   const rows = finishRows(set.rows, set.methods);
   const desc = set.model.description;
   const lat = set.model.lattice;
@@ -143,7 +192,7 @@ export async function writePlotsAndReport(dir: string, set: ResultSet): Promise<
     ['e', 'energy.svg', 'energy per site e = <H>/N  (units of J)'],
     ['c', 'specific-heat.svg', 'specific heat per site c = beta^2 (<H^2> - <H>^2)/N'],
   ] as const) {
-    const points: PlotPoint[] = rows.map((r) => ({ method: r.method, T: r.T, y: r[q], err: r[`${q}_err`] as number }));
+    const points: PlotPoint[] = rows.map((r) => ({ method: r.method ?? '', T: r.T, y: r[q], err: r[`${q}_err`] }));
     const svg = await plotSvg(points, {
       title: `${set.model.name}: ${q === 'e' ? 'energy' : 'specific heat'} per site`,
       subtitle,
@@ -154,4 +203,5 @@ export async function writePlotsAndReport(dir: string, set: ResultSet): Promise<
     writeFileAtomic(join(dir, file), svg);
   }
   writeFileAtomic(join(dir, 'report.md'), reportMarkdown(set));
+  return verdict(set);
 }

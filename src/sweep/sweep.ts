@@ -6,28 +6,45 @@
  * Reproducibility: the random streams of a temperature are chosen by its index in the FULL list,
  * so a resumed run, a run split into shards and merged, and an uninterrupted run all give the
  * same data files byte for byte (data.csv / data.json hold no timings; meta.json does).
+ *
+ * Safety: the output directory is checked (writable, not a file) and locked before any work, so a
+ * second sweep into it is refused while the first runs; the state file is checksummed, so a
+ * hand-edited state is refused on --resume instead of silently producing a partial result.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyticThermo, checkSampling, type AnalyticOptions } from '../methods/analytic-dbm.ts';
-import { writeFileAtomic } from '../util/atomic.ts';
 import { InputError } from '../util/errors.ts';
 import { exactThermo, chooseMethod } from '../exact/solver.ts';
 import { makeTfim } from '../model/hamiltonian.ts';
 import type { ModelSpec } from '../model/model.ts';
-import { Progress } from '../util/progress.ts';
-import { agreement, finishRows, machine, writeData, writePlotsAndReport, type ResultRow, type ResultSet } from './results.ts';
+import { trotterSteps } from '../dbm/trotter.ts';
+import { CostProgress, type CostUnit } from '../util/progress.ts';
+import { checkOutputDir, lockDir } from '../util/output.ts';
+import { agreement, finishRows, machine, writeData, writePlotsAndReport, type ResultSet } from './results.ts';
+import { checkAnalyticMemory, DEFAULT_MAX_MEMORY_MB, formatBytes } from './limits.ts';
+import { readState, STATE_FORMAT, toRow, writeState, type SweepState, type UnitInfo } from './state.ts';
+import { allWarnings, collectWarnings } from './warnings.ts';
 
 export const SWEEP_METHODS = ['exact', 'dbm', 'train'] as const;
 export type SweepMethod = (typeof SWEEP_METHODS)[number];
 
-/**
- * Runs the trained-DBM method over a list of temperatures (wired in by the CLI), checkpointing to
- * `checkpoint` and continuing from it when `resume` is set.
- */
-export type TrainRunner = (
-  model: ModelSpec, temps: number[], seed: number, workers: number, checkpoint: string, resume: boolean, alpha: number | undefined,
-) => Promise<ResultRow[]>;
+/** What the trained-DBM method of a sweep is given (wired in by the CLI). */
+export interface TrainRequest {
+  seed: number;
+  workers: number;
+  /** Checkpoint file in the result directory; continue from it when `resume` is set. */
+  checkpoint: string;
+  resume: boolean;
+  /** Hidden units per site (undefined: the method's default). */
+  alpha: number | undefined;
+  /** Budgets and other TrainOptions fields that differ from the defaults. */
+  options: Record<string, unknown>;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Runs the trained-DBM method over a list of temperatures; returns its result (rows, optional warnings/meta). */
+export type TrainRunner = (model: ModelSpec, temps: number[], req: TrainRequest) => Promise<{ rows: Array<Record<string, unknown>>; meta?: unknown }>;
 
 export interface SweepOptions {
   model: ModelSpec;
@@ -36,7 +53,12 @@ export interface SweepOptions {
   temps: number[];
   logT: boolean;
   out: string;
+  /** Continue the sweep found in `out` (its options must match). */
   resume: boolean;
+  /** Replace a sweep found in `out` (instead of refusing). */
+  overwrite?: boolean;
+  /** With `resume`: a sweep in `out` with other options is replaced instead of refused (npm start's scratch directory). */
+  restartOnChange?: boolean;
   /** Shard i of n (0 <= i < n): temperatures with index = i mod n. */
   shard: { index: number; count: number };
   seed: number;
@@ -45,17 +67,16 @@ export interface SweepOptions {
   train?: TrainRunner;
   /** Hidden units per site of the trained network (undefined: its default). */
   alpha: number | undefined;
+  /** TrainOptions fields for the trained method (budgets); part of the fingerprint. */
+  trainOptions?: Record<string, unknown>;
+  /** Memory limit (MB) of one analytic network. */
+  maxMemoryMb?: number;
   progress: boolean;
+  /** Notes on stderr (retries, restarts); off with --quiet. */
+  notes?: boolean;
   version: string;
-}
-
-interface SweepState {
-  format: 'purified-dbm/sweep-state@1';
-  fingerprint: string;
-  rows: ResultRow[];
-  done: string[];
-  failures: Array<{ unit: string; T: number | null; error: string }>;
-  seconds: Record<string, number>;
+  /** Extra fields for meta.json (e.g. the model overrides given on the command line). */
+  extraMeta?: Record<string, unknown>;
 }
 
 interface Unit {
@@ -67,7 +88,9 @@ interface Unit {
 
 /** Everything that determines the numbers (not workers, not progress). */
 function fingerprint(o: SweepOptions): string {
-  return JSON.stringify({ model: o.model, methods: o.methods, temps: o.temps, shard: o.shard, seed: o.seed, dbm: o.dbm, alpha: o.alpha });
+  return JSON.stringify({
+    model: o.model, methods: o.methods, temps: o.temps, shard: o.shard, seed: o.seed, dbm: o.dbm, alpha: o.alpha, train: o.trainOptions ?? {},
+  });
 }
 
 /** Parses "i/n"; SLURM_ARRAY_TASK_ID / SLURM_ARRAY_TASK_COUNT are used when no --shard is given. */
@@ -97,6 +120,33 @@ function planUnits(o: SweepOptions): Unit[] {
   return units;
 }
 
+/**
+ * A-priori cost of a unit in seconds, for the ETA before anything is measured. Calibrated on a
+ * 2-core AMD EPYC (loaded by other jobs): the analytic DBM takes ~6e-7 core-seconds per unit update
+ * (units per slice = sites + bonds), the trained network ~5e-6 core-seconds per visible-unit update
+ * (visible units times 1 + alpha) over its imaginary-time steps and measurements. Only the ratios between units matter once one unit of a
+ * method has finished (CostProgress rescales by the measured time).
+ */
+function unitCost(u: Unit, o: SweepOptions): number {
+  const ham = makeTfim(o.model);
+  const perSlice = ham.nSites + ham.coupling.filter((j) => j !== 0).length;
+  const par = Math.max(1, Math.min(o.workers, o.dbm.chains));
+  if (u.method === 'exact') return 0.2 + 1e-7 * 2 ** Math.min(ham.nSites, 40);
+  if (u.method === 'dbm') {
+    const T = o.temps[u.indices[0]];
+    const n = o.dbm.slices ?? trotterSteps({ beta: 1 / T, dt: o.dbm.dt }).n;
+    const factors = o.dbm.extrapolate ?? [1];
+    const sweeps = o.dbm.warmup + o.dbm.sweeps * o.dbm.thin;
+    const updates = factors.reduce((a, f) => a + o.dbm.chains * sweeps * perSlice * (Math.round(n / f) + 1), 0);
+    return 0.3 + (6e-7 * updates) / par;
+  }
+  const t = { samples: 4000, measureSamples: 20000, maxDbeta: 0.02, alpha: o.alpha ?? 2, ...(o.trainOptions ?? {}) } as Record<string, number>;
+  const betaMax = 1 / Math.min(...o.temps);
+  const steps = betaMax / t.maxDbeta + 40; // linear part plus the geometric start (relDbeta)
+  const updates = (steps * t.samples + o.temps.length * t.measureSamples) * 2 * ham.nSites * (1 + t.alpha);
+  return 1 + (5e-6 * updates) / Math.min(o.workers, 16);
+}
+
 /** A fine grid for the exact curve in the plots, spanning the sweep. */
 export function curveGrid(temps: number[], logT: boolean): number[] {
   const lo = Math.min(...temps);
@@ -106,7 +156,8 @@ export function curveGrid(temps: number[], logT: boolean): number[] {
   return Array.from({ length: n }, (_, k) => (logT ? lo * (hi / lo) ** (k / (n - 1)) : lo + ((hi - lo) * k) / (n - 1)));
 }
 
-async function runUnit(u: Unit, o: SweepOptions): Promise<ResultRow[]> {
+/** Runs one unit; returns the method's raw result ({ rows, ... }). */
+async function runUnit(u: Unit, o: SweepOptions, onProgress: (done: number, total: number) => void): Promise<{ rows: Array<Record<string, unknown>> }> {
   const temps = u.indices.map((k) => o.temps[k]);
   const failAt = process.env.PDBM_TEST_FAIL_UNIT;
   // Test hook: makes one unit fail (PDBM_TEST_FAIL_UNIT=dbm@2) or fail once (=dbm@2:once).
@@ -118,15 +169,17 @@ async function runUnit(u: Unit, o: SweepOptions): Promise<ResultRow[]> {
   }
   if (u.method === 'exact') {
     const res = exactThermo(makeTfim(o.model), temps);
-    return res.rows.map((r) => ({ method: 'exact', ...r, solver: res.solver }));
+    return { ...res, rows: res.rows.map((r) => ({ ...r, solver: res.solver })) } as unknown as { rows: Array<Record<string, unknown>> };
   }
   if (u.method === 'dbm') {
-    const res = await analyticThermo(o.model, temps, { ...o.dbm, seed: o.seed, workers: o.workers, temperatureIndex: u.indices });
-    return res.rows.map((r) => ({ method: 'dbm', ...r }));
+    const res = await analyticThermo(o.model, temps, { ...o.dbm, seed: o.seed, workers: o.workers, temperatureIndex: u.indices }, onProgress);
+    return res as unknown as { rows: Array<Record<string, unknown>> };
   }
   if (!o.train) throw new InputError('the train method is not available in this build');
-  const rows = await o.train(o.model, temps, o.seed, o.workers, join(o.out, 'train-checkpoint.json'), o.resume, o.alpha);
-  return rows.map((r) => ({ ...r, method: 'train' }));
+  return o.train(o.model, temps, {
+    seed: o.seed, workers: o.workers, checkpoint: join(o.out, 'train-checkpoint.json'), resume: o.resume, alpha: o.alpha,
+    options: o.trainOptions ?? {}, onProgress,
+  });
 }
 
 export interface SweepOutcome {
@@ -134,85 +187,145 @@ export interface SweepOutcome {
   allAgree: boolean;
   failures: number;
   rows: number;
+  warnings: string[];
+  /** The report's verdict paragraph (plain text). */
+  verdict: string;
+}
+
+/** Checks everything that can be checked before work starts; returns the memory estimate of the analytic networks. */
+function preflight(o: SweepOptions): ReturnType<typeof checkAnalyticMemory> | null {
+  if (o.methods.length === 0) throw new InputError('--methods needs at least one of exact, dbm, train');
+  if (o.methods.includes('train') && !o.train) throw new InputError('the train method is not available in this build');
+  checkOutputDir(o.out);
+  if (o.methods.includes('exact')) chooseMethod(makeTfim(o.model)); // fails early when no exact method applies
+  if (!o.methods.includes('dbm')) return null;
+  checkSampling({ ...o.dbm, workers: o.workers });
+  return checkAnalyticMemory(o.model, o.temps, { ...o.dbm, workers: o.workers }, o.maxMemoryMb ?? DEFAULT_MAX_MEMORY_MB);
 }
 
 /** Runs (or resumes) a sweep into `o.out`; see the module comment. */
 export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
-  if (o.methods.length === 0) throw new InputError('--methods needs at least one of exact, dbm, train');
-  if (o.methods.includes('dbm')) checkSampling({ ...o.dbm, workers: o.workers });
-  if (o.methods.includes('exact')) chooseMethod(makeTfim(o.model)); // fails early when no exact method applies
-  const statePath = join(o.out, 'state.json');
-  const fp = fingerprint(o);
-  let state: SweepState = { format: 'purified-dbm/sweep-state@1', fingerprint: fp, rows: [], done: [], failures: [], seconds: {} };
-  if (o.resume && existsSync(statePath)) {
-    const old = JSON.parse(readFileSync(statePath, 'utf8')) as SweepState;
-    if (old.fingerprint !== fp) throw new InputError(`${o.out}: options differ from the run being resumed (model, methods, temperatures, seed, shard or sampling options)`);
-    // Failed units are tried again on resume.
-    state = { ...old, failures: [] };
-  }
-  mkdirSync(o.out, { recursive: true });
-  const units = planUnits(o);
-  const started = new Date().toISOString();
-  const set = (): ResultSet => ({
-    model: o.model,
-    methods: o.methods,
-    temps: o.temps.filter((_, k) => k % o.shard.count === o.shard.index),
-    rows: state.rows,
-    failures: state.failures,
-    logT: o.logT,
-    exactCurve: [],
-    meta: {
-      version: o.version,
-      model: o.model,
-      options: { methods: o.methods, temps: o.temps, log: o.logT, shard: `${o.shard.index}/${o.shard.count}`, seed: o.seed, workers: o.workers, dbm: o.dbm, alpha: o.alpha },
-      machine: machine(),
-      started,
-      seconds: state.seconds,
-      units: { total: units.length, done: state.done.length },
-    },
-  });
-  const progress = new Progress('pdbm sweep', o.progress);
-  let done = units.filter((u) => state.done.includes(u.key)).length;
-  progress.update(done, units.length);
-  for (const u of units) {
-    if (state.done.includes(u.key)) continue;
-    const t0 = performance.now();
-    let rows: ResultRow[] | null = null;
-    let lastError = '';
-    for (let attempt = 0; attempt < 2 && rows === null; attempt++) {
-      try {
-        rows = await runUnit(u, o);
-      } catch (e) {
-        if (e instanceof InputError) throw e;
-        lastError = (e as Error).message.split('\n')[0];
-        if (o.progress) process.stderr.write(`pdbm sweep: ${u.key} failed (${lastError})${attempt === 0 ? ', retrying once' : ''}\n`);
+  const memory = preflight(o);
+  const note = (s: string) => {
+    if (o.notes ?? o.progress) process.stderr.write(`pdbm sweep: ${s}\n`);
+  };
+  const lock = lockDir(o.out, 'sweep');
+  try {
+    const fp = fingerprint(o);
+    const fresh: SweepState = {
+      format: STATE_FORMAT, fingerprint: fp, model: o.model, methods: o.methods, temps: o.temps, logT: o.logT, shard: o.shard,
+      rows: [], done: [], failures: [], seconds: {}, info: {},
+    };
+    let state = fresh;
+    let old: SweepState | null = null;
+    try {
+      old = readState(o.out);
+    } catch (e) {
+      // A damaged state is never resumed from; --overwrite (or npm start's scratch run) replaces it.
+      if (!(e instanceof InputError) || !(o.overwrite || o.restartOnChange)) throw e;
+      note(`${e.message}; starting over`);
+    }
+    if (old) {
+      if (o.overwrite) old = null;
+      else if (!o.resume) throw new InputError(`${o.out} holds a sweep already: --resume continues it, --overwrite replaces it`);
+      else if (old.fingerprint !== fp) {
+        if (!o.restartOnChange) {
+          throw new InputError(`${o.out}: options differ from the run being resumed (model, methods, temperatures, seed, shard or sampling options)`);
+        }
+        note(`the options changed since the last run in ${o.out}; starting over`);
+        old = null;
       }
     }
-    if (rows === null) {
-      state.failures.push({ unit: u.key, T: u.indices.length === 1 ? o.temps[u.indices[0]] : null, error: lastError });
-    } else {
-      state.rows.push(...rows);
-      state.done.push(u.key);
-      state.seconds[u.key] = (performance.now() - t0) / 1000;
+    if (old) state = { ...old, failures: [] }; // failed units are tried again on resume
+    else rmSync(join(o.out, 'train-checkpoint.json'), { force: true });
+    const resumeTrain = old !== null;
+    const units = planUnits(o);
+    const started = new Date().toISOString();
+    const unitWarnings = () => Object.values(state.info).flatMap((i) => i.warnings);
+    const set = (): ResultSet => ({
+      model: o.model,
+      methods: o.methods,
+      temps: o.temps.filter((_, k) => k % o.shard.count === o.shard.index),
+      rows: state.rows,
+      failures: state.failures,
+      logT: o.logT,
+      exactCurve: [],
+      warnings: allWarnings(state.rows, unitWarnings()),
+      meta: {
+        version: o.version,
+        model: o.model,
+        ...o.extraMeta,
+        options: {
+          methods: o.methods, temps: o.temps, log: o.logT, shard: `${o.shard.index}/${o.shard.count}`, seed: o.seed, workers: o.workers, dbm: o.dbm, alpha: o.alpha,
+          train: o.trainOptions ?? {},
+        },
+        ...(memory ? { memory_estimate: { bytes: Math.round(memory.bytes), text: formatBytes(memory.bytes), slices_at_lowest_T: memory.slices } } : {}),
+        machine: machine(),
+        started,
+        seconds: state.seconds,
+        units: { total: units.length, done: state.done.length },
+        details: Object.fromEntries(Object.entries(state.info).map(([k, v]) => [k, v.details])),
+      },
+    });
+    const costs: CostUnit[] = units.map((u) => ({ key: u.key, method: u.method, cost: unitCost(u, o) }));
+    const progress = new CostProgress('pdbm sweep', o.progress, costs, state.done);
+    let done = units.filter((u) => state.done.includes(u.key)).length;
+    if (done > 0) note(`resuming: ${done} of ${units.length} units already done`);
+    for (const u of units) {
+      if (state.done.includes(u.key)) continue;
+      const t0 = performance.now();
+      let result: { rows: Array<Record<string, unknown>> } | null = null;
+      let lastError = '';
+      progress.start(u.key);
+      for (let attempt = 0; attempt < 2 && result === null; attempt++) {
+        try {
+          // The trained method resumes from its checkpoint when this sweep is a resumed one, or on the retry.
+          result = await runUnit(u, { ...o, resume: resumeTrain || attempt > 0 }, (d, t) => progress.sub(d, t));
+        } catch (e) {
+          if (e instanceof InputError) throw e;
+          lastError = (e as Error).message.split('\n')[0];
+          note(`${u.key} failed (${lastError})${attempt === 0 ? ', retrying once' : ''}`);
+        }
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      if (result === null) {
+        state.failures.push({ unit: u.key, T: u.indices.length === 1 ? o.temps[u.indices[0]] : null, error: lastError });
+      } else {
+        const info: UnitInfo = { warnings: collectWarnings(result).map((w) => `${u.method}: ${w}`), details: [] };
+        for (const r of result.rows) {
+          const { row, details } = toRow(r, u.method);
+          state.rows.push(row);
+          info.details.push(details);
+        }
+        state.info[u.key] = info;
+        state.done.push(u.key);
+        state.seconds[u.key] = seconds;
+      }
+      writeData(o.out, set());
+      writeState(o.out, state);
+      progress.finish(u.key, seconds);
+      done++;
+      // Test hook: a hard kill (no cleanup) after this many units, to test --resume.
+      if (Number(process.env.PDBM_TEST_KILL_AFTER_UNITS) === done) process.kill(process.pid, 'SIGKILL');
     }
-    writeData(o.out, set());
-    writeFileAtomic(statePath, `${JSON.stringify(state)}\n`);
-    progress.update(++done, units.length);
-    // Test hook: a hard kill (no cleanup) after this many units, to test --resume.
-    if (Number(process.env.PDBM_TEST_KILL_AFTER_UNITS) === done) process.kill(process.pid, 'SIGKILL');
+    const final = set();
+    if (o.methods.includes('exact')) {
+      const grid = curveGrid(final.temps, o.logT);
+      final.exactCurve = exactThermo(makeTfim(o.model), grid).rows.map((r) => ({ T: r.T, e: r.e, c: r.c }));
+    }
+    final.meta.finished = new Date().toISOString();
+    writeData(o.out, final);
+    const verdict = await writePlotsAndReport(o.out, final);
+    return {
+      dir: o.out,
+      allAgree: agreement(finishRows(final.rows, o.methods)).allAgree,
+      failures: state.failures.length,
+      rows: state.rows.length,
+      warnings: final.warnings,
+      verdict,
+    };
+  } finally {
+    lock.release();
   }
-  const final = set();
-  if (o.methods.includes('exact')) {
-    const grid = curveGrid(final.temps, o.logT);
-    final.exactCurve = exactThermo(makeTfim(o.model), grid).rows.map((r) => ({ T: r.T, e: r.e, c: r.c }));
-  }
-  final.meta.finished = new Date().toISOString();
-  writeData(o.out, final);
-  await writePlotsAndReport(o.out, final);
-  return {
-    dir: o.out,
-    allAgree: agreement(finishRows(final.rows, o.methods)).allAgree,
-    failures: state.failures.length,
-    rows: state.rows.length,
-  };
 }
+
