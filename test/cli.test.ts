@@ -1,58 +1,68 @@
 // The command line: bad input gets one line on stderr, exit status 2, nothing on stdout and no
-// output file; --json gives one parseable object.
+// output file; --json gives one parseable object; options, help and defaults come from one table
+// per command; model overrides; warnings in meta.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../src/cli/main.ts';
+import { cleanup, pdbm, run, tempDir } from './support/cli.ts';
+import { parseOptions, helpText, type OptSpec } from '../src/cli/options.ts';
+import { applyOverrides } from '../src/cli/overrides.ts';
+import { parseTemps } from '../src/cli/temps.ts';
+import { defaultAnalyticOptions } from '../src/methods/analytic-dbm.ts';
+import { defaultTrainOptions } from '../src/train/driver.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'pdbm-cli-'));
+const dir = tempDir('pdbm-cli-');
 const file = (name: string, text: string) => {
   const p = join(dir, name);
   writeFileSync(p, text);
   return p;
 };
 const chain4 = 'models/chain-4.json';
-
-/** Runs main() in-process, capturing stdout and stderr. */
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const wo = process.stdout.write.bind(process.stdout);
-  const we = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
-  try {
-    const code = await main(args);
-    return { code, out, err };
-  } finally {
-    process.stdout.write = wo;
-    process.stderr.write = we;
-  }
-}
+const aFile = file('a-file', 'not a directory');
 
 const BAD: Array<[string, string[], RegExp]> = [
   ['unknown command', ['frobnicate'], /unknown command/],
-  ['unknown option', ['exact', '--model', chain4, '--frob', '1'], /Unknown option '--frob'/],
+  ['unknown option', ['exact', '--model', chain4, '--frob', '1'], /unknown option --frob \(see pdbm help exact\)/],
   ['missing model', ['exact', '--temps', '1'], /--model FILE is required/],
   ['unreadable model', ['exact', '--model', join(dir, 'nope.json')], /cannot read model file/],
+  ['empty model', ['exact', '--model', file('empty.json', '')], /empty\.json: empty file/],
   ['malformed JSON', ['exact', '--model', file('bad.json', '{ "lattice": ')], /not valid JSON/],
   ['unknown lattice', ['exact', '--model', file('hex.json', '{"lattice":{"kind":"hex","size":[3]},"hamiltonian":{"kind":"tfim","Gamma":1}}')], /lattice\.kind/],
-  ['negative temperature', ['exact', '--model', chain4, '--temps', '1,-2'], /temperatures must be > 0/],
+  ['negative temperature in a list', ['exact', '--model', chain4, '--temps', '1,-2'], /temperatures must be > 0/],
+  ['negative value not attached', ['exact', '--model', chain4, '--temps', '-1'], /use --temps=-1$/m],
+  ['negative value attached', ['exact', '--model', chain4, '--temps=-1'], /temperatures must be > 0, got -1/],
   ['zero temperature', ['dbm', '--model', chain4, '--temps', '0'], /temperatures must be > 0/],
   ['NaN temperature', ['exact', '--model', chain4, '--temps', 'NaN'], /not a number/],
+  ['bad temperature expression', ['exact', '--model', chain4, '--temps', 'logspace(1, 2)'], /--temps "logspace\(1, 2\)"/],
+  ['non-integer seed', ['dbm', '--model', chain4, '--seed', '1.5'], /--seed must be an integer, got 1\.5/],
+  ['non-integer sweeps (alias)', ['dbm', '--model', chain4, '--samples', '10.5'], /--sweeps must be an integer, got 10\.5/],
+  ['workers 0', ['dbm', '--model', chain4, '--workers', '0'], /--workers must be an integer >= 1, got 0/],
+  ['option without value', ['dbm', '--model', chain4, '--dt'], /--dt needs a value/],
   ['NaN option', ['dbm', '--model', chain4, '--dt', 'NaN'], /--dt/],
   ['dt <= 0', ['dbm', '--model', chain4, '--temps', '1', '--dt', '0'], /--dt must be positive/],
   ['sweeps < 1', ['dbm', '--model', chain4, '--temps', '1', '--sweeps', '0'], /--sweeps must be an integer >= 1/],
   ['bad order', ['dbm', '--model', chain4, '--order', '3'], /--order must be 1 or 2/],
-  ['unknown exact method', ['exact', '--model', chain4, '--method', 'magic'], /unknown method/],
-  ['too large for full ED', ['exact', '--model', 'models/chain-16.json', '--method', 'full'], /too large for full diagonalization/],
-  ['too large for any exact method', ['exact', '--model', file('big.json', '{"lattice":{"kind":"square","size":[6,6]},"hamiltonian":{"kind":"tfim","Gamma":1}}')], /too large for exact methods/],
+  ['bad choice', ['dbm', '--model', chain4, '--moves', 'teleport'], /--moves must be one of cluster, heatbath/],
+  ['unknown exact solver', ['exact', '--model', chain4, '--method', 'magic'], /--solver must be one of/],
+  ['too large for full ED', ['exact', '--model', 'models/chain-16.json', '--solver', 'full'], /too large for full diagonalization/],
+  ['too large for any exact method', ['exact', '--model', 'models/square-4x4.json', '--size', '6,6'], /too large for exact methods/],
+  ['T = 1e-5: memory limit', ['dbm', '--model', 'models/chain-16.json', '--temps', '1e-5'], /T = 0\.00001 needs .* over the limit of 2048 MB: the lowest T for this model and dt is/],
+  ['T = 1e-9: memory limit, not a RangeError', ['dbm', '--model', 'models/chain-16.json', '--T', '1e-9'], /T = 1e-9 needs .*over the limit/],
+  ['build at T = 1e-9', ['build', '--model', chain4, '--T', '1e-9', '--out', join(dir, 'never.json')], /over the limit/],
   ['build without output', ['build', '--model', chain4, '--T', '1'], /--out FILE is required/],
+  ['build --out is a directory', ['build', '--model', chain4, '--T', '1', '--out', dir], /is a directory, expected a file name/],
+  ['build --out in a missing directory', ['build', '--model', chain4, '--T', '1', '--out', join(dir, 'missing', 'n.json')], /does not exist/],
   ['train alpha 0', ['train', '--model', chain4, '--alpha', '0'], /--alpha must be an integer >= 1/],
   ['train resume without checkpoint', ['train', '--model', chain4, '--resume'], /--resume needs --checkpoint/],
+  ['train --save-network into a missing directory', ['train', '--model', chain4, '--save-network', join(dir, 'missing', 'net-{T}.json')], /--save-network .*does not exist/],
+  ['train --checkpoint under a file', ['train', '--model', chain4, '--checkpoint', join(aFile, 'ck.json')], /is a file, not a directory/],
+  ['--set without =', ['exact', '--model', chain4, '--set', 'Gamma'], /expected KEY=VALUE/],
+  ['--set of an unknown field', ['exact', '--model', chain4, '--set', 'Gama=2'], /\(with --set\/--size\): model\.hamiltonian\.Gama: unknown field/],
+  ['--set of a bad value', ['exact', '--model', chain4, '--set', 'Gamma=big'], /model\.hamiltonian\.Gamma: expected a finite number/],
+  ['--size with a wrong dimension', ['exact', '--model', chain4, '--size', '4,4'], /lattice\.size/],
+  ['--size not an integer', ['exact', '--model', chain4, '--size', '4.5'], /--size "4\.5": expected integers/],
+  ['help for an unknown command', ['help', 'frob'], /help: unknown command "frob"/],
 ];
 
 for (const [name, args, re] of BAD) {
@@ -65,14 +75,23 @@ for (const [name, args, re] of BAD) {
   });
 }
 
+test('refusals come before any work: train --save-network into a missing directory writes no checkpoint', async () => {
+  const ck = join(dir, 'early-ck.json');
+  const t0 = performance.now();
+  const r = await run(['train', '--model', chain4, '--checkpoint', ck, '--save-network', join(dir, 'nowhere', 'n.json')]);
+  assert.is(r.code, 2);
+  assert.ok(performance.now() - t0 < 2000, 'refused at once');
+  assert.not.ok(existsSync(ck));
+});
+
 test('a failed build leaves no file behind', async () => {
   const out = join(dir, 'net.json');
-  const r = await run(['build', '--model', chain4, '--T', '-1', '--out', out]);
+  const r = await run(['build', '--model', chain4, '--T=-1', '--out', out]);
   assert.is(r.code, 2);
   assert.not.ok(existsSync(out));
 });
 
-test('build writes a network that round-trips', async () => {
+test('build writes a network that round-trips (--T is an alias of --temps)', async () => {
   const out = join(dir, 'net.json');
   const r = await run(['build', '--model', chain4, '--T', '1', '--slices', '4', '--out', out, '--json']);
   assert.is(r.code, 0, r.err);
@@ -85,7 +104,7 @@ test('build writes a network that round-trips', async () => {
 
 test('a built network can be re-sampled with dbm --network', async () => {
   const out = join(dir, 'net-resample.json');
-  assert.is((await run(['build', '--model', chain4, '--T', '0.5', '--dt', '0.05', '--out', out])).code, 0);
+  assert.is((await run(['build', '--model', chain4, '--temps', '0.5', '--dt', '0.05', '--out', out])).code, 0);
   const r = await run(['dbm', '--model', chain4, '--network', out, '--sweeps', '600', '--workers', '1', '--json']);
   assert.is(r.code, 0, r.err);
   const row = JSON.parse(r.out).rows[0];
@@ -97,7 +116,7 @@ test('a built network can be re-sampled with dbm --network', async () => {
   assert.match(wrong.err, /network has 4 sites/);
 });
 
-test('exact --json is one object with the documented fields', async () => {
+test('exact --json is one object with the documented fields, warnings included', async () => {
   const r = await run(['exact', '--model', chain4, '--temps', '0.5,1', '--json']);
   assert.is(r.code, 0, r.err);
   const j = JSON.parse(r.out);
@@ -106,16 +125,110 @@ test('exact --json is one object with the documented fields', async () => {
   for (const k of ['T', 'e', 'e_err', 'c', 'c_err']) assert.type(j.rows[0][k], 'number');
   assert.type(j.meta.solver, 'string');
   assert.type(j.meta.seconds, 'number');
+  assert.equal(j.meta.warnings, []);
 });
 
-test('the pdbm bin runs as a process: help, and an error exit', () => {
-  const ok = spawnSync(process.execPath, ['bin/pdbm.js', '--help'], { encoding: 'utf8' });
+test('dbm --json carries the memory estimate and warns about a specific heat lost in noise', async () => {
+  // 20 measurements per chain at T = 5 on 4 sites: c is tiny and its error bar comparable.
+  const r = await run(['dbm', '--model', chain4, '--temps', '5', '--sweeps', '20', '--warmup', '10', '--chains', '4', '--workers', '1', '--json']);
+  assert.is(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.type(j.meta.memory_estimate.bytes, 'number');
+  assert.ok(j.meta.memory_estimate.bytes > 0);
+  const row = j.rows[0];
+  const suspicious = row.c < 2 * row.c_err;
+  assert.is(j.meta.warnings.some((w: string) => /specific heat/.test(w)), suspicious, JSON.stringify(row));
+  if (suspicious) assert.match(r.err, /pdbm: warning: dbm T = 5: /);
+  const quiet = await run(['dbm', '--model', chain4, '--temps', '5', '--sweeps', '20', '--warmup', '10', '--chains', '4', '--workers', '1', '--json', '--quiet']);
+  assert.is(quiet.code, 0);
+  assert.is(quiet.err, '');
+  assert.equal(JSON.parse(quiet.out).meta.warnings, j.meta.warnings);
+});
+
+test('--set and --size override the model file', async () => {
+  const base = JSON.parse((await run(['exact', '--model', chain4, '--temps', '1', '--json'])).out);
+  const r = await run(['exact', '--model', chain4, '--temps', '1', '--set', 'Gamma=2.5', '--set', 'hamiltonian.h=0', '--size', '6', '--json']);
+  assert.is(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.equal(j.model.lattice.size, [6]);
+  assert.is(j.model.hamiltonian.Gamma, 2.5);
+  assert.equal(j.meta.overrides, { set: ['Gamma=2.5', 'hamiltonian.h=0'], size: '6' });
+  assert.is.not(j.rows[0].e, base.rows[0].e);
+  // The same model written out as a file gives the same numbers.
+  const spec = JSON.parse(readFileSync(chain4, 'utf8'));
+  spec.lattice.size = [6];
+  spec.hamiltonian.Gamma = 2.5;
+  const same = JSON.parse((await run(['exact', '--model', file('g25.json', JSON.stringify(spec)), '--temps', '1', '--json'])).out);
+  assert.equal(same.rows, j.rows);
+});
+
+test('applyOverrides: sections, 2D sizes, and the raw file untouched', () => {
+  const raw = { lattice: { kind: 'square', size: [4, 4], boundary: 'periodic' }, hamiltonian: { kind: 'tfim', J: 1, Gamma: 3 } };
+  const o = applyOverrides(raw, { set: ['boundary=open', 'J=-1'], size: '8x6' }) as typeof raw;
+  assert.equal(o.lattice, { kind: 'square', size: [8, 6], boundary: 'open' });
+  assert.equal(o.hamiltonian, { kind: 'tfim', J: -1, Gamma: 3 });
+  assert.equal(raw.lattice.size, [4, 4]);
+  assert.throws(() => applyOverrides(raw, { set: ['kind=xxz'] }), /cannot be overridden/);
+});
+
+test('--temps: lists, ranges and mathjs expressions', () => {
+  assert.equal(parseTemps('0.5,1,2'), [0.5, 1, 2]);
+  assert.equal(parseTemps('1:3:3'), [1, 2, 3]);
+  assert.equal(parseTemps('1:100:3', true), [1, 10, 100]);
+  assert.equal(parseTemps('linspace(0.5, 5, 10)').length, 10);
+  const lg = parseTemps('logspace(-1, 1, 12)');
+  assert.is(lg.length, 12);
+  assert.ok(Math.abs(lg[0] - 0.1) < 1e-15 && Math.abs(lg[11] - 10) < 1e-12);
+  assert.equal(parseTemps('concat(linspace(1, 2, 3), [5])'), [1, 1.5, 2, 5]);
+  assert.throws(() => parseTemps('linspace(-1, 1, 3)'), /temperatures must be > 0/);
+  assert.throws(() => parseTemps('linspace(1, 2, 2.5)'), /integer/);
+});
+
+test('options: aliases, last occurrence wins, repeatable options, help generated from the table', () => {
+  const specs: OptSpec[] = [
+    { name: 'temps', aliases: ['T'], type: 'string', default: '1', help: 'temperatures' },
+    { name: 'sweeps', aliases: ['samples'], type: 'int', min: 1, default: 7, help: 'measurements' },
+    { name: 'set', type: 'string', repeat: true, help: 'overrides' },
+    { name: 'json', type: 'bool', help: 'json' },
+  ];
+  const p = parseOptions('x', specs, ['--T', '2', '--samples=3', '--set', 'a=1', '--set', 'b=2', '--sweeps', '4', '--json']);
+  assert.equal(p.values, { temps: '2', sweeps: 4, set: ['a=1', 'b=2'], json: true });
+  assert.equal([...p.given].sort(), ['json', 'set', 'sweeps', 'temps']);
+  assert.equal(parseOptions('x', specs, []).values, { temps: '1', sweeps: 7 });
+  const h = helpText(specs);
+  assert.match(h, /--temps, --T S +temperatures \(default 1\)/);
+  assert.match(h, /--sweeps, --samples N +measurements \(default 7\)/);
+  assert.match(h, /\(repeatable\)/);
+});
+
+test('help: pdbm help CMD and pdbm CMD --help print the same generated help, with the methods\' defaults', async () => {
+  const a = await run(['help', 'exact']);
+  const b = await run(['exact', '--help']);
+  assert.is(a.code, 0);
+  assert.is(a.out, b.out);
+  assert.match(a.out, /usage: pdbm exact/);
+  assert.not.match(a.out, /^commands:/m);
+  const dbm = (await run(['help', 'dbm'])).out;
+  const ad = defaultAnalyticOptions();
+  assert.match(dbm, new RegExp(`--sweeps, --samples N +measurements per chain and temperature \\(default ${ad.sweeps}\\)`));
+  assert.match(dbm, new RegExp(`--chains N .*\\(default ${ad.chains}\\)`));
+  const train = (await run(['help', 'train'])).out;
+  const td = defaultTrainOptions();
+  assert.match(train, new RegExp(`--max-measure-samples N[\\s\\S]*?\\(default ${td.maxMeasureSamples}\\)`));
+  assert.match(train, new RegExp(`--target-err X .*\\(default ${td.measureRelErr}\\)`));
+  const general = await run(['help']);
+  assert.match(general.out, /commands:/);
+});
+
+test('the pdbm process: help, an error exit, and a crash handler that prints one line', () => {
+  const ok = pdbm(['--help']);
   assert.is(ok.status, 0);
   assert.ok(ok.stdout.includes('usage: pdbm'));
-  const bad = spawnSync(process.execPath, ['bin/pdbm.js', 'exact', '--model', chain4, '--temps', '-1'], { encoding: 'utf8' });
+  const bad = pdbm(['exact', '--model', chain4, '--temps', '-1']);
   assert.is(bad.status, 2);
   assert.is(bad.stdout, '');
-  assert.match(bad.stderr, /^pdbm: /);
+  assert.match(bad.stderr, /^pdbm: --temps -1: a value starting with "-" must be attached with "=", use --temps=-1\n$/);
 });
 
+test.after(cleanup);
 test.run();

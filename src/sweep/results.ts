@@ -97,7 +97,8 @@ export function verdict(set: Pick<ResultSet, 'rows' | 'methods' | 'warnings' | '
   else if (sampled.length === 0) parts.push('Exact values only.');
   else {
     const { beyond, compared } = agreement(rows);
-    if (beyond.length === 0) {
+    if (compared === 0) parts.push('No sampled value to compare with exact.');
+    else if (beyond.length === 0) {
       parts.push(`Every sampled value agrees with exact within 4 sigma (${compared} comparisons of e and c, ${sampled.join(' and ')}).`);
     } else {
       const list = beyond.map((d) => `${d.method} ${d.quantity} at T = ${d.T} (${d.sigma.toFixed(1)} sigma)`).join(', ');

@@ -122,8 +122,8 @@ function planUnits(o: SweepOptions): Unit[] {
 
 /**
  * A-priori cost of a unit in seconds, for the ETA before anything is measured. Calibrated on a
- * 2-core AMD EPYC (loaded by other jobs): the analytic DBM takes ~6e-7 core-seconds per unit update
- * (units per slice = sites + bonds), the trained network ~5e-6 core-seconds per visible-unit update
+ * 2-core AMD EPYC (loaded by other jobs): the analytic DBM takes ~0.8 s to start and ~4.5e-7 core-seconds per
+ * unit update (units per slice = sites + bonds), the trained network ~2.2e-6 core-seconds per visible-unit update
  * (visible units times 1 + alpha) over its imaginary-time steps and measurements. Only the ratios between units matter once one unit of a
  * method has finished (CostProgress rescales by the measured time).
  */
@@ -138,13 +138,13 @@ function unitCost(u: Unit, o: SweepOptions): number {
     const factors = o.dbm.extrapolate ?? [1];
     const sweeps = o.dbm.warmup + o.dbm.sweeps * o.dbm.thin;
     const updates = factors.reduce((a, f) => a + o.dbm.chains * sweeps * perSlice * (Math.round(n / f) + 1), 0);
-    return 0.3 + (6e-7 * updates) / par;
+    return 0.8 + (4.5e-7 * updates) / par;
   }
   const t = { samples: 4000, measureSamples: 20000, maxDbeta: 0.02, alpha: o.alpha ?? 2, ...(o.trainOptions ?? {}) } as Record<string, number>;
   const betaMax = 1 / Math.min(...o.temps);
   const steps = betaMax / t.maxDbeta + 40; // linear part plus the geometric start (relDbeta)
   const updates = (steps * t.samples + o.temps.length * t.measureSamples) * 2 * ham.nSites * (1 + t.alpha);
-  return 1 + (5e-6 * updates) / Math.min(o.workers, 16);
+  return 1 + (2.2e-6 * updates) / Math.min(o.workers, 16);
 }
 
 /** A fine grid for the exact curve in the plots, spanning the sweep. */
