@@ -85,13 +85,16 @@ export function writeState(dir: string, state: SweepState): void {
  * fields such as dt, slices or solver go to the unit's details instead).
  */
 export function toRow(r: Record<string, unknown>, method: string): { row: Row; details: Record<string, unknown> } {
-  const row: Record<string, unknown> = { method };
+  // Keys in ROW_KEYS order, whatever the method's order: a row read back from state.json (which
+  // the schema returns in that order) then serializes exactly like a fresh one.
+  const row: Record<string, unknown> = {};
+  for (const k of ROW_KEYS) {
+    const v = k === 'method' ? method : r[k];
+    if (k === 'method' || (typeof v === 'number' && Number.isFinite(v))) row[k] = v;
+  }
   const details: Record<string, unknown> = { T: r.T };
   for (const [k, v] of Object.entries(r)) {
-    if (k === 'method' || k === 'warnings') continue;
-    if ((ROW_KEYS as readonly string[]).includes(k)) {
-      if (typeof v === 'number' && Number.isFinite(v)) row[k] = v;
-    } else if (v !== null && v !== undefined) details[k] = v;
+    if (!(ROW_KEYS as readonly string[]).includes(k) && k !== 'warnings' && v !== null && v !== undefined) details[k] = v;
   }
   return { row: row as unknown as Row, details };
 }
