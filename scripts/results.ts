@@ -1,6 +1,6 @@
 /**
- * Regenerates the committed result sets under results/ (`npm run results`): the default sweep
- * (what `npm start` runs), the 4x4 square lattice at its critical field, and the frustrated
+ * Regenerates the committed result sets under results/ (`npm run results`, replacing them): the
+ * default set (a 16-site chain with all three methods; larger than the `npm start` preset), the 4x4 square lattice at its critical field, and the frustrated
  * triangular antiferromagnet. Each is a plain `pdbm sweep`, so any of them can be rerun by hand.
  */
 import { main } from '../src/cli/main.ts';
@@ -14,6 +14,6 @@ const SETS: string[][] = [
 
 for (const args of SETS) {
   const methods = process.env.PDBM_METHODS;
-  const code = await main([...args, '--progress', ...(methods ? ['--methods', methods] : [])]);
+  const code = await main([...args, '--progress', '--overwrite', ...(methods ? ['--methods', methods] : [])]);
   if (code !== 0) process.exit(code);
 }

@@ -1,0 +1,479 @@
+/**
+ * The commands of `pdbm`: one option table per command (options.ts generates parsing, checks,
+ * defaults and help from it) and what each command runs. Loaded by main.ts only when a command
+ * runs or its help is asked for, so that `pdbm --help` does not load the numerical code.
+ *
+ * One name per idea across commands: `--temps` (alias `--T`), `--sweeps` (alias `--samples`) for
+ * Monte Carlo measurements, `--methods` (alias `--method`) for which methods a sweep runs,
+ * `--solver` for the algorithm inside one method (exact: alias `--method`).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { analyticThermo, defaultAnalyticOptions, type AnalyticOptions } from '../methods/analytic-dbm.ts';
+import { writeFileAtomic } from '../util/atomic.ts';
+import { dbmToJson } from '../dbm/network.ts';
+import { InputError } from '../util/errors.ts';
+import { EXACT_METHODS, exactThermo, type ExactMethod } from '../exact/solver.ts';
+import { makeTfim } from '../model/hamiltonian.ts';
+import { parseModel, type ModelSpec } from '../model/model.ts';
+import { Progress } from '../util/progress.ts';
+import { checkOutputFile } from '../util/output.ts';
+import type { Row } from '../stats/row.ts';
+import { parseTemps } from './temps.ts';
+import { SUMMARIES, VERSION, type CommandName } from './command-list.ts';
+import { applyOverrides } from './overrides.ts';
+import { helpText, parseOptions, type OptSpec, type OptValue } from './options.ts';
+import { defaultTrainOptions, trainThermo, type TrainOptions } from '../train/driver.ts';
+import { loadNetwork, sampleNetwork } from '../methods/saved-network.ts';
+import { buildTrotterDbm } from '../dbm/trotter.ts';
+import { mergeResults } from '../sweep/merge.ts';
+import { checkAnalyticMemory, DEFAULT_MAX_MEMORY_MB, formatBytes } from '../sweep/limits.ts';
+import { parseShard, runSweep, SWEEP_METHODS, type SweepMethod, type TrainRunner } from '../sweep/sweep.ts';
+import { toRow } from '../sweep/state.ts';
+import { collectWarnings, rowWarnings } from '../sweep/warnings.ts';
+
+type Values = Record<string, OptValue>;
+
+interface Context {
+  values: Values;
+  given: Set<string>;
+  positionals: string[];
+}
+
+interface Command {
+  usage: string;
+  options: OptSpec[];
+  /** Whether the command takes positional arguments (merge: directories). */
+  positionals?: boolean;
+  /** Text after the option list. */
+  epilogue?: string;
+  /** Resolves to the exit status (0 when nothing is returned). */
+  run(ctx: Context): Promise<number | void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Option tables. Defaults come from the methods' own default functions, never retyped here.
+
+const AD = defaultAnalyticOptions();
+const TD = defaultTrainOptions();
+const CORES = Math.max(1, availableParallelism());
+
+const O = {
+  model: { name: 'model', type: 'string', arg: 'FILE', help: 'model file (models/*.json)' },
+  set: { name: 'set', type: 'string', arg: 'KEY=VALUE', repeat: true, help: 'override a model parameter, e.g. --set Gamma=2.5 --set h=0.1' },
+  size: { name: 'size', type: 'string', arg: 'L|Lx,Ly', help: 'override the lattice size, e.g. --size 20 or --size 8,8' },
+  log: { name: 'log', type: 'bool', help: 'geometric spacing for lo:hi:count' },
+  seed: { name: 'seed', type: 'int', default: 1, help: 'random seed (same seed, same numbers, whatever --workers)' },
+  workers: { name: 'workers', type: 'int', min: 1, default: CORES, defaultText: `all cores, ${CORES} here`, help: 'worker threads' },
+  progress: { name: 'progress', type: 'bool', help: 'progress on stderr even when it is not a terminal' },
+  quiet: { name: 'quiet', short: 'q', type: 'bool', help: 'no progress, notes or warnings on stderr (warnings stay in meta)' },
+  json: { name: 'json', type: 'bool', help: 'one JSON object on stdout' },
+  help: { name: 'help', short: 'h', type: 'bool', help: 'this help' },
+} satisfies Record<string, OptSpec>;
+
+const temps = (def: string): OptSpec => ({
+  name: 'temps', aliases: ['T'], type: 'string', arg: 'LIST', default: def,
+  help: 'temperatures: 0.5,1,2 | lo:hi:count | an expression, e.g. "logspace(-1, 1, 12)", "linspace(0.5, 5, 10)"',
+});
+
+const MODEL: OptSpec[] = [O.model, O.set, O.size];
+const TAIL: OptSpec[] = [O.progress, O.quiet, O.json, O.help];
+
+/** The analytic DBM's Trotter and sampling options (dbm, sweep). */
+const ANALYTIC: OptSpec[] = [
+  { name: 'dt', type: 'number', default: AD.dt, help: 'Trotter step: n = ceil(beta / 2dt) steps, dt then beta / 2n' },
+  { name: 'slices', type: 'int', min: 1, arg: 'n', help: 'number of Trotter steps instead of --dt' },
+  { name: 'order', type: 'int', default: AD.order, arg: '1|2', help: 'Trotter splitting order (2: symmetric)' },
+  { name: 'sweeps', aliases: ['samples'], type: 'int', default: AD.sweeps, help: 'measurements per chain and temperature' },
+  { name: 'warmup', type: 'int', default: AD.warmup, help: 'sweeps discarded per chain' },
+  { name: 'thin', type: 'int', default: AD.thin, help: 'sweeps between measurements' },
+  { name: 'chains', type: 'int', default: AD.chains, help: 'independent chains per temperature (results do not depend on --workers)' },
+  { name: 'moves', type: 'string', default: AD.cluster ? 'cluster' : 'heatbath', choices: ['cluster', 'heatbath'], help: 'cluster: heat-bath + Swendsen-Wang' },
+  { name: 'extrapolate', type: 'bool', help: 'run several dt and extrapolate e and c in dt^2' },
+  { name: 'dt-factors', type: 'list', default: ['1', '0.75', '0.5'], help: 'dt multiples for --extrapolate' },
+  { name: 'max-memory', type: 'number', min: 1, default: DEFAULT_MAX_MEMORY_MB, arg: 'MB', help: 'refuse temperatures whose network would need more memory' },
+];
+
+/** The trained network's options (train; in sweep with a "train-" prefix). */
+const TRAIN: OptSpec[] = [
+  { name: 'samples', aliases: ['sweeps'], type: 'int', default: TD.samples, help: 'measurements per imaginary-time step, all chains' },
+  { name: 'measure-samples', type: 'int', default: TD.measureSamples, help: 'measurements per batch at each requested temperature' },
+  { name: 'max-measure-samples', type: 'int', min: 0, default: TD.maxMeasureSamples, help: 'measurement budget per temperature: more batches until the error targets are met or this is reached (0: one batch)' },
+  { name: 'target-err', type: 'number', min: 0, default: TD.measureRelErr, help: 'relative error target of e' },
+  { name: 'target-err-c', type: 'number', min: 0, default: TD.measureRelErrC, help: 'relative error target of c' },
+  { name: 'chains', type: 'int', default: TD.chains, help: 'Markov chains (results do not depend on --workers)' },
+  { name: 'shift', type: 'number', default: TD.shift, help: 'relative diagonal shift of S' },
+  { name: 'max-dbeta', type: 'number', default: TD.maxDbeta, help: 'largest imaginary-time step' },
+  { name: 'solver', type: 'string', default: TD.solver, choices: ['auto', 'dense', 'cg'], help: 'linear solver of stochastic reconfiguration' },
+];
+const ALPHA: OptSpec = { name: 'alpha', type: 'int', min: 1, defaultText: 'the smallest that holds the exact start, >= 2', help: 'hidden units per site of the trained network' };
+
+/** TrainOptions fields of the TRAIN table entries. */
+const TRAIN_FIELDS: Record<string, keyof TrainOptions> = {
+  samples: 'samples', 'measure-samples': 'measureSamples', 'max-measure-samples': 'maxMeasureSamples', 'target-err': 'measureRelErr',
+  'target-err-c': 'measureRelErrC', chains: 'chains', shift: 'shift', 'max-dbeta': 'maxDbeta', solver: 'solver',
+};
+
+/** The sweep's copy of the TRAIN table: every name prefixed with "train-", no aliases. */
+const SWEEP_TRAIN: OptSpec[] = TRAIN.map((s) => ({ ...s, name: `train-${s.name}`, aliases: undefined, help: `trained network: ${s.help}` }));
+
+/** TrainOptions from the TRAIN entries (prefix "train-" in a sweep); only fields that differ from the defaults when `onlyChanged`. */
+function trainFields(v: Values, prefix: string, onlyChanged: boolean): Partial<TrainOptions> {
+  const out: Record<string, unknown> = {};
+  for (const [opt, field] of Object.entries(TRAIN_FIELDS)) {
+    const x = v[prefix + opt];
+    if (x !== undefined && (!onlyChanged || x !== TD[field])) out[field] = x;
+  }
+  return out as Partial<TrainOptions>;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function str(v: Values, name: string): string | undefined {
+  const x = v[name];
+  return typeof x === 'string' ? x : undefined;
+}
+
+/** The model file with the command-line overrides applied, validated. */
+function loadModelWithOverrides(v: Values): { model: ModelSpec; overrides?: { set?: string[]; size?: string } } {
+  const path = str(v, 'model');
+  if (path === undefined) throw new InputError('--model FILE is required');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new InputError(`cannot read model file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  if (text.trim() === '') throw new InputError(`${path}: empty file`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+  const set = v.set as string[] | undefined;
+  const size = str(v, 'size');
+  const overrides = set || size ? { ...(set ? { set } : {}), ...(size ? { size } : {}) } : undefined;
+  try {
+    return { model: parseModel(overrides ? applyOverrides(raw, overrides) : raw), overrides };
+  } catch (e) {
+    if (e instanceof InputError) throw new InputError(`${path}${overrides ? ' (with --set/--size)' : ''}: ${e.message}`);
+    throw e;
+  }
+}
+
+function temperatures(v: Values): number[] {
+  return parseTemps(String(v.temps), Boolean(v.log));
+}
+
+const showProgress = (v: Values) => !v.quiet && (Boolean(v.progress) || Boolean(process.stderr.isTTY));
+
+/** The analytic-DBM options shared by `dbm` and `sweep`. */
+function analyticOptions(v: Values): AnalyticOptions {
+  const order = v.order as number;
+  if (order !== 1 && order !== 2) throw new InputError(`--order must be 1 or 2, got ${order}`);
+  const factors = (v['dt-factors'] as string[]).map(Number);
+  if (factors.some((f) => !(f > 0 && f <= 1))) throw new InputError(`--dt-factors must be numbers in (0, 1], got "${(v['dt-factors'] as string[]).join(',')}"`);
+  if (!((v.dt as number) > 0)) throw new InputError(`--dt must be positive and finite, got ${String(v.dt)}`);
+  return {
+    ...AD,
+    dt: v.dt as number,
+    slices: v.slices as number | undefined,
+    order,
+    sweeps: v.sweeps as number,
+    warmup: v.warmup as number,
+    thin: v.thin as number,
+    chains: v.chains as number,
+    seed: v.seed as number,
+    workers: v.workers as number,
+    cluster: v.moves === 'cluster',
+    extrapolate: v.extrapolate ? factors : undefined,
+  };
+}
+
+/** Numbers with 8 significant digits, trailing zeros dropped (0.5, not 0.50000000). */
+const fmt = (x: unknown): string =>
+  typeof x === 'number' ? String(Number(x.toPrecision(8))) : x === null || x === undefined ? '-' : String(x);
+
+/** An aligned text table of rows (columns in first-seen key order). */
+export function formatTable(rows: Array<Record<string, unknown>>): string {
+  const keys: string[] = [];
+  for (const r of rows) for (const k of Object.keys(r)) if (!keys.includes(k)) keys.push(k);
+  const cells = [keys, ...rows.map((r) => keys.map((k) => fmt(r[k])))];
+  const width = keys.map((_, j) => Math.max(...cells.map((row) => row[j].length)));
+  return cells.map((row) => row.map((c, j) => c.padStart(width[j])).join('  ')).join('\n');
+}
+
+/** Warnings of a method's result: its own, and those that follow from its rows. */
+function resultWarnings(method: string, res: unknown, rows: Array<Record<string, unknown>>): string[] {
+  const fromRows = rows.flatMap((r) => rowWarnings(toRow(r, method).row as Row));
+  return [...new Set([...collectWarnings(res), ...fromRows])];
+}
+
+function emit(
+  v: Values,
+  out: { method: string; model: ModelSpec; rows: Array<Record<string, unknown>>; meta: Record<string, unknown> & { warnings: string[] } },
+): void {
+  if (!v.quiet) for (const w of out.meta.warnings) process.stderr.write(`pdbm: warning: ${w}\n`);
+  if (v.json) {
+    process.stdout.write(`${JSON.stringify(out)}\n`);
+    return;
+  }
+  process.stdout.write(`# ${out.method} — model ${out.model.name}\n# ${String(out.meta.solver)}\n`);
+  process.stdout.write(`${formatTable(out.rows)}\n`);
+  process.stdout.write(`# ${Number(out.meta.seconds).toFixed(2)} s${out.meta.warnings.length ? `, ${out.meta.warnings.length} warning(s) (meta.warnings)` : ''}\n`);
+}
+
+/** The trained-DBM method inside a sweep: defaults, the sweep's budgets, checkpointed into the result directory. */
+const trainRunner: TrainRunner = async (m, temps, req) => {
+  const res = await trainThermo(
+    m,
+    temps,
+    {
+      ...TD, ...(req.options as Partial<TrainOptions>), alpha: req.alpha, seed: req.seed, workers: req.workers,
+      checkpoint: req.checkpoint, resume: req.resume && existsSync(req.checkpoint),
+    },
+    req.onProgress,
+  );
+  return { ...res, rows: res.rows.map((r) => ({ ...r })) };
+};
+
+/** `npm start`: the default sweep, shows all three methods on a small model in about a minute (see README). */
+const START_PRESET: Values = {
+  model: 'models/chain-16.json',
+  size: '8',
+  methods: ['exact', 'dbm', 'train'],
+  temps: '0.5:5:6',
+  log: true,
+  sweeps: 2000,
+  warmup: 200,
+  'train-samples': 2000,
+  'train-measure-samples': 16000,
+  'train-max-measure-samples': 0,
+  'train-max-dbeta': 0.05,
+  out: 'results/_start',
+  resume: true,
+  progress: true,
+};
+
+export const COMMANDS: Record<CommandName, Command> = {
+  exact: {
+    usage: 'pdbm exact --model FILE --temps 0.5,1,2 [--solver auto|free-fermion|blocks|full|ftlm] [--json]',
+    options: [
+      ...MODEL, temps('0.5,1,2'), O.log,
+      { name: 'solver', aliases: ['method'], type: 'string', default: 'auto', choices: EXACT_METHODS, help: 'exact method' },
+      { name: 'vectors', type: 'int', min: 1, defaultText: "the solver's, shown in meta.solver", help: 'FTLM random vectors' },
+      { name: 'steps', type: 'int', min: 1, defaultText: "the solver's, shown in meta.solver", help: 'FTLM Lanczos steps' },
+      O.seed, O.quiet, O.json, O.help,
+    ],
+    async run({ values: v }) {
+      const { model: m, overrides } = loadModelWithOverrides(v);
+      const T = temperatures(v);
+      const t0 = performance.now();
+      const res = exactThermo(makeTfim(m), T, {
+        method: v.solver as ExactMethod, vectors: v.vectors as number | undefined, steps: v.steps as number | undefined, seed: v.seed as number,
+      });
+      const rows = res.rows as unknown as Array<Record<string, unknown>>;
+      emit(v, {
+        method: 'exact', model: m, rows,
+        meta: {
+          version: VERSION, solver: res.solver, exact_method: res.method, seconds: (performance.now() - t0) / 1000,
+          ...(overrides ? { overrides } : {}), warnings: resultWarnings('exact', res, rows),
+        },
+      });
+    },
+  },
+  dbm: {
+    usage: 'pdbm dbm --model FILE --temps 0.5,1,2 [--dt 0.05] [--sweeps N] [--seed S] [--workers W] [--json]',
+    options: [
+      ...MODEL,
+      { name: 'network', type: 'string', arg: 'FILE', help: 're-sample a saved network (pdbm build or pdbm train) at its temperature' },
+      temps('0.5,1,2'), O.log, ...ANALYTIC, O.seed, O.workers, ...TAIL,
+    ],
+    async run({ values: v, given }) {
+      const { model: m, overrides } = loadModelWithOverrides(v);
+      const opts = analyticOptions(v);
+      makeTfim(m); // validate the lattice before starting workers
+      const progress = new Progress('pdbm dbm', showProgress(v));
+      const t0 = performance.now();
+      const network = str(v, 'network');
+      if (network !== undefined) {
+        if (given.has('temps')) throw new InputError('--network samples the network at its own temperature: drop --temps');
+        const net = loadNetwork(network);
+        const res = await sampleNetwork(m, net, opts, (d, t) => progress.update(d, t));
+        const seconds = (performance.now() - t0) / 1000;
+        const rows = [res.row] as Array<Record<string, unknown>>;
+        emit(v, {
+          method: 'dbm', model: m, rows,
+          meta: {
+            version: VERSION, solver: `saved network ${network} re-sampled, ${opts.chains} chains x ${opts.sweeps} measurements`,
+            seconds, spin_updates: res.spinUpdates, updates_per_second: res.spinUpdates / seconds, network: net.info,
+            ...(overrides ? { overrides } : {}), warnings: resultWarnings('dbm', res, rows),
+          },
+        });
+        return;
+      }
+      const T = temperatures(v);
+      const memory = checkAnalyticMemory(m, T, opts, v['max-memory'] as number);
+      const res = await analyticThermo(m, T, opts, (d, t) => progress.update(d, t));
+      const seconds = (performance.now() - t0) / 1000;
+      emit(v, {
+        method: 'dbm', model: m, rows: res.rows,
+        meta: {
+          version: VERSION,
+          solver: `analytic purified DBM, order-${opts.order} Trotter, ${opts.cluster ? 'heat-bath + Swendsen-Wang' : 'heat-bath'} moves, ${opts.chains} chains x ${opts.sweeps} measurements per temperature${opts.extrapolate ? `, extrapolated in dt^2 from dt x ${opts.extrapolate.join(', ')}` : ''}`,
+          seconds, spin_updates: res.spinUpdates, cluster_moves: res.clusterMoves,
+          updates_per_second: res.spinUpdates / seconds,
+          memory_estimate: { bytes: Math.round(memory.bytes), text: formatBytes(memory.bytes), slices_at_lowest_T: memory.slices },
+          options: { ...opts, temps: T },
+          ...(overrides ? { overrides } : {}),
+          warnings: resultWarnings('dbm', res, res.rows),
+        },
+      });
+    },
+  },
+  train: {
+    usage: 'pdbm train --model FILE --temps 5,2,1,0.5 [--alpha 2] [--samples N] [--seed S] [--workers W] [--checkpoint F [--resume]] [--json]',
+    options: [
+      ...MODEL, temps('5,2,1,0.5'), O.log, ALPHA, ...TRAIN, O.seed, O.workers,
+      { name: 'checkpoint', type: 'string', arg: 'FILE', help: 'save parameters, chains and driver state every 10 steps and at the end' },
+      { name: 'resume', type: 'bool', help: 'continue from --checkpoint (same result as an uninterrupted run)' },
+      { name: 'save-network', type: 'string', arg: 'FILE', help: 'save the final network ("{T}" in the name: one file per temperature)' },
+      ...TAIL,
+    ],
+    async run({ values: v }) {
+      const { model: m, overrides } = loadModelWithOverrides(v);
+      const T = temperatures(v);
+      const checkpoint = str(v, 'checkpoint');
+      const saveNetwork = str(v, 'save-network');
+      if (v.resume && checkpoint === undefined) throw new InputError('--resume needs --checkpoint FILE');
+      // Output paths are checked now, not after a run of minutes.
+      if (checkpoint !== undefined && !(v.resume && existsSync(checkpoint))) checkOutputFile(checkpoint, '--checkpoint');
+      if (saveNetwork !== undefined) checkOutputFile(saveNetwork.replaceAll('{T}', String(T[0])), '--save-network');
+      const opts: TrainOptions = {
+        ...TD, ...trainFields(v, '', false),
+        alpha: v.alpha as number | undefined, seed: v.seed as number, workers: v.workers as number,
+        checkpoint, resume: Boolean(v.resume), saveNetwork,
+      };
+      const progress = new Progress('pdbm train', showProgress(v));
+      const t0 = performance.now();
+      const res = await trainThermo(m, T, opts, (d, t) => progress.update(d, t));
+      emit(v, {
+        method: 'train', model: m, rows: res.rows,
+        meta: {
+          version: VERSION,
+          ...res.meta,
+          sr_solver: res.meta.solver,
+          solver: `trained purified DBM (alpha ${res.meta.alpha}), stochastic reconfiguration with ${res.meta.solver} solve, ${res.meta.steps} steps`,
+          seconds: (performance.now() - t0) / 1000,
+          options: { ...opts, temps: T },
+          ...(overrides ? { overrides } : {}),
+          warnings: resultWarnings('train', res, res.rows),
+        },
+      });
+    },
+  },
+  sweep: {
+    usage: 'pdbm sweep --model FILE --methods exact,dbm --temps 0.3:5:24 [--log] --out results/NAME [--resume] [--shard i/n]',
+    options: [
+      { name: 'default', type: 'bool', help: 'the npm start preset (8-site chain, all three methods, about a minute, into results/_start/, resumes by itself); other options override it' },
+      ...MODEL,
+      { name: 'methods', aliases: ['method'], type: 'list', default: ['exact', 'dbm'], help: `any of ${SWEEP_METHODS.join(',')}` },
+      temps('0.3:5:12'), O.log,
+      { name: 'out', type: 'string', arg: 'DIR', defaultText: 'results/<model name>', help: 'result directory (locked while the sweep runs)' },
+      { name: 'resume', type: 'bool', help: 'continue the interrupted sweep in DIR (same options required)' },
+      { name: 'overwrite', type: 'bool', help: 'replace a finished or interrupted sweep in DIR' },
+      { name: 'shard', type: 'string', arg: 'i/n', defaultText: 'from SLURM_ARRAY_TASK_ID/COUNT when set', help: 'run the temperatures with index = i mod n; join shards with pdbm merge' },
+      ...ANALYTIC, ALPHA, ...SWEEP_TRAIN, O.seed, O.workers, ...TAIL,
+    ],
+    epilogue: `Writes data.csv, data.json, meta.json, energy.svg, specific-heat.svg, report.md. Exit status 3 when a
+unit of work failed twice (it is listed in meta.json and report.md).`,
+    async run({ values: v, given }) {
+      if (v.default) {
+        // The preset's --size belongs to its model: a user's --model comes without it.
+        const skip = given.has('model') ? ['size'] : [];
+        for (const [k, x] of Object.entries(START_PRESET)) if (!given.has(k) && !skip.includes(k)) v[k] = x;
+      }
+      const { model: m, overrides } = loadModelWithOverrides(v);
+      const T = temperatures(v);
+      const methods = v.methods as SweepMethod[];
+      for (const x of methods) if (!SWEEP_METHODS.includes(x)) throw new InputError(`--methods: unknown method "${x}" (known: ${SWEEP_METHODS.join(', ')})`);
+      const { seed, workers, ...dbm } = analyticOptions(v);
+      const out = str(v, 'out') ?? `results/${m.name}`;
+      if (v.resume && v.overwrite) throw new InputError('give --resume or --overwrite, not both');
+      const outcome = await runSweep({
+        model: m, methods, temps: T, logT: Boolean(v.log), out, resume: Boolean(v.resume), overwrite: Boolean(v.overwrite),
+        restartOnChange: Boolean(v.default), shard: parseShard(str(v, 'shard')),
+        seed, workers, dbm, maxMemoryMb: v['max-memory'] as number,
+        progress: showProgress(v), notes: !v.quiet, version: VERSION, train: trainRunner, alpha: v.alpha as number | undefined,
+        trainOptions: methods.includes('train') ? trainFields(v, 'train-', true) : {},
+        extraMeta: overrides ? { overrides } : {},
+      });
+      const summary = {
+        dir: outcome.dir,
+        files: ['data.csv', 'data.json', 'meta.json', 'energy.svg', 'specific-heat.svg', 'report.md'],
+        rows: outcome.rows,
+        all_agree_with_exact: outcome.allAgree,
+        failures: outcome.failures,
+        warnings: outcome.warnings,
+        verdict: outcome.verdict,
+      };
+      if (!v.quiet) for (const w of outcome.warnings) process.stderr.write(`pdbm: warning: ${w}\n`);
+      if (v.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+      else process.stdout.write(`results in ${outcome.dir}/ (${summary.files.join(', ')})\n${outcome.verdict}\n`);
+      return outcome.failures > 0 ? 3 : 0;
+    },
+  },
+  merge: {
+    usage: 'pdbm merge results/NAME-0 results/NAME-1 ... --out results/NAME',
+    options: [{ name: 'out', type: 'string', arg: 'DIR', help: 'merged result directory' }, O.quiet, O.json, O.help],
+    positionals: true,
+    epilogue: 'DIRS...: the shard result directories (all shards of one sweep).',
+    async run({ values: v, positionals }) {
+      const out = str(v, 'out');
+      if (out === undefined) throw new InputError('--out DIR is required');
+      const res = await mergeResults(positionals, out, VERSION);
+      const summary = { dir: out, rows: res.rows, all_agree_with_exact: res.allAgree, warnings: res.warnings, verdict: res.verdict };
+      if (!v.quiet) for (const w of res.warnings) process.stderr.write(`pdbm: warning: ${w}\n`);
+      process.stdout.write(v.json ? `${JSON.stringify(summary)}\n` : `merged ${positionals.length} shards into ${out}/ (${res.rows} rows)\n${res.verdict}\n`);
+    },
+  },
+  build: {
+    usage: 'pdbm build --model FILE --temps 1 [--dt 0.05 | --slices n] [--order 2] --out FILE',
+    options: [
+      ...MODEL,
+      { name: 'temps', aliases: ['T'], type: 'number', arg: 'X', help: 'temperature (or --beta)' },
+      { name: 'beta', type: 'number', arg: 'X', help: 'inverse temperature' },
+      ...ANALYTIC.filter((s) => ['dt', 'slices', 'order', 'max-memory'].includes(s.name)),
+      { name: 'out', type: 'string', arg: 'FILE', help: 'where to write the network (written atomically)' },
+      O.json, O.help,
+    ],
+    async run({ values: v }) {
+      const { model: m } = loadModelWithOverrides(v);
+      const out = str(v, 'out');
+      if (out === undefined) throw new InputError('--out FILE is required');
+      if ((v.temps === undefined) === (v.beta === undefined)) throw new InputError('give exactly one of --temps (--T) and --beta');
+      const beta = v.temps !== undefined ? 1 / (v.temps as number) : (v.beta as number);
+      if (!(beta > 0) || !Number.isFinite(beta)) throw new InputError('the temperature must be positive and finite');
+      const order = v.order as number;
+      if (order !== 1 && order !== 2) throw new InputError(`--order must be 1 or 2, got ${order}`);
+      checkOutputFile(out, '--out');
+      checkAnalyticMemory(m, [1 / beta], { dt: v.dt as number, slices: v.slices as number | undefined, workers: 1, chains: 1 }, v['max-memory'] as number);
+      const net = buildTrotterDbm(makeTfim(m), { beta, dt: v.dt as number, slices: v.slices as number | undefined, order });
+      writeFileAtomic(out, `${JSON.stringify(dbmToJson(net))}\n`);
+      const layers = [0, 0, 0, 0];
+      for (const l of net.layer) layers[l]++;
+      const summary = { out, units: net.nUnits, edges: net.edgeA.length, physical: layers[0], ancilla: layers[1], hidden: layers[2], deep: layers[3], ...net.info };
+      process.stdout.write(v.json ? `${JSON.stringify(summary)}\n` : `${formatTable([summary])}\n`);
+    },
+  },
+};
+
+/** The help of one command, generated from its option table. */
+export function commandHelp(name: CommandName): string {
+  const c = COMMANDS[name];
+  return `usage: ${c.usage}\n\n${SUMMARIES[name]}\n\n${helpText(c.options)}\n${c.epilogue ? `\n${c.epilogue}\n` : ''}`;
+}
+
+
+export { parseOptions };
