@@ -35,5 +35,9 @@ export { trainThermo, defaultTrainOptions, type TrainOptions, type TrainResult, 
 export { summarize, summarizeChains, integratedAutocorrTime, binningError, jackknife, type Summary, type ChainsSummary } from './stats/series.ts';
 
 // Sweeps and result sets.
-export { runSweep, SWEEP_METHODS, type SweepMethod, type SweepOptions, type SweepOutcome } from './sweep/sweep.ts';
+export { runSweep, SWEEP_METHODS, type SweepMethod, type SweepOptions, type SweepOutcome, type TrainRunner, type TrainRequest } from './sweep/sweep.ts';
 export { mergeResults } from './sweep/merge.ts';
+export { agreement, verdict } from './sweep/results.ts';
+export { collectWarnings, rowWarnings } from './sweep/warnings.ts';
+// Memory needed by the analytic network at low T (refused beyond a limit, with the lowest T that fits).
+export { analyticMemory, checkAnalyticMemory, DEFAULT_MAX_MEMORY_MB, type MemoryEstimate } from './sweep/limits.ts';
