@@ -26,6 +26,7 @@ export { buildTrotterDbm, trotterSteps, type TrotterOptions } from './dbm/trotte
 export { analyticThermo, defaultAnalyticOptions, type AnalyticOptions, type AnalyticResult } from './methods/analytic-dbm.ts';
 export { loadNetwork, sampleNetwork, networkBeta } from './methods/saved-network.ts';
 export { type ThermoRow, extrapolateLinear } from './mc/summary.ts';
+export { type Row, type ExactPoint, ROW_KEYS } from './stats/row.ts';
 export { Rng } from './mc/rng.ts';
 
 // The trained purified network (Method 2).
