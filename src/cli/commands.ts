@@ -9,6 +9,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { analyticThermo, defaultAnalyticOptions, type AnalyticOptions } from '../methods/analytic-dbm.ts';
 import { writeFileAtomic } from '../util/atomic.ts';
 import { dbmToJson } from '../dbm/network.ts';
@@ -155,7 +156,15 @@ function loadModelWithOverrides(v: Values): { model: ModelSpec; overrides?: { se
   const size = str(v, 'size');
   const overrides = set || size ? { ...(set ? { set } : {}), ...(size ? { size } : {}) } : undefined;
   try {
-    return { model: parseModel(overrides ? applyOverrides(raw, overrides) : raw), overrides };
+    const model = parseModel(overrides ? applyOverrides(raw, overrides) : raw);
+    if (overrides) {
+      // The file's name and description no longer describe the model: say what changed, so that
+      // report titles and default output directories do not claim the file's model.
+      const changes = [...(set ?? []), ...(size ? [`size=${size}`] : [])];
+      model.name = `${model.name}+${changes.map((c) => c.replace(/^hamiltonian\.|^lattice\./, '').replace(/[=,]/g, (ch) => (ch === '=' ? '' : 'x'))).join('+')}`;
+      model.description = `${model.description ? `${model.description}; ` : ''}overridden from the command line: ${changes.join(', ')}`;
+    }
+    return { model, overrides };
   } catch (e) {
     if (e instanceof InputError) throw new InputError(`${path}${overrides ? ' (with --set/--size)' : ''}: ${e.message}`);
     throw e;
@@ -240,7 +249,7 @@ const trainRunner: TrainRunner = async (m, temps, req) => {
 
 /** `npm start`: the default sweep, shows all three methods on a small model in about a minute (see README). */
 const START_PRESET: Values = {
-  model: 'models/chain-16.json',
+  model: fileURLToPath(new URL('../../models/chain-16.json', import.meta.url)),
   size: '8',
   methods: ['exact', 'dbm', 'train'],
   temps: '0.5:5:6',
