@@ -36,7 +36,10 @@ export async function mergeResults(dirs: string[], out: string, version: string)
     if (s.failures.length > 0) throw new InputError(`${dirs[k]}: has failed units; rerun it with --resume first`);
   });
   for (let i = 0; i < count; i++) if (!seen.has(i)) throw new InputError(`shard ${i}/${count} is missing`);
-  const { model, methods, temps, logT } = shards[0];
+  const { methods, temps, logT } = shards[0];
+  // The model exactly as the sweep had it (the fingerprint is its JSON text, key order included),
+  // so that the merged data.json equals the unsplit run's byte for byte.
+  const model = JSON.parse(shards[0].fingerprint).model as SweepState['model'];
   const rows = shards.flatMap((s) => s.rows);
   const unitWarnings = shards.flatMap((s) => Object.values(s.info).flatMap((i) => i.warnings));
   const lock = lockDir(out, 'merge');

@@ -121,8 +121,9 @@ export class CostProgress {
   private draw(force: boolean): void {
     if (!this.enabled) return;
     const now = Date.now();
-    if (!force && now - this.lastDraw < 250) return;
-    if (!this.tty && !force) return;
+    // A terminal line is redrawn 4 times a second; a log (not a terminal) gets a line per finished
+    // unit and one every 5 s inside a long unit.
+    if (!force && now - this.lastDraw < (this.tty ? 250 : 5000)) return;
     this.lastDraw = now;
     const { left, frac } = this.estimate(now);
     const n = this.units.filter((u) => this.done.has(u.key)).length;
@@ -132,6 +133,6 @@ export class CostProgress {
     if (this.tty) {
       process.stderr.write(`\r${text}\x1b[K`);
       if (n === this.units.length) process.stderr.write('\n');
-    } else if (!this.current) process.stderr.write(`${text}\n`);
+    } else if (!this.current || !force) process.stderr.write(`${text}\n`);
   }
 }
