@@ -50,6 +50,8 @@ const BAD: Array<[string, string[], RegExp]> = [
   ['T = 1e-5: memory limit', ['dbm', '--model', 'models/chain-16.json', '--temps', '1e-5'], /T = 0\.00001 needs .* over the limit of 2048 MB: the lowest T for this model and dt is/],
   ['T = 1e-9: memory limit, not a RangeError', ['dbm', '--model', 'models/chain-16.json', '--T', '1e-9'], /T = 1e-9 needs .*over the limit/],
   ['build at T = 1e-9', ['build', '--model', chain4, '--T', '1e-9', '--out', join(dir, 'never.json')], /over the limit/],
+  ['train at T = 1e-9: step limit, not a run that never ends', ['train', '--model', chain4, '--T', '1e-9'], /T = 1e-9 needs about 5\.0e\+10 imaginary-time steps .* over the limit of 100000: the lowest T for --max-dbeta 0\.02 is 0\.0005/],
+  ['sweep with train at T = 1e-5', ['sweep', '--model', chain4, '--methods', 'train', '--T', '1e-5', '--out', join(dir, 'never')], /--train-max-dbeta/],
   ['build without output', ['build', '--model', chain4, '--T', '1'], /--out FILE is required/],
   ['build --out is a directory', ['build', '--model', chain4, '--T', '1', '--out', dir], /is a directory, expected a file name/],
   ['build --out in a missing directory', ['build', '--model', chain4, '--T', '1', '--out', join(dir, 'missing', 'n.json')], /does not exist/],

@@ -28,7 +28,7 @@ import { defaultTrainOptions, trainThermo, type TrainOptions } from '../train/dr
 import { loadNetwork, sampleNetwork } from '../methods/saved-network.ts';
 import { buildTrotterDbm } from '../dbm/trotter.ts';
 import { mergeResults } from '../sweep/merge.ts';
-import { checkAnalyticMemory, DEFAULT_MAX_MEMORY_MB, formatBytes } from '../sweep/limits.ts';
+import { checkAnalyticMemory, checkTrainSteps, DEFAULT_MAX_MEMORY_MB, formatBytes } from '../sweep/limits.ts';
 import { parseShard, runSweep, SWEEP_METHODS, type SweepMethod, type TrainRunner } from '../sweep/sweep.ts';
 import { toRow } from '../sweep/state.ts';
 import { collectWarnings, rowWarnings } from '../sweep/warnings.ts';
@@ -370,6 +370,7 @@ export const COMMANDS: Record<CommandName, Command> = {
         alpha: v.alpha as number | undefined, seed: v.seed as number, workers: v.workers as number,
         checkpoint, resume: Boolean(v.resume), saveNetwork,
       };
+      checkTrainSteps(T, opts.maxDbeta);
       const progress = new Progress('pdbm train', showProgress(v));
       const t0 = performance.now();
       const res = await trainThermo(m, T, opts, (d, t) => progress.update(d, t));
@@ -416,6 +417,7 @@ unit of work failed twice (it is listed in meta.json and report.md).`,
       const { seed, workers, ...dbm } = analyticOptions(v);
       const out = str(v, 'out') ?? `results/${m.name}`;
       if (v.resume && v.overwrite) throw new InputError('give --resume or --overwrite, not both');
+      if (methods.includes('train')) checkTrainSteps(T, v['train-max-dbeta'] as number, '--train-max-dbeta');
       const outcome = await runSweep({
         model: m, methods, temps: T, logT: Boolean(v.log), out, resume: Boolean(v.resume), overwrite: Boolean(v.overwrite),
         restartOnChange: Boolean(v.default), shard: parseShard(str(v, 'shard')),
