@@ -74,6 +74,9 @@ export function agreement(rows: Row[]): { allAgree: boolean; worst: Deviation[];
   return { allAgree: beyond.length === 0, worst: devs.slice(0, 8), beyond, compared: devs.length };
 }
 
+/** A temperature for reading (5 significant digits; the files keep every digit). */
+const tfmt = (T: number) => String(Number(T.toPrecision(5)));
+
 /** Two-sided probability of a Gaussian deviation beyond 4 sigma. */
 const P_BEYOND_4_SIGMA = 6.3e-5;
 
@@ -101,7 +104,7 @@ export function verdict(set: Pick<ResultSet, 'rows' | 'methods' | 'warnings' | '
     else if (beyond.length === 0) {
       parts.push(`Every sampled value agrees with exact within 4 sigma (${compared} comparisons of e and c, ${sampled.join(' and ')}).`);
     } else {
-      const list = beyond.map((d) => `${d.method} ${d.quantity} at T = ${d.T} (${d.sigma.toFixed(1)} sigma)`).join(', ');
+      const list = beyond.map((d) => `${d.method} ${d.quantity} at T = ${tfmt(d.T)} (${d.sigma.toFixed(1)} sigma)`).join(', ');
       const chance = compared * P_BEYOND_4_SIGMA;
       parts.push(
         `${beyond.length} of ${compared} sampled values deviate from exact by more than 4 sigma: ${list}. ` +
@@ -167,16 +170,16 @@ export function reportMarkdown(set: ResultSet): string {
       '',
       '| method | T | quantity | deviation / sigma |',
       '| --- | --- | --- | --- |',
-      ...worst.map((w) => `| ${w.method} | ${w.T} | ${w.quantity} | ${w.sigma.toFixed(2)} |`),
+      ...worst.map((w) => `| ${w.method} | ${tfmt(w.T)} | ${w.quantity} | ${w.sigma.toFixed(2)} |`),
       '',
     );
   }
   if (set.failures.length > 0) {
-    lines.push('## Failures', '', ...set.failures.map((f) => `- ${f.unit}${f.T === null ? '' : ` (T = ${f.T})`}: ${f.error}`), '');
+    lines.push('## Failures', '', ...set.failures.map((f) => `- ${f.unit}${f.T === null ? '' : ` (T = ${tfmt(f.T)})`}: ${f.error}`), '');
   }
   if (set.warnings.length > 0) lines.push('## Warnings', '', ...set.warnings.map((w) => `- ${w}`), '');
   lines.push('## Data', '', '| method | T | e | e_err | c | c_err |', '| --- | --- | --- | --- | --- | --- |');
-  for (const r of rows) lines.push(`| ${r.method} | ${r.T} | ${fmt(r.e)} | ${fmt(r.e_err)} | ${fmt(r.c)} | ${fmt(r.c_err)} |`);
+  for (const r of rows) lines.push(`| ${r.method} | ${tfmt(r.T)} | ${fmt(r.e)} | ${fmt(r.e_err)} | ${fmt(r.c)} | ${fmt(r.c_err)} |`);
   return `${lines.join('\n')}\n`;
 }
 

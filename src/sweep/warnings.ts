@@ -10,6 +10,7 @@ import type { Row } from '../stats/row.ts';
 export const MIN_EFFECTIVE_SAMPLES = 100;
 
 const fmt = (x: number) => String(Number(x.toPrecision(3)));
+const tfmt = (T: number) => String(Number(T.toPrecision(5)));
 
 /** Strings found in `warnings` of a result, of its `meta`, and of each of its rows (deduplicated, in order). */
 export function collectWarnings(result: unknown): string[] {
@@ -32,7 +33,7 @@ export function collectWarnings(result: unknown): string[] {
 /** Warnings that follow from a sampled row alone (exact rows, with zero error bars, get none). */
 export function rowWarnings(r: Row): string[] {
   const out: string[] = [];
-  const where = `${r.method ? `${r.method} ` : ''}T = ${r.T}`;
+  const where = `${r.method ? `${r.method} ` : ''}T = ${tfmt(r.T)}`;
   if (r.c_err > 0 || r.e_err > 0) {
     if (r.c < 0) out.push(`${where}: negative specific heat c = ${fmt(r.c)} ± ${fmt(r.c_err)} (unphysical: noise or a biased estimator)`);
     else if (r.c < 2 * r.c_err) out.push(`${where}: specific heat not significant, c = ${fmt(r.c)} ± ${fmt(r.c_err)} (less than 2 error bars from 0)`);
