@@ -84,7 +84,7 @@ const P_BEYOND_4_SIGMA = 6.3e-5;
 const SYSTEMATICS: Record<string, string> = {
   dbm: 'the analytic DBM has a Trotter error of order dt^2 that the error bar does not include: rerun with --extrapolate or a smaller --dt',
   train:
-    'the trained network carries a variational (TDVP) error from its finite size and step, which the error bar does not include: raise --alpha or --samples (step samples) or lower --max-dbeta',
+    'the trained network carries a variational (TDVP) error from its finite size and step, which the error bar does not include: raise --alpha or the measurements per imaginary-time step (--samples; --train-samples in a sweep), or lower --max-dbeta',
 };
 
 /**

@@ -19,6 +19,7 @@ import { exactThermo, chooseMethod } from '../exact/solver.ts';
 import { makeTfim } from '../model/hamiltonian.ts';
 import type { ModelSpec } from '../model/model.ts';
 import { trotterSteps } from '../dbm/trotter.ts';
+import { defaultTrainOptions } from '../train/driver.ts';
 import { CostProgress, type CostUnit } from '../util/progress.ts';
 import { checkOutputDir, lockDir } from '../util/output.ts';
 import { agreement, finishRows, machine, writeData, writePlotsAndReport, type ResultSet } from './results.ts';
@@ -122,9 +123,10 @@ function planUnits(o: SweepOptions): Unit[] {
 
 /**
  * A-priori cost of a unit in seconds, for the ETA before anything is measured. Calibrated on a
- * 2-core AMD EPYC (loaded by other jobs): the analytic DBM takes ~0.8 s to start and ~4.5e-7 core-seconds per
- * unit update (units per slice = sites + bonds), the trained network ~2.2e-6 core-seconds per visible-unit update
- * (visible units times 1 + alpha) over its imaginary-time steps and measurements. Only the ratios between units matter once one unit of a
+ * 2-core AMD EPYC loaded by other jobs: the analytic DBM takes ~0.8 s to start and ~4.5e-7
+ * core-seconds per unit update (units per slice = sites + bonds); the trained network ~2.2e-6
+ * core-seconds per visible-unit update (2N visible units times 1 + alpha) over its imaginary-time
+ * steps and first measurement batch. Only the ratios between units matter once one unit of a
  * method has finished (CostProgress rescales by the measured time).
  */
 function unitCost(u: Unit, o: SweepOptions): number {
@@ -140,10 +142,11 @@ function unitCost(u: Unit, o: SweepOptions): number {
     const updates = factors.reduce((a, f) => a + o.dbm.chains * sweeps * perSlice * (Math.round(n / f) + 1), 0);
     return 0.8 + (4.5e-7 * updates) / par;
   }
-  const t = { samples: 4000, measureSamples: 20000, maxDbeta: 0.02, alpha: o.alpha ?? 2, ...(o.trainOptions ?? {}) } as Record<string, number>;
+  const t = { ...defaultTrainOptions(), ...(o.trainOptions ?? {}) } as unknown as Record<string, number>;
+  const alpha = o.alpha ?? 2;
   const betaMax = 1 / Math.min(...o.temps);
   const steps = betaMax / t.maxDbeta + 40; // linear part plus the geometric start (relDbeta)
-  const updates = (steps * t.samples + o.temps.length * t.measureSamples) * 2 * ham.nSites * (1 + t.alpha);
+  const updates = (steps * t.samples + o.temps.length * t.measureSamples) * 2 * ham.nSites * (1 + alpha);
   return 1 + (2.2e-6 * updates) / Math.min(o.workers, 16);
 }
 
