@@ -232,5 +232,20 @@ test('the pdbm process: help, an error exit, and a crash handler that prints one
   assert.match(bad.stderr, /^pdbm: --temps -1: a value starting with "-" must be attached with "=", use --temps=-1\n$/);
 });
 
+test('pdbm --help loads only the command list; a command\'s help does not load the plotting library', () => {
+  const trace = (args: string[]) => {
+    const f = join(dir, `trace-${args.join('-')}.txt`);
+    writeFileSync(f, '');
+    const r = pdbm(args, { PDBM_TRACE_IMPORTS: f }, ['./test/support/trace-imports.mjs']);
+    assert.is(r.status, 0, r.stderr);
+    return readFileSync(f, 'utf8').split('\n').filter((u) => u && !u.includes('/node_modules/tsx/'));
+  };
+  const help = trace(['--help']).filter((u) => u.startsWith('file:')).map((u) => u.replace(/^.*\/src\//, 'src/')).sort();
+  assert.equal([...new Set(help)], ['src/cli/command-list.ts', 'src/cli/main.ts', 'src/util/errors.ts']);
+  const sweepHelp = trace(['help', 'sweep']);
+  assert.ok(sweepHelp.some((u) => u.includes('/src/sweep/sweep.ts')), 'the command module was traced');
+  assert.not.ok(sweepHelp.some((u) => /\/node_modules\/vega(-lite)?\//.test(u)), 'no plotting library');
+});
+
 test.after(cleanup);
 test.run();
