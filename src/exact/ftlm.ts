@@ -18,6 +18,7 @@ import { lanczos, tridiagonalEigen } from '../linalg/lanczos.ts';
 import { jackknife } from '../stats/series.ts';
 import { Rng } from '../mc/rng.ts';
 import { InputError } from '../util/errors.ts';
+import type { Row } from '../stats/row.ts';
 
 export interface FtlmOptions {
   /** Number R of random vectors (ignored with `basis`). */
@@ -39,16 +40,15 @@ export interface FtlmOptions {
   reorthogonalize?: boolean;
   /** Memory budget in bytes for the stored vectors (default 2 GiB). */
   maxBytes?: number;
+  /** Called after each random vector with (done, total). */
+  onProgress?: (done: number, total: number) => void;
 }
 
+/** Largest N for FTLM (a few vectors of 2^N doubles). */
+export const MAX_FTLM_SITES = 24;
+
 /** Per-site energy e = <H>/N and specific heat c = beta^2 (<H^2> - <H>^2)/N at temperature T, with 1-sigma errors. */
-export interface FtlmPoint {
-  T: number;
-  e: number;
-  e_err: number;
-  c: number;
-  c_err: number;
-}
+export type FtlmPoint = Pick<Row, 'T' | 'e' | 'e_err' | 'c' | 'c_err'>;
 
 /** Quadrature nodes (Ritz values, energy units of J) and weights ||r||^2 z_j^2 of one start vector. */
 export interface RitzSet {
@@ -110,6 +110,7 @@ export function ftlmRitz(ham: Tfim, opts: FtlmOptions): RitzSet[] {
     const { values, first } = tridiagonalEigen(alpha, beta);
     const weights = first.map((z) => norm * norm * z * z);
     out.push({ values, weights });
+    opts.onProgress?.(r + 1, R);
   }
   return out;
 }
