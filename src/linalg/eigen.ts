@@ -203,6 +203,7 @@ function realWork(a: Float64Array, n: number, packed: boolean): RealWork {
   const size = packedSize(n);
   const k = n >= WASM_MIN_N ? wasmKernels((size + 4 * n) * 8) : null;
   if (k) {
+    wasmRuns++;
     const A = k.f64.subarray(0, size);
     const ro = packedRows(n);
     if (packed) A.set(a.subarray(0, size));
@@ -387,6 +388,7 @@ function complexWork(re: Float64Array, im: Float64Array, n: number, packed: bool
   const size = packedSize(n);
   const k = n >= WASM_MIN_N ? wasmKernels((2 * size + 8 * n) * 8) : null;
   if (k) {
+    wasmRuns++;
     const R = k.f64.subarray(0, size);
     const I = k.f64.subarray(size, 2 * size);
     const ro = packedRows(n);
@@ -473,6 +475,15 @@ const WASM_MIN_N = 48;
 const WASM_KEEP_BYTES = 64 * 2 ** 20;
 
 let useWasm = true;
+let wasmRuns = 0;
+
+/**
+ * How many reductions have run on the wasm kernels since the process started (a JS fallback, e.g.
+ * without wasm SIMD, leaves it unchanged): lets tests and benchmarks assert which path ran.
+ */
+export function wasmKernelRuns(): number {
+  return wasmRuns;
+}
 
 /** Switches the wasm kernels on or off (the JS loops compute the same thing); returns the old setting. */
 export function setWasmKernels(on: boolean): boolean {
