@@ -251,8 +251,19 @@ function summarize(ham: ModelHamiltonian, sectors: Sector[]): BlockPlan {
   return { blocks, maxBlock, work };
 }
 
-/** Enumerates the sectors: Sz (if conserved) x one momentum per star x A_k characters x spin-flip parity. */
+/** All sectors of {@link sectorGroups} in one list (the orbit tables of every Sz sector stay alive). */
 function planSectors(ham: ModelHamiltonian, opts: BlockOptions): Sector[] {
+  const out: Sector[] = [];
+  for (const group of sectorGroups(ham, opts)) out.push(...group);
+  return out;
+}
+
+/**
+ * Enumerates the sectors: Sz (if conserved) x one momentum per star x A_k characters x spin-flip
+ * parity, yielding the sectors of one Sz sector at a time so that a caller may drop their 2^N
+ * orbit tables before the next.
+ */
+function* sectorGroups(ham: ModelHamiltonian, opts: BlockOptions): Generator<Sector[]> {
   const n = ham.nSites;
   if (n > MAX_BLOCK_SITES) throw new RangeError(`blockSpectrum: N = ${n} is above the limit ${MAX_BLOCK_SITES}`);
   const lat = ham.lattice;
@@ -274,8 +285,8 @@ function planSectors(ham: ModelHamiltonian, opts: BlockOptions): Sector[] {
       szSectors.push({ states: fixedPopcountStates(n, down), withFlip: 2 * down === n, mag, mirror: 2 * down !== n, shift: ham.field * mag });
     }
   } else szSectors.push({ states: null, withFlip: ham.field === 0, mirror: false, shift: 0 });
-  const sectors: Sector[] = [];
   for (const sz of szSectors) {
+    const sectors: Sector[] = [];
     const { withFlip } = sz;
     // Orbit tables are 2^N long: keep them for one Sz sector at a time.
     const orbitCache = new Map<string, Orbits>();
@@ -327,8 +338,48 @@ function planSectors(ham: ModelHamiltonian, opts: BlockOptions): Sector[] {
         gens = gens.slice(0, -1);
       }
     }
+    yield sectors;
   }
-  return sectors;
+}
+
+/** What a caller of {@link forEachSector} learns about a sector. */
+export interface SectorInfo {
+  label: string;
+  /** Number of basis states of the block. */
+  dim: number;
+  /** How many times the block's spectrum occurs (star size; a spin-inverted mirror counts separately). */
+  weight: number;
+  /** Magnetization M (conserved Sz), the block's levels being those of H_0 shifted by -h M. */
+  magnetization?: number;
+  /** The same block also occurs at -M (levels of H_0 shifted by +h M). */
+  mirror: boolean;
+  /** Real symmetric block (else complex Hermitian). */
+  real: boolean;
+}
+
+/**
+ * Visits every non-empty symmetry sector of `ham` (as {@link blockSpectrum} would, one Sz sector's
+ * orbit tables alive at a time): `visit` gets the sector, its matrix at ZERO field for conserved-Sz
+ * models (sparse columns: H |c> = sum_e (re[e] + i im[e]) |rows[e]>, rows may repeat in a column),
+ * and a function returning its exact eigenvalues (dense; for small blocks). For Lanczos on sectors
+ * too large for dense blocks (FTLM).
+ */
+export function forEachSector(
+  hamIn: ModelHamiltonian | Tfim,
+  visit: (info: SectorInfo, matrix: SparseBlock, eigenvalues: () => Float64Array) => void,
+  opts: Pick<BlockOptions, 'pointGroup'> = {},
+): void {
+  const ham = asHamiltonian(hamIn);
+  for (const group of sectorGroups(ham, opts)) {
+    for (const s of group) {
+      if (s.basis.length === 0) continue;
+      const info: SectorInfo = {
+        label: s.label, dim: s.basis.length, weight: s.weight, mirror: s.mirror, real: s.real, magnetization: s.magnetization,
+      };
+      const solver = s.real ? 'real' : s.theta ? 'antiunitary' : 'hermitian';
+      visit(info, sparseBlock(ham, s), () => diagonalizeSector(ham, s, solver));
+    }
+  }
 }
 
 function sectorLabel(tg: TranslationGroup, m: number[], signs: number[], parity: number): string {
@@ -340,7 +391,7 @@ function sectorLabel(tg: TranslationGroup, m: number[], signs: number[], parity:
 }
 
 /** Block matrix columns as sparse complex entries: H |r~_c> = sum rows[e] (re[e] + i im[e]) |r~_rows[e]>. */
-interface SparseBlock {
+export interface SparseBlock {
   dim: number;
   ptr: Int32Array;
   rows: Int32Array;

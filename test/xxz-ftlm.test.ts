@@ -1,0 +1,43 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseModel } from '../src/model/model.ts';
+import { makeHamiltonian } from '../src/model/kinds.ts';
+import type { ModelHamiltonian } from '../src/model/operator.ts';
+import { ftlmSectors } from '../src/exact/ftlm-sectors.ts';
+import { exactThermo } from '../src/exact/solver.ts';
+
+function xxz(lattice: unknown, ham: Record<string, unknown>): ModelHamiltonian {
+  return makeHamiltonian(parseModel({ lattice, hamiltonian: { kind: 'xxz', ...ham } }));
+}
+
+const temps = [0.3, 0.5, 1, 2, 5];
+
+test('sector FTLM with every sector exact = blocks (weights, mirrors, field shifts, chi)', () => {
+  for (const [lattice, p] of [
+    [{ kind: 'chain', size: [10] }, { Delta: 0.6, J2: 0.3, h: 0.4 }],
+    [{ kind: 'square', size: [3, 3] }, { J2: 0.5, h: 0.2 }],
+  ] as const) {
+    const ham = xxz(lattice, p);
+    const ref = exactThermo(ham, temps, { method: 'blocks' }).rows;
+    const res = ftlmSectors(ham, temps, { vectors: 2, steps: 10, seed: 1, exactBelow: Infinity });
+    res.rows.forEach((r, k) => {
+      assert.ok(Math.abs(r.e - ref[k].e) < 1e-10 && Math.abs(r.c - ref[k].c) < 1e-9 && Math.abs(r.chi! - ref[k].chi!) < 1e-10);
+      assert.is(r.e_err, 0);
+    });
+  }
+});
+
+test('sector FTLM (real and complex sectors by Lanczos) agrees with blocks within 4 sigma', () => {
+  const ham = xxz({ kind: 'chain', size: [14] }, { Delta: 0.8, J2: 0.3, h: 0.25 });
+  const ref = exactThermo(ham, temps, { method: 'blocks' }).rows;
+  const res = ftlmSectors(ham, temps, { vectors: 12, steps: 50, seed: 3, exactBelow: 20 });
+  res.rows.forEach((r, k) => {
+    const tag = `T=${r.T}`;
+    assert.ok(r.e_err > 0 && r.e_err < 0.02 * Math.abs(ref[k].e), `${tag}: e_err ${r.e_err}`);
+    assert.ok(Math.abs(r.e - ref[k].e) < 4 * r.e_err, `${tag}: e ${r.e} vs ${ref[k].e} +- ${r.e_err}`);
+    assert.ok(Math.abs(r.c - ref[k].c) < 4 * r.c_err, `${tag}: c ${r.c} vs ${ref[k].c} +- ${r.c_err}`);
+    assert.ok(Math.abs(r.chi! - ref[k].chi!) < 4 * r.chi_err!, `${tag}: chi ${r.chi} vs ${ref[k].chi} +- ${r.chi_err}`);
+  });
+});
+
+test.run();
