@@ -40,4 +40,20 @@ test('sector FTLM (real and complex sectors by Lanczos) agrees with blocks withi
   });
 });
 
+test('exactThermo: xxz FTLM through the solver, progress reported to the end, convention stated', () => {
+  const ham = xxz({ kind: 'chain', size: [12] }, { J2: 0.5 });
+  const calls: Array<[number, number]> = [];
+  const res = exactThermo(ham, [1, 2], { method: 'ftlm', vectors: 3, steps: 30, onProgress: (d, t) => calls.push([d, t]) });
+  assert.is(res.method, 'ftlm');
+  assert.is(res.convention, 'spin-1/2');
+  assert.match(res.solver, /Sz x momentum/);
+  assert.ok(calls.length > 1 && calls.every(([d], k) => k === 0 || d > calls[k - 1][0]));
+  const [d, t] = calls[calls.length - 1];
+  // Sz >= 0 half of the 2^12 states: sum_{down <= 6} C(12, down) = 2510.
+  assert.is(d, 2510);
+  assert.is(t, 2510);
+  // 36 sites: beyond every exact method.
+  assert.throws(() => exactThermo(xxz({ kind: 'square', size: [6, 6] }, { J2: 0.5 }), [1]), /too large/);
+});
+
 test.run();
