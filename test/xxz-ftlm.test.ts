@@ -5,12 +5,45 @@ import { makeHamiltonian } from '../src/model/kinds.ts';
 import type { ModelHamiltonian } from '../src/model/operator.ts';
 import { ftlmSectors } from '../src/exact/ftlm-sectors.ts';
 import { exactThermo } from '../src/exact/solver.ts';
+import { forEachSector } from '../src/exact/blocks.ts';
+import { hermitianEigenvalues, symmetricEigenvalues } from '../src/linalg/eigen.ts';
 
 function xxz(lattice: unknown, ham: Record<string, unknown>): ModelHamiltonian {
   return makeHamiltonian(parseModel({ lattice, hamiltonian: { kind: 'xxz', ...ham } }));
 }
 
 const temps = [0.3, 0.5, 1, 2, 5];
+
+test('sector matrices for Lanczos (real, real form by the antiunitary, complex) have the block eigenvalues', () => {
+  const ham = xxz({ kind: 'chain', size: [10] }, { Delta: 0.7, J2: 0.4, h: 0.3 });
+  let real = 0;
+  let total = 0;
+  forEachSector(ham, (info, sp, eigenvalues) => {
+    const d = info.dim;
+    const re = new Float64Array(d * d);
+    const im = new Float64Array(d * d);
+    for (let c = 0; c < d; c++) {
+      for (let e = sp.ptr[c]; e < sp.ptr[c + 1]; e++) {
+        re[sp.rows[e] * d + c] += sp.re[e];
+        im[sp.rows[e] * d + c] += sp.im[e];
+      }
+    }
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < d; j++) {
+        assert.ok(Math.abs(re[i * d + j] - re[j * d + i]) < 1e-12 && Math.abs(im[i * d + j] + im[j * d + i]) < 1e-12, 'Hermitian');
+      }
+    }
+    if (info.real) {
+      real++;
+      assert.ok(im.every((x) => x === 0));
+    }
+    total++;
+    const ev = info.real ? symmetricEigenvalues(re, d) : hermitianEigenvalues(re, im, d);
+    const ref = eigenvalues();
+    for (let k = 0; k < d; k++) assert.ok(Math.abs(ev[k] - ref[k]) < 1e-12, `${info.label}`);
+  });
+  assert.ok(real === total, 'every block of a chain is real or made real by the reflection');
+});
 
 test('sector FTLM with every sector exact = blocks (weights, mirrors, field shifts, chi)', () => {
   for (const [lattice, p] of [

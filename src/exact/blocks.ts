@@ -360,7 +360,8 @@ export interface SectorInfo {
 /**
  * Visits every non-empty symmetry sector of `ham` (as {@link blockSpectrum} would, one Sz sector's
  * orbit tables alive at a time): `visit` gets the sector, its matrix at ZERO field for conserved-Sz
- * models (sparse columns: H |c> = sum_e (re[e] + i im[e]) |rows[e]>, rows may repeat in a column),
+ * models (sparse columns: H |c> = sum_e (re[e] + i im[e]) |rows[e]>, rows may repeat in a column;
+ * complex momentum blocks with an antiunitary symmetry come in their real form, `info.real`),
  * and a function returning its exact eigenvalues (dense; for small blocks). For Lanczos on sectors
  * too large for dense blocks (FTLM).
  */
@@ -373,11 +374,13 @@ export function forEachSector(
   for (const group of sectorGroups(ham, opts)) {
     for (const s of group) {
       if (s.basis.length === 0) continue;
-      const info: SectorInfo = {
-        label: s.label, dim: s.basis.length, weight: s.weight, mirror: s.mirror, real: s.real, magnetization: s.magnetization,
-      };
       const solver = s.real ? 'real' : s.theta ? 'antiunitary' : 'hermitian';
-      visit(info, sparseBlock(ham, s), () => diagonalizeSector(ham, s, solver));
+      const info: SectorInfo = {
+        label: s.label, dim: s.basis.length, weight: s.weight, mirror: s.mirror, real: solver !== 'hermitian', magnetization: s.magnetization,
+      };
+      const sp = sparseBlock(ham, s);
+      const m = solver === 'antiunitary' ? sparseRealForm(ham, s, sp, s.theta!, ham.normBound + 1) : sp;
+      visit(info, m, () => diagonalizeSector(ham, s, solver));
     }
   }
 }
@@ -474,13 +477,51 @@ function diagonalizeSector(ham: ModelHamiltonian, s: Sector, solver: Level['solv
 
 const packedSize = (n: number): number => (n * (n + 1)) / 2;
 
+/** {@link realFormEntries} as a dense packed lower triangle, for the dense eigensolver. */
+function realForm(ham: ModelHamiltonian, s: Sector, sp: SparseBlock, theta: Int32Array, scale: number): Float64Array {
+  const R = new Float64Array(packedSize(sp.dim));
+  realFormEntries(ham, s, sp, theta, scale, (alpha, beta, v) => {
+    if (alpha >= beta) R[(alpha * (alpha + 1)) / 2 + beta] = v;
+  });
+  return R;
+}
+
+/** {@link realFormEntries} as sparse real columns (im = 0), for Lanczos. */
+function sparseRealForm(ham: ModelHamiltonian, s: Sector, sp: SparseBlock, theta: Int32Array, scale: number): SparseBlock {
+  const dim = sp.dim;
+  const ptr = new Int32Array(dim + 1);
+  let rows = new Int32Array(sp.ptr[dim] * 2 + dim);
+  let re = new Float64Array(rows.length);
+  let e = 0;
+  realFormEntries(ham, s, sp, theta, scale, (alpha, beta, v) => {
+    if (e === rows.length) {
+      const r2 = new Int32Array(2 * rows.length);
+      r2.set(rows);
+      rows = r2;
+      const v2 = new Float64Array(2 * re.length);
+      v2.set(re);
+      re = v2;
+    }
+    rows[e] = alpha;
+    re[e] = v;
+    e++;
+    ptr[beta + 1] = e;
+  });
+  for (let c = 0; c < dim; c++) ptr[c + 1] = Math.max(ptr[c + 1], ptr[c]);
+  return { dim, ptr, rows: rows.slice(0, e), re: re.slice(0, e), im: new Float64Array(e) };
+}
+
 /**
  * The block in the Theta-invariant basis, Theta = P_theta K with Theta^2 = 1: a real symmetric
- * matrix (packed lower triangle). Theta |r~> = chi(h) |r~'> where theta r = h r' (r' a representative). A fixed r
+ * matrix, emitted column by column (beta ascending) as emit(alpha, beta, R_alpha beta).
+ * Theta |r~> = chi(h) |r~'> where theta r = h r' (r' a representative). A fixed r
  * (r' = r, chi(h) = e^{i phi}) gives e^{i phi/2} |r~>; a pair gives (|r~> + c |r~'>)/sqrt2 and
  * i (|r~> - c |r~'>)/sqrt2. R = Q^H M Q costs O(dim N) with the sparse M and Q.
  */
-function realForm(ham: ModelHamiltonian, s: Sector, sp: SparseBlock, theta: Int32Array, scale: number): Float64Array {
+function realFormEntries(
+  ham: ModelHamiltonian, s: Sector, sp: SparseBlock, theta: Int32Array, scale: number,
+  emit: (alpha: number, beta: number, value: number) => void,
+): void {
   const { o, chi, basis } = s;
   const dim = sp.dim;
   const chunks = Math.ceil(ham.nSites / 8);
@@ -543,7 +584,6 @@ function realForm(ham: ModelHamiltonian, s: Sector, sp: SparseBlock, theta: Int3
     srcState[at] = k >> 1;
     srcK[at] = k;
   }
-  const R = new Float64Array(packedSize(dim));
   const accRe = new Float64Array(dim);
   const accIm = new Float64Array(dim);
   const touched = new Int32Array(dim);
@@ -576,13 +616,12 @@ function realForm(ham: ModelHamiltonian, s: Sector, sp: SparseBlock, theta: Int3
     for (let t = 0; t < nt; t++) {
       const alpha = touched[t];
       if (Math.abs(accIm[alpha]) > tol) throw new Error(`blockSpectrum: the real form of ${s.label} is not real`);
-      if (alpha >= beta) R[(alpha * (alpha + 1)) / 2 + beta] = accRe[alpha];
+      if (accRe[alpha] !== 0) emit(alpha, beta, accRe[alpha]);
       accRe[alpha] = 0;
       accIm[alpha] = 0;
       mark[alpha] = 0;
     }
   }
-  return R;
 }
 
 /**

@@ -121,7 +121,7 @@ export function exactThermo(hamIn: ModelHamiltonian | Tfim, temps: number[], opt
   const method = !opts.method || opts.method === 'auto' ? chooseMethod(ham) : opts.method;
   const res = exactByMethod(ham, temps, method, opts);
   const tfim = (ham as { tfim?: Tfim }).tfim;
-  if (tfim && !ham.conservesSz && method !== 'ftlm' && ham.nSites <= MAX_CHI_SITES && res.rows.some((r) => r.chi === undefined)) {
+  if (tfim && method !== 'ftlm' && ham.nSites <= MAX_CHI_SITES && res.rows.some((r) => r.chi === undefined)) {
     const chi = exactSusceptibility(tfim, temps);
     res.rows.forEach((r, k) => {
       r.chi = chi[k];

@@ -58,20 +58,7 @@ export function diagonalEnergies(ham: Tfim): Float64Array {
   if (n > 26) throw new RangeError(`diagonalEnergies: 2^${n} states is too many`);
   const dim = 2 ** n;
   const out = new Float64Array(dim);
-  for (let x = 0; x < dim; x++) {
-    let e = 0;
-    for (let b = 0; b < ham.coupling.length; b++) {
-      // s_i s_j = +1 when the two bits agree.
-      const agree = (((x >>> ham.bondI[b]) ^ (x >>> ham.bondJ[b])) & 1) === 0;
-      e -= agree ? ham.coupling[b] : -ham.coupling[b];
-    }
-    if (ham.h !== 0) {
-      let down = 0;
-      for (let y = x; y; y &= y - 1) down++;
-      e -= ham.h * (n - 2 * down);
-    }
-    out[x] = e;
-  }
+  for (let x = 0; x < dim; x++) out[x] = diagonalAtIndex(ham, x);
   return out;
 }
 
