@@ -27,7 +27,10 @@ export const EXACT_METHODS: ExactMethod[] = ['auto', 'free-fermion', 'blocks', '
 
 export interface ExactOptions {
   method?: ExactMethod;
-  /** FTLM random vectors (per sector for XXZ), Lanczos steps and seed. */
+  /**
+   * FTLM random vectors, Lanczos steps and seed: defaults 40 and 80 on the whole space (TFIM), 6
+   * per sector and 50 in symmetry sectors (models conserving Sz).
+   */
   vectors?: number;
   steps?: number;
   seed?: number;
@@ -191,11 +194,11 @@ function exactByMethod(ham: ModelHamiltonian, temps: number[], method: Exclude<E
     }
     case 'ftlm': {
       if (N > MAX_FTLM_SITES) throw new InputError(`N = ${N} is too large for FTLM (limit ${MAX_FTLM_SITES})`);
-      const steps = opts.steps ?? 80;
       const seed = opts.seed ?? 1;
       const tfim = (ham as { tfim?: Tfim }).tfim;
       if (tfim && !ham.conservesSz) {
         const vectors = opts.vectors ?? 40;
+        const steps = opts.steps ?? 80;
         // Full re-orthogonalization is 3-5x slower and changed no printed digit in our checks; keep it
         // only where it is cheap.
         const reorthogonalize = N <= 16 && ftlmMemory(N, steps, true) <= 2 ** 31;
@@ -205,7 +208,10 @@ function exactByMethod(ham: ModelHamiltonian, temps: number[], method: Exclude<E
           solver: `finite-temperature Lanczos (${vectors} random vectors, ${steps} steps, seed ${seed}); statistical error in e_err, c_err`,
         };
       }
-      const vectors = opts.vectors ?? 8;
+      // Defaults measured on the 24-site Heisenberg chain (loaded 2-core box): 286 s, e_err 0.35% at
+      // T = 0.5 and 0.14% at T = 1; 50 steps resolve the quadrature down to T ~ 0.1 J.
+      const vectors = opts.vectors ?? 6;
+      const steps = opts.steps ?? 50;
       const res = ftlmSectors(ham, temps, { vectors, steps, seed, onProgress: opts.onProgress });
       return {
         ...base,
