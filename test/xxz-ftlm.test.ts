@@ -4,7 +4,7 @@ import { parseModel } from '../src/model/model.ts';
 import { makeHamiltonian } from '../src/model/kinds.ts';
 import type { ModelHamiltonian } from '../src/model/operator.ts';
 import { ftlmSectors } from '../src/exact/ftlm-sectors.ts';
-import { exactThermo } from '../src/exact/solver.ts';
+import { chooseMethod, exactThermo } from '../src/exact/solver.ts';
 import { forEachSector } from '../src/exact/blocks.ts';
 import { hermitianEigenvalues, symmetricEigenvalues } from '../src/linalg/eigen.ts';
 
@@ -85,6 +85,10 @@ test('exactThermo: xxz FTLM through the solver, progress reported to the end, co
   // Sz >= 0 half of the 2^12 states: sum_{down <= 6} C(12, down) = 2510.
   assert.is(d, 2510);
   assert.is(t, 2510);
+  // 24 sites: dense blocks refused at once (no 2^24 tables built), auto picks FTLM.
+  const big = xxz({ kind: 'chain', size: [24] }, {});
+  assert.throws(() => exactThermo(big, [1], { method: 'blocks' }), /at least \d+ states.*use --method ftlm/);
+  assert.is(chooseMethod(big), 'ftlm');
   // 36 sites: beyond every exact method.
   assert.throws(() => exactThermo(xxz({ kind: 'square', size: [6, 6] }, { J2: 0.5 }), [1]), /too large/);
 });

@@ -54,7 +54,7 @@ export interface BlockOptions {
   pointGroup?: boolean;
   /** Make complex momentum blocks real with an antiunitary symmetry (default true). */
   antiunitary?: boolean;
-  /** Refuse (RangeError) when a block would exceed this dimension (default 8192). */
+  /** Refuse (RangeError) when a block would exceed this dimension (default MAX_DENSE_BLOCK). */
   maxBlock?: number;
   /** Called after each block (for progress reports and benchmarks). */
   onBlock?: (label: string, dim: number, seconds: number) => void;
@@ -69,6 +69,21 @@ export const MAX_BLOCK_SITES = 24;
  * states take ~13 s (O(8^N): N = 13 would take ~2 min, and N = 14 needs 2 GiB).
  */
 export const MAX_FULL_SITES = 12;
+
+/** Largest block {@link blockSpectrum} diagonalizes densely by default (8192: ~2 min each here). */
+export const MAX_DENSE_BLOCK = 8192;
+
+/**
+ * A cheap lower bound on the largest block: the largest Sz sector (or 2^N) over the group order
+ * |translations| x |point group| x 2, since no sector decomposition has more blocks than that.
+ */
+export function blockSizeLowerBound(hamIn: ModelHamiltonian | Tfim): number {
+  const ham = asHamiltonian(hamIn);
+  const n = ham.nSites;
+  const states = ham.conservesSz ? binomial(n, Math.floor(n / 2)) : 2 ** n;
+  const group = ham.lattice.translations.reduce((a, t) => a * t.order, 1) * ham.lattice.pointGroup.length * 2;
+  return states / group;
+}
 
 /** Orbit structure of all 2^N states under a group: independent of the character. */
 interface Orbits {
@@ -186,9 +201,14 @@ export function binomial(n: number, k: number): number {
  */
 export function blockSpectrum(hamIn: ModelHamiltonian | Tfim, opts: BlockOptions = {}): BlockSpectrum {
   const ham = asHamiltonian(hamIn);
+  const maxAllowed = opts.maxBlock ?? MAX_DENSE_BLOCK;
+  // Beyond 20 sites the plan's 2^N tables per Sz sector cost GiBs: refuse on the cheap bound first.
+  const bound = blockSizeLowerBound(ham);
+  if (ham.nSites > 20 && bound > maxAllowed) {
+    throw new RangeError(`blockSpectrum: the largest block has at least ${Math.ceil(bound)} states (limit ${maxAllowed})`);
+  }
   const sectors = planSectors(ham, opts);
   const { maxBlock } = summarize(ham, sectors);
-  const maxAllowed = opts.maxBlock ?? 8192;
   if (maxBlock > maxAllowed) {
     throw new RangeError(`blockSpectrum: the largest block has ${maxBlock} states (limit ${maxAllowed})`);
   }

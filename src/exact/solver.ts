@@ -10,7 +10,7 @@
  */
 import { InputError } from '../util/errors.ts';
 import type { Row } from '../stats/row.ts';
-import { binomial, blockPlan, blockSpectrum, fullSpectrum, MAX_BLOCK_SITES, MAX_FULL_SITES, type Level } from './blocks.ts';
+import { blockPlan, blockSizeLowerBound, blockSpectrum, fullSpectrum, MAX_BLOCK_SITES, MAX_FULL_SITES, type Level } from './blocks.ts';
 import { freeFermionChain, freeFermionXXChain } from './free-fermion.ts';
 import { ftlm, ftlmMemory, MAX_FTLM_SITES } from './ftlm.ts';
 import { ftlmSectors } from './ftlm-sectors.ts';
@@ -91,19 +91,11 @@ function isXXChain(ham: ModelHamiltonian): ham is Xxz {
   return ham.lattice.kind === 'chain' && ham.lattice.boundary === 'periodic' && ham.nSites >= 3 && spec.Delta === 0 && spec.J2 === 0;
 }
 
-/** A cheap lower bound on the largest block, to skip planning 2^N tables that auto would refuse. */
-function blockEstimate(ham: ModelHamiltonian): number {
-  const n = ham.nSites;
-  const states = ham.conservesSz ? binomial(n, Math.floor(n / 2)) : 2 ** n;
-  const group = Math.max(1, ham.lattice.translations.reduce((a, t) => a * t.order, 1)) * ham.lattice.pointGroup.length * 2;
-  return states / group;
-}
-
 /** Which method `auto` picks for this model (or an InputError when none applies). */
 export function chooseMethod(hamIn: ModelHamiltonian | Tfim): Exclude<ExactMethod, 'auto'> {
   const ham = asHamiltonian(hamIn);
   if (isTfimFreeFermion(ham) || isXXChain(ham)) return 'free-fermion';
-  if (ham.nSites <= MAX_BLOCK_SITES && blockEstimate(ham) <= MAX_AUTO_BLOCK && blockPlan(ham).maxBlock <= MAX_AUTO_BLOCK) return 'blocks';
+  if (ham.nSites <= MAX_BLOCK_SITES && blockSizeLowerBound(ham) <= MAX_AUTO_BLOCK && blockPlan(ham).maxBlock <= MAX_AUTO_BLOCK) return 'blocks';
   if (ham.nSites <= MAX_FTLM_SITES) return 'ftlm';
   throw new InputError(
     `N = ${ham.nSites} sites is too large for exact methods (limit ${MAX_FTLM_SITES}; only the periodic TFIM chain with h = 0 ` +
@@ -171,7 +163,14 @@ function exactByMethod(ham: ModelHamiltonian, temps: number[], method: Exclude<E
     }
     case 'blocks': {
       if (N > MAX_BLOCK_SITES) throw new InputError(`N = ${N} is too large for symmetry blocks (limit ${MAX_BLOCK_SITES})`);
-      const spec = blockSpectrum(ham, { onProgress: opts.onProgress });
+      let spec;
+      try {
+        spec = blockSpectrum(ham, { onProgress: opts.onProgress });
+      } catch (e) {
+        // Block sizes are known before any diagonalization: too large is a usage error, said at once.
+        if (e instanceof RangeError && /largest block/.test(e.message)) throw new InputError(`${e.message.replace(/^blockSpectrum: /, '')}: use --method ftlm`);
+        throw e;
+      }
       const what = ham.conservesSz ? 'Sz x translations x point group x spin inversion' : 'translations x point group x spin flip';
       return {
         ...base,
