@@ -27,6 +27,7 @@ export {
 } from './exact/solver.ts';
 export { thermoFromLevels, logPartition, groundEnergy, type ThermoPoint } from './exact/thermo.ts';
 export { freeFermionChain, freeFermionChainInfinite, freeFermionXXChain } from './exact/free-fermion.ts';
+export { ftlmSectors, type SectorFtlmOptions, type SectorFtlmResult } from './exact/ftlm-sectors.ts';
 
 // The analytic purified DBM (Method 1): network, Trotter builder and its Monte Carlo.
 export { type Dbm, dbmToJson, dbmFromJson, validateDbm } from './dbm/network.ts';

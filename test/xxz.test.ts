@@ -319,6 +319,8 @@ test('model files: xxz and heisenberg kinds, defaults, expressions, errors name 
     [{ kind: 'xxz', Gamma: 1 }, /^model\.hamiltonian\.Gamma: unknown field/],
   ];
   for (const [h, re] of bad) assert.throws(() => parseModel({ lattice: { kind: 'chain', size: [4] }, hamiltonian: h }), re);
+  assert.throws(() => parseModel({ lattice: { kind: 'graph', sites: 3, bonds: [[0, 1]], bonds2: [[0, 2]] }, hamiltonian: { kind: 'tfim', Gamma: 1 } }), /^model\.lattice\.bonds2:/);
+  assert.throws(() => parseModel({ lattice: { kind: 'graph', sites: 3, bonds: [[0, 1]], bonds2: [[0, 3]] }, hamiltonian: { kind: 'xxz' } }), /^model\.lattice\.bonds2\[0\]/);
 });
 
 test('applyOverrides edits the raw model before validation', () => {

@@ -247,6 +247,10 @@ export function parseModel(v: unknown): ModelSpec {
   if (typeof name !== 'string' || name.length === 0) fail('name', `expected a non-empty string, got ${show(name)}`);
   if (v.description !== undefined && typeof v.description !== 'string') fail('description', `expected a string, got ${show(v.description)}`);
   const spec: ModelSpec = { name, lattice: parseLattice(v.lattice), hamiltonian: parseHamiltonian(v.hamiltonian) };
+  if (spec.lattice.kind === 'graph' && spec.lattice.bonds2?.length && spec.hamiltonian.kind === 'tfim') {
+    // Silently ignoring them would solve a different model than the file describes.
+    fail('lattice.bonds2', 'second-neighbour bonds need a Hamiltonian with J2 (kind xxz or heisenberg); the TFIM has none');
+  }
   if (typeof v.description === 'string') spec.description = v.description;
   return spec;
 }
