@@ -26,7 +26,6 @@
  * differences, no cancellation, no overflow (N = 1000 at T = 0.05 is fine). O(N) per temperature.
  */
 import { InputError } from '../util/errors.ts';
-
 import type { ThermoPoint } from './thermo.ts';
 
 /** lambda_k for the modes of one sector: k = 2 pi (n + shift)/N, shift = 1/2 (A) or 0 (P). */
