@@ -11,14 +11,23 @@
 export { InputError } from './util/errors.ts';
 
 // Model files, lattices and the Hamiltonian.
-export { loadModel, parseModel, type ModelSpec, type HamiltonianSpec } from './model/model.ts';
-export { makeLattice, type Lattice, type LatticeSpec, type LatticeKind, type Boundary } from './model/lattice.ts';
-export { makeTfim, diagonalEnergy, type Tfim } from './model/hamiltonian.ts';
+export {
+  loadModel, parseModel, applyOverrides, evaluateFields, type ModelSpec, type HamiltonianSpec, type TfimSpec, type XxzSpec,
+} from './model/model.ts';
+export { makeLattice, type Lattice, type LatticeSpec, type LatticeKind, type Boundary, type BondSet } from './model/lattice.ts';
+export { makeTfim, tfimHamiltonian, diagonalEnergy, type Tfim } from './model/hamiltonian.ts';
+export type { SpinHamiltonian, ModelHamiltonian } from './model/operator.ts';
+export { makeHamiltonian } from './model/kinds.ts';
+export { makeXxz, type Xxz } from './model/xxz.ts';
 
 // The exact checker.
-export { exactThermo, exactSusceptibility, chooseMethod, EXACT_METHODS, type ExactMethod, type ExactOptions, type ExactResult, type ExactRow } from './exact/solver.ts';
-export { thermoFromLevels, logPartition, type ThermoPoint } from './exact/thermo.ts';
-export { freeFermionChain, freeFermionChainInfinite } from './exact/free-fermion.ts';
+export {
+  exactThermo, exactSusceptibility, chooseMethod, EXACT_METHODS, MAX_BLOCK_SITES, MAX_FULL_SITES, MAX_FTLM_SITES,
+  type ExactMethod, type ExactOptions, type ExactResult, type ExactRow,
+} from './exact/solver.ts';
+export { thermoFromLevels, logPartition, groundEnergy, type ThermoPoint } from './exact/thermo.ts';
+export { freeFermionChain, freeFermionChainInfinite, freeFermionXXChain } from './exact/free-fermion.ts';
+export { ftlmSectors, type SectorFtlmOptions, type SectorFtlmResult } from './exact/ftlm-sectors.ts';
 
 // The analytic purified DBM (Method 1): network, Trotter builder and its Monte Carlo.
 export { type Dbm, dbmToJson, dbmFromJson, validateDbm } from './dbm/network.ts';

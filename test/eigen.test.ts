@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import {
   hermitianEigenvalues, hermitianEigenvaluesPacked, setWasmKernels, symmetricEigenvalues, symmetricEigenvaluesPacked,
-  tridiagonalEigenvalues,
+  tridiagonalEigenvalues, wasmKernelRuns,
 } from '../src/linalg/eigen.ts';
 import { Rng } from '../src/mc/rng.ts';
 
@@ -71,15 +71,25 @@ function withSpectrum(d: number[]): Float64Array {
   return a;
 }
 
+/** The wasm reductions ran at least `min` times since `before` (backend wasm), or never (js). */
+function assertBackendRan(backend: 'wasm' | 'js', before: number, min: number): void {
+  const ran = wasmKernelRuns() - before;
+  if (backend === 'wasm') assert.ok(ran >= min, `wasm path ran ${ran} times, expected >= ${min}`);
+  else assert.is(ran, 0, 'the JS path must not touch the wasm kernels');
+}
+
 for (const backend of ['wasm', 'js'] as const) {
   test(`symmetric eigenvalues match ml-matrix for n = 1..60 (${backend})`, () => {
     const old = setWasmKernels(backend === 'wasm');
+    const runs = wasmKernelRuns();
     try {
       for (let n = 1; n <= 60; n++) {
         const a = randomSymmetric(n);
         const ref = reference(a, n);
         assert.ok(maxDiff(symmetricEigenvalues(a, n), ref) < 1e-10, `n = ${n}`);
       }
+      // n = 48..60 are at or above the wasm threshold: the wasm path must have run (or not, for js).
+      assertBackendRan(backend, runs, 60 - 48 + 1);
     } finally {
       setWasmKernels(old);
     }
@@ -87,6 +97,7 @@ for (const backend of ['wasm', 'js'] as const) {
 
   test(`Hermitian eigenvalues match the real embedding [[A, -B], [B, A]] (${backend})`, () => {
     const old = setWasmKernels(backend === 'wasm');
+    const runs = wasmKernelRuns();
     try {
       for (const n of [1, 2, 3, 4, 7, 16, 33, 47, 48, 49, 64, 80]) {
         const { re, im } = randomHermitian(n);
@@ -106,6 +117,8 @@ for (const backend of ['wasm', 'js'] as const) {
         const pairs = Float64Array.from({ length: m }, (_, k) => ev[k >> 1]);
         assert.ok(maxDiff(pairs, doubled) < 1e-10, `n = ${n}`);
       }
+      // The embeddings of n >= 24 and the complex reductions of n >= 48 (3 of them) run in wasm.
+      assertBackendRan(backend, runs, 3);
     } finally {
       setWasmKernels(old);
     }
@@ -116,8 +129,10 @@ test('wasm and JS kernels agree on a 150 x 150 matrix', () => {
   const a = randomSymmetric(150);
   const { re, im } = randomHermitian(150);
   const old = setWasmKernels(true);
+  const runs = wasmKernelRuns();
   const w = symmetricEigenvalues(a.slice(), 150);
   const wh = hermitianEigenvalues(re.slice(), im.slice(), 150);
+  assertBackendRan('wasm', runs, 2);
   setWasmKernels(false);
   const j = symmetricEigenvalues(a, 150);
   const jh = hermitianEigenvalues(re, im, 150);
@@ -184,6 +199,7 @@ function pack(a: Float64Array, n: number): Float64Array {
 test('packed storage gives the same eigenvalues (wasm and JS)', () => {
   for (const on of [true, false]) {
     const old = setWasmKernels(on);
+    const runs = wasmKernelRuns();
     for (const n of [1, 2, 5, 47, 48, 90]) {
       const a = randomSymmetric(n);
       const { re, im } = randomHermitian(n);
@@ -192,6 +208,8 @@ test('packed storage gives the same eigenvalues (wasm and JS)', () => {
       assert.ok(maxDiff(symmetricEigenvaluesPacked(pack(a, n), n), ref) < 1e-12, `real n = ${n}`);
       assert.ok(maxDiff(hermitianEigenvaluesPacked(pack(re, n), pack(im, n), n), refH) < 1e-12, `complex n = ${n}`);
     }
+    // n = 48, 90: four reductions each (reference and packed, real and complex).
+    assertBackendRan(on ? 'wasm' : 'js', runs, 8);
     setWasmKernels(old);
   }
 });

@@ -38,7 +38,7 @@ test('bad models name the field', () => {
     [{ lattice: { kind: 'chain', size: [1] }, hamiltonian: { kind: 'tfim', Gamma: 1 } }, /lattice\.size\[0\]/],
     [{ lattice: { kind: 'chain', size: [4], boundary: 'twisted' }, hamiltonian: { kind: 'tfim', Gamma: 1 } }, /boundary/],
     [{ lattice: { kind: 'chain', size: [4] }, hamiltonian: { kind: 'tfim', Gamma: 'x' } }, /hamiltonian\.Gamma/],
-    [{ lattice: { kind: 'chain', size: [4] }, hamiltonian: { kind: 'heisenberg', Gamma: 1 } }, /hamiltonian\.kind/],
+    [{ lattice: { kind: 'chain', size: [4] }, hamiltonian: { kind: 'ising', Gamma: 1 } }, /hamiltonian\.kind/],
     [{ lattice: { kind: 'graph', sites: 3, bonds: [[0, 3]] }, hamiltonian: { kind: 'tfim', Gamma: 1 } }, /bonds\[0\]/],
     [{ lattice: { kind: 'graph', sites: 3, bonds: [[1, 1]] }, hamiltonian: { kind: 'tfim', Gamma: 1 } }, /bonds\[0\]/],
     [{ lattice: { kind: 'chain', size: [4] }, hamiltonian: { kind: 'tfim', Gamma: 1, K: 2 } }, /hamiltonian\.K/],

@@ -1,8 +1,8 @@
 /**
- * Full TFIM spectrum by symmetry blocks (the "representative state" method, Sandvik,
- * arXiv:1101.3281): the Hilbert space splits into sectors of 1D characters chi of a group
- * G = T x| A_k x F (translations, commuting point-group involutions that fix k, spin flip when
- * h = 0); each sector is spanned by the projected states
+ * Full spectrum of any {@link ModelHamiltonian} (TFIM, XXZ, ...) by symmetry blocks (the
+ * "representative state" method, Sandvik, arXiv:1101.3281): the Hilbert space splits into sectors
+ * of 1D characters chi of a group G = T x| A_k x F (translations, commuting point-group involutions
+ * that fix k, spin flip); each sector is spanned by the projected states
  *   |r~> = |O_r|^-1/2 sum_{x in O_r} conj(chi(g_x)) |x>,   x = g_x r,
  * over orbit representatives r (smallest index of the orbit) whose stabilizer chi is trivial on.
  * With H|r> = sum_j h_j |y_j>, y_j = g_j r_j (r_j a representative):
@@ -10,8 +10,16 @@
  * One momentum per star (point-group images and -k have the same spectrum), weighted by the star
  * size. Blocks at k with all components 0 or pi are real; the others are made real with the
  * antiunitary Theta = P_g K (g k = -k), or else solved as complex Hermitian.
+ *
+ * Conserved Sz (XXZ; the TFIM at Gamma = 0): H = H_0 - h M with [H_0, M] = 0, so each sector of
+ * n_down down spins is diagonalized separately, at zero field, and shifted by -h M afterwards. The
+ * spin inversion F maps n_down to N - n_down and commutes with H_0, so only n_down <= N/2 is
+ * diagonalized (the mirror sector gets the same levels, M negated), and F is a symmetry inside the
+ * sector M = 0. Without conserved Sz, F is used when h = 0 (TFIM).
  */
-import { diagonalEnergies, type Tfim } from '../model/hamiltonian.ts';
+import type { Tfim } from '../model/hamiltonian.ts';
+import { asHamiltonian } from '../model/kinds.ts';
+import type { ModelHamiltonian } from '../model/operator.ts';
 import { hermitianEigenvaluesPacked, symmetricEigenvaluesPacked } from '../linalg/eigen.ts';
 import {
   applyElement, applyTables, character, conjugatesCharacter, conjugationMatrix, composePerm, involutionGenerators,
@@ -26,6 +34,11 @@ export interface Level {
   label: string;
   /** How the block was solved: real k, made real by an antiunitary, or complex Hermitian. */
   solver: 'real' | 'antiunitary' | 'hermitian';
+  /**
+   * The block's magnetization M (conserved-Sz models only), in the model's convention: sum sigma^z
+   * (Pauli) or sum S^z (spin-1/2).
+   */
+  magnetization?: number;
 }
 
 export interface BlockSpectrum {
@@ -41,16 +54,36 @@ export interface BlockOptions {
   pointGroup?: boolean;
   /** Make complex momentum blocks real with an antiunitary symmetry (default true). */
   antiunitary?: boolean;
-  /** Refuse (RangeError) when a block would exceed this dimension (default 8192). */
+  /** Refuse (RangeError) when a block would exceed this dimension (default MAX_DENSE_BLOCK). */
   maxBlock?: number;
   /** Called after each block (for progress reports and benchmarks). */
   onBlock?: (label: string, dim: number, seconds: number) => void;
+  /** Called after each block with (blocks done, blocks in total). */
+  onProgress?: (done: number, total: number) => void;
 }
 
-/** Largest N for which the 2^N state tables are built. */
+/** Largest N for symmetry blocks: the 2^N state tables (6 bytes a state) must fit in memory. */
 export const MAX_BLOCK_SITES = 24;
-/** Largest N for {@link fullSpectrum} (a dense 2^N x 2^N matrix: 2 GiB at N = 14). */
-export const MAX_FULL_SITES = 14;
+/**
+ * Largest N for dense diagonalization of the whole space ({@link fullSpectrum}): 2^12 = 4096
+ * states take ~13 s (O(8^N): N = 13 would take ~2 min, and N = 14 needs 2 GiB).
+ */
+export const MAX_FULL_SITES = 12;
+
+/** Largest block {@link blockSpectrum} diagonalizes densely by default (8192: ~2 min each here). */
+export const MAX_DENSE_BLOCK = 8192;
+
+/**
+ * A cheap lower bound on the largest block: the largest Sz sector (or 2^N) over the group order
+ * |translations| x |point group| x 2, since no sector decomposition has more blocks than that.
+ */
+export function blockSizeLowerBound(hamIn: ModelHamiltonian | Tfim): number {
+  const ham = asHamiltonian(hamIn);
+  const n = ham.nSites;
+  const states = ham.conservesSz ? binomial(n, Math.floor(n / 2)) : 2 ** n;
+  const group = ham.lattice.translations.reduce((a, t) => a * t.order, 1) * ham.lattice.pointGroup.length * 2;
+  return states / group;
+}
 
 /** Orbit structure of all 2^N states under a group: independent of the character. */
 interface Orbits {
@@ -67,7 +100,11 @@ interface Orbits {
   stab: Int32Array;
 }
 
-function orbits(G: SymGroup, ez: Float64Array): Orbits {
+/**
+ * Orbits of the states `states` (ascending, closed under G; null: all 2^N states), with the
+ * diagonal energies diagonalAt(rep) + shift of the representatives.
+ */
+function orbits(G: SymGroup, states: Int32Array | null, ham: ModelHamiltonian, shift: number): Orbits {
   if (G.size > 65535) throw new RangeError(`blockSpectrum: a group of ${G.size} elements does not fit the Uint16 element table`);
   const dim = 2 ** G.nSites;
   const repOf = new Int32Array(dim).fill(-1);
@@ -76,7 +113,9 @@ function orbits(G: SymGroup, ez: Float64Array): Orbits {
   const orbitSize: number[] = [];
   const stabPtr: number[] = [0];
   const stab: number[] = [];
-  for (let x = 0; x < dim; x++) {
+  const count = states ? states.length : dim;
+  for (let q = 0; q < count; q++) {
+    const x = states ? states[q] : q;
     if (repOf[x] >= 0) continue;
     // x is the smallest state of its orbit: every smaller state was visited, with its whole orbit.
     const r = reps.length;
@@ -99,7 +138,7 @@ function orbits(G: SymGroup, ez: Float64Array): Orbits {
   return {
     G, repOf, elem, reps: repsArr,
     sqrtOrbit: Float64Array.from(orbitSize, Math.sqrt),
-    ez: Float64Array.from(repsArr, (x) => ez[x]),
+    ez: Float64Array.from(repsArr, (x) => ham.diagonalAt(x) + shift),
     stabPtr: Int32Array.from(stabPtr), stab: Int32Array.from(stab),
   };
 }
@@ -128,30 +167,76 @@ interface Sector {
   real: boolean;
   /** Antiunitary P_theta K making a complex block real, if one was found. */
   theta: Int32Array | null;
+  /** Conserved Sz: M of the sector, and whether its spin-inverted mirror (-M) is implied. */
+  magnetization?: number;
+  mirror: boolean;
+}
+
+/** Every N-bit state with `down` bits set, ascending (Gosper's hack). */
+export function fixedPopcountStates(n: number, down: number): Int32Array {
+  const out = new Int32Array(binomial(n, down));
+  if (down === 0) return out;
+  let x = (1 << down) - 1;
+  for (let q = 0; q < out.length; q++) {
+    out[q] = x;
+    const c = x & -x;
+    const r = x + c;
+    x = (((r ^ x) >>> 2) / c) | r;
+  }
+  return out;
+}
+
+/** C(n, k), exact for the sizes used here. */
+export function binomial(n: number, k: number): number {
+  if (k < 0 || k > n) return 0;
+  let b = 1;
+  for (let i = 1; i <= k; i++) b = (b * (n - k + i)) / i;
+  return Math.round(b);
 }
 
 /**
- * The full spectrum of `ham` by symmetry blocks, as eigenvalue lists with multiplicities. Sum over
- * levels of weight * energies.length is 2^N (asserted). H = -sum J_b sz sz - Gamma sum sx -
- * h sum sz, Pauli matrices.
+ * The full spectrum of `ham` by symmetry blocks, as eigenvalue lists with multiplicities (energy
+ * units of the model's couplings). Sum over levels of weight * energies.length is 2^N (asserted).
+ * Conserved-Sz models give each level its magnetization.
  */
-export function blockSpectrum(ham: Tfim, opts: BlockOptions = {}): BlockSpectrum {
+export function blockSpectrum(hamIn: ModelHamiltonian | Tfim, opts: BlockOptions = {}): BlockSpectrum {
+  const ham = asHamiltonian(hamIn);
+  const maxAllowed = opts.maxBlock ?? MAX_DENSE_BLOCK;
+  // Beyond 20 sites the plan's 2^N tables per Sz sector cost GiBs: refuse on the cheap bound first.
+  const bound = blockSizeLowerBound(ham);
+  if (ham.nSites > 20 && bound > maxAllowed) {
+    throw new RangeError(`blockSpectrum: the largest block has at least ${Math.ceil(bound)} states (limit ${maxAllowed})`);
+  }
   const sectors = planSectors(ham, opts);
   const { maxBlock } = summarize(ham, sectors);
-  const maxAllowed = opts.maxBlock ?? 8192;
   if (maxBlock > maxAllowed) {
     throw new RangeError(`blockSpectrum: the largest block has ${maxBlock} states (limit ${maxAllowed})`);
   }
   const levels: Level[] = [];
+  const total = sectors.filter((s) => s.basis.length > 0).length;
+  let done = 0;
   for (const s of sectors) {
     if (s.basis.length === 0) continue;
     const t0 = performance.now();
     const solver = s.real ? 'real' : s.theta && (opts.antiunitary ?? true) ? 'antiunitary' : 'hermitian';
     const energies = diagonalizeSector(ham, s, solver);
-    levels.push({ energies, weight: s.weight, label: s.label, solver });
+    if (s.magnetization === undefined) levels.push({ energies, weight: s.weight, label: s.label, solver });
+    else {
+      // Energies at zero field; H = H_0 - h M.
+      const m = s.magnetization;
+      levels.push({ energies: energies.map((e) => e - ham.field * m), weight: s.weight, label: s.label, solver, magnetization: m });
+      if (s.mirror) {
+        levels.push({
+          energies: energies.map((e) => e + ham.field * m), weight: s.weight, label: `${s.label} (spin-inverted)`, solver,
+          magnetization: -m,
+        });
+      }
+    }
     opts.onBlock?.(s.label, s.basis.length, (performance.now() - t0) / 1000);
+    done++;
+    opts.onProgress?.(done, total);
   }
-  return { levels, blocks: levels.length, maxBlock };
+  return { levels, blocks: done, maxBlock };
 }
 
 /** What {@link blockSpectrum} would diagonalize, without diagonalizing (cheap: O(2^N |G|)). */
@@ -164,18 +249,19 @@ export interface BlockPlan {
 }
 
 /** The block sizes {@link blockSpectrum} would use for `ham`, e.g. to decide whether to run it. */
-export function blockPlan(ham: Tfim, opts: Pick<BlockOptions, 'pointGroup'> = {}): BlockPlan {
+export function blockPlan(hamIn: ModelHamiltonian | Tfim, opts: Pick<BlockOptions, 'pointGroup'> = {}): BlockPlan {
+  const ham = asHamiltonian(hamIn);
   return summarize(ham, planSectors(ham, opts));
 }
 
-function summarize(ham: Tfim, sectors: Sector[]): BlockPlan {
+function summarize(ham: ModelHamiltonian, sectors: Sector[]): BlockPlan {
   let total = 0;
   let maxBlock = 0;
   let blocks = 0;
   let work = 0;
   for (const s of sectors) {
     const d = s.basis.length;
-    total += s.weight * d;
+    total += s.weight * d * (s.mirror ? 2 : 1);
     maxBlock = Math.max(maxBlock, d);
     if (d > 0) blocks++;
     work += d ** 3;
@@ -185,73 +271,138 @@ function summarize(ham: Tfim, sectors: Sector[]): BlockPlan {
   return { blocks, maxBlock, work };
 }
 
-/** Enumerates the sectors: one momentum per star, A_k characters, spin-flip parity. */
-function planSectors(ham: Tfim, opts: BlockOptions): Sector[] {
+/** All sectors of {@link sectorGroups} in one list (the orbit tables of every Sz sector stay alive). */
+function planSectors(ham: ModelHamiltonian, opts: BlockOptions): Sector[] {
+  const out: Sector[] = [];
+  for (const group of sectorGroups(ham, opts)) out.push(...group);
+  return out;
+}
+
+/**
+ * Enumerates the sectors: Sz (if conserved) x one momentum per star x A_k characters x spin-flip
+ * parity, yielding the sectors of one Sz sector at a time so that a caller may drop their 2^N
+ * orbit tables before the next.
+ */
+function* sectorGroups(ham: ModelHamiltonian, opts: BlockOptions): Generator<Sector[]> {
   const n = ham.nSites;
   if (n > MAX_BLOCK_SITES) throw new RangeError(`blockSpectrum: N = ${n} is above the limit ${MAX_BLOCK_SITES}`);
   const lat = ham.lattice;
   const tg = translationGroup(lat);
-  const withFlip = ham.h === 0;
   // Point-group elements usable with momenta: those normalizing the translation group.
   const usePg = opts.pointGroup ?? true;
   const pg: Array<{ p: Int32Array; M: number[][] }> = [];
   for (const p of usePg ? lat.pointGroup : lat.pointGroup.slice(0, 1)) {
-    if (!isIdentityPerm(p) && !preservesHamiltonian(ham, p)) throw new Error('blockSpectrum: a point-group element is not a symmetry of H');
+    if (!isIdentityPerm(p) && !ham.isSymmetry(p)) throw new Error('blockSpectrum: a point-group element is not a symmetry of H');
     const M = conjugationMatrix(tg, p);
     if (M) pg.push({ p, M });
   }
-  const ez = diagonalEnergies(ham);
   const stars = momentumStars(tg, pg.map((e) => e.M));
-  const orbitCache = new Map<string, Orbits>();
-  const sectors: Sector[] = [];
-  for (const star of stars) {
-    const m = star.m;
-    const little = pg.filter((e) => sameMomentum(actOnMomentum(tg, e.M, m), m)).map((e) => e.p);
-    let gens = involutionGenerators(little);
-    const real = isRealMomentum(tg, m);
-    const minusM = negMomentum(tg, m);
-    for (;;) {
-      const key = gens.map((g) => g.join(',')).join(';');
-      let o = orbitCache.get(key);
-      if (!o) {
-        o = orbits(makeGroup(tg, gens, withFlip, n), ez);
-        orbitCache.set(key, o);
-      }
-      const planned: Sector[] = [];
-      let ok = true;
-      for (let a = 0; a < 1 << gens.length && ok; a++) {
-        const signs = gens.map((_, i) => ((a >> i) & 1 ? -1 : 1));
-        for (const parity of withFlip ? [1, -1] : [1]) {
-          const chi = character(o.G, tg, m, signs, parity);
-          // The character is a homomorphism because A_k fixes k; verified, not assumed.
-          if (!isCharacter(o.G, chi)) {
-            ok = false;
-            break;
-          }
-          let theta: Int32Array | null = null;
-          if (!real) {
-            const G = o.G;
-            theta = pg.find((e) =>
-              isIdentityPerm(composePerm(e.p, e.p)) &&
-              sameMomentum(actOnMomentum(tg, e.M, m), minusM) &&
-              conjugatesCharacter(G, chi, e.p))?.p ?? null;
-          }
-          planned.push({
-            o, chi, basis: sectorBasis(o, chi), weight: star.size, real, theta,
-            label: sectorLabel(tg, m, signs, withFlip ? parity : 0),
-          });
+  // Sz sectors: n_down = 0..N/2 (mirrors implied), or one sector of all states.
+  const szSectors: Array<{ states: Int32Array | null; withFlip: boolean; mag?: number; mirror: boolean; shift: number }> = [];
+  if (ham.conservesSz) {
+    for (let down = 0; 2 * down <= n; down++) {
+      const mag = ham.magnetizationUnit * (n - 2 * down);
+      szSectors.push({ states: fixedPopcountStates(n, down), withFlip: 2 * down === n, mag, mirror: 2 * down !== n, shift: ham.field * mag });
+    }
+  } else szSectors.push({ states: null, withFlip: ham.field === 0, mirror: false, shift: 0 });
+  for (const sz of szSectors) {
+    const sectors: Sector[] = [];
+    const { withFlip } = sz;
+    // Orbit tables are 2^N long: keep them for one Sz sector at a time.
+    const orbitCache = new Map<string, Orbits>();
+    for (const star of stars) {
+      const m = star.m;
+      const little = pg.filter((e) => sameMomentum(actOnMomentum(tg, e.M, m), m)).map((e) => e.p);
+      let gens = involutionGenerators(little);
+      const real = isRealMomentum(tg, m);
+      const minusM = negMomentum(tg, m);
+      for (;;) {
+        const key = gens.map((g) => g.join(',')).join(';');
+        let o = orbitCache.get(key);
+        if (!o) {
+          o = orbits(makeGroup(tg, gens, withFlip, n), sz.states, ham, sz.shift);
+          orbitCache.set(key, o);
         }
+        const planned: Sector[] = [];
+        let ok = true;
+        for (let a = 0; a < 1 << gens.length && ok; a++) {
+          const signs = gens.map((_, i) => ((a >> i) & 1 ? -1 : 1));
+          for (const parity of withFlip ? [1, -1] : [1]) {
+            const chi = character(o.G, tg, m, signs, parity);
+            // The character is a homomorphism because A_k fixes k; verified, not assumed.
+            if (!isCharacter(o.G, chi)) {
+              ok = false;
+              break;
+            }
+            let theta: Int32Array | null = null;
+            if (!real) {
+              const G = o.G;
+              theta = pg.find((e) =>
+                isIdentityPerm(composePerm(e.p, e.p)) &&
+                sameMomentum(actOnMomentum(tg, e.M, m), minusM) &&
+                conjugatesCharacter(G, chi, e.p))?.p ?? null;
+            }
+            const label = sectorLabel(tg, m, signs, withFlip ? parity : 0);
+            planned.push({
+              o, chi, basis: sectorBasis(o, chi), weight: star.size, real, theta,
+              label: sz.mag === undefined ? label : `M=${sz.mag} ${label}`.trim(), magnetization: sz.mag, mirror: sz.mirror,
+            });
+          }
+        }
+        if (ok) {
+          sectors.push(...planned);
+          break;
+        }
+        // Not a homomorphism (should not happen): retry with a smaller point subgroup.
+        if (gens.length === 0) throw new Error(`blockSpectrum: translation character at k = ${m} is not a homomorphism`);
+        gens = gens.slice(0, -1);
       }
-      if (ok) {
-        sectors.push(...planned);
-        break;
-      }
-      // Not a homomorphism (should not happen): retry with a smaller point subgroup.
-      if (gens.length === 0) throw new Error(`blockSpectrum: translation character at k = ${m} is not a homomorphism`);
-      gens = gens.slice(0, -1);
+    }
+    yield sectors;
+  }
+}
+
+/** What a caller of {@link forEachSector} learns about a sector. */
+export interface SectorInfo {
+  label: string;
+  /** Number of basis states of the block. */
+  dim: number;
+  /** How many times the block's spectrum occurs (star size; a spin-inverted mirror counts separately). */
+  weight: number;
+  /** Magnetization M (conserved Sz), the block's levels being those of H_0 shifted by -h M. */
+  magnetization?: number;
+  /** The same block also occurs at -M (levels of H_0 shifted by +h M). */
+  mirror: boolean;
+  /** Real symmetric block (else complex Hermitian). */
+  real: boolean;
+}
+
+/**
+ * Visits every non-empty symmetry sector of `ham` (as {@link blockSpectrum} would, one Sz sector's
+ * orbit tables alive at a time): `visit` gets the sector, its matrix at ZERO field for conserved-Sz
+ * models (sparse columns: H |c> = sum_e (re[e] + i im[e]) |rows[e]>, rows may repeat in a column;
+ * complex momentum blocks with an antiunitary symmetry come in their real form, `info.real`),
+ * and a function returning its exact eigenvalues (dense; for small blocks). For Lanczos on sectors
+ * too large for dense blocks (FTLM).
+ */
+export function forEachSector(
+  hamIn: ModelHamiltonian | Tfim,
+  visit: (info: SectorInfo, matrix: SparseBlock, eigenvalues: () => Float64Array) => void,
+  opts: Pick<BlockOptions, 'pointGroup'> = {},
+): void {
+  const ham = asHamiltonian(hamIn);
+  for (const group of sectorGroups(ham, opts)) {
+    for (const s of group) {
+      if (s.basis.length === 0) continue;
+      const solver = s.real ? 'real' : s.theta ? 'antiunitary' : 'hermitian';
+      const info: SectorInfo = {
+        label: s.label, dim: s.basis.length, weight: s.weight, mirror: s.mirror, real: solver !== 'hermitian', magnetization: s.magnetization,
+      };
+      const sp = sparseBlock(ham, s);
+      const m = solver === 'antiunitary' ? sparseRealForm(ham, s, sp, s.theta!, ham.normBound + 1) : sp;
+      visit(info, m, () => diagonalizeSector(ham, s, solver));
     }
   }
-  return sectors;
 }
 
 function sectorLabel(tg: TranslationGroup, m: number[], signs: number[], parity: number): string {
@@ -262,26 +413,8 @@ function sectorLabel(tg: TranslationGroup, m: number[], signs: number[], parity:
   return parts.join(' ') || 'all';
 }
 
-/** True when the permutation maps the weighted bond set of `ham` onto itself. */
-function preservesHamiltonian(ham: Tfim, p: Int32Array): boolean {
-  const table = (I: Int32Array, J: Int32Array) => {
-    const t = new Map<string, number>();
-    for (let b = 0; b < I.length; b++) {
-      const i = Math.min(I[b], J[b]);
-      const j = Math.max(I[b], J[b]);
-      t.set(`${i},${j}`, (t.get(`${i},${j}`) ?? 0) + ham.coupling[b]);
-    }
-    return t;
-  };
-  const a = table(ham.bondI, ham.bondJ);
-  const b = table(ham.bondI.map((i) => p[i]), ham.bondJ.map((j) => p[j]));
-  if (a.size !== b.size) return false;
-  for (const [k, v] of a) if (Math.abs((b.get(k) ?? NaN) - v) > 1e-12 * Math.max(1, Math.abs(v))) return false;
-  return true;
-}
-
 /** Block matrix columns as sparse complex entries: H |r~_c> = sum rows[e] (re[e] + i im[e]) |r~_rows[e]>. */
-interface SparseBlock {
+export interface SparseBlock {
   dim: number;
   ptr: Int32Array;
   rows: Int32Array;
@@ -289,18 +422,22 @@ interface SparseBlock {
   im: Float64Array;
 }
 
-function sparseBlock(ham: Tfim, s: Sector): SparseBlock {
+/**
+ * The sector's block as sparse columns, from the connected elements of `ham`. Entries of one
+ * column may repeat a row (two connected states in the same orbit): consumers add them up.
+ */
+function sparseBlock(ham: ModelHamiltonian, s: Sector): SparseBlock {
   const { o, chi, basis } = s;
-  const n = ham.nSites;
   const dim = basis.length;
   const index = new Int32Array(o.reps.length).fill(-1);
   for (let c = 0; c < dim; c++) index[basis[c]] = c;
   const ptr = new Int32Array(dim + 1);
-  const cap = dim * (n + 1);
+  const cap = dim * (ham.maxConnected + 1);
   const rows = new Int32Array(cap);
   const re = new Float64Array(cap);
   const im = new Float64Array(cap);
-  const g0 = -ham.Gamma;
+  const ys = new Int32Array(ham.maxConnected);
+  const amps = new Float64Array(ham.maxConnected);
   let e = 0;
   for (let c = 0; c < dim; c++) {
     const r = basis[c];
@@ -309,29 +446,28 @@ function sparseBlock(ham: Tfim, s: Sector): SparseBlock {
     re[e] = o.ez[r];
     im[e] = 0;
     e++;
-    if (g0 !== 0) {
-      for (let i = 0; i < n; i++) {
-        const y = x ^ (1 << i);
-        const rr = o.repOf[y];
-        const b = index[rr];
-        if (b < 0) continue;
-        const g = o.elem[y];
-        const f = (g0 * o.sqrtOrbit[r]) / o.sqrtOrbit[rr];
-        rows[e] = b;
-        re[e] = f * chi.re[g];
-        im[e] = f * chi.im[g];
-        e++;
-      }
+    const nc = ham.connectedAt(x, ys, amps);
+    for (let k = 0; k < nc; k++) {
+      const y = ys[k];
+      const rr = o.repOf[y];
+      const b = rr < 0 ? -1 : index[rr];
+      if (b < 0) continue;
+      const g = o.elem[y];
+      const f = (amps[k] * o.sqrtOrbit[r]) / o.sqrtOrbit[rr];
+      rows[e] = b;
+      re[e] = f * chi.re[g];
+      im[e] = f * chi.im[g];
+      e++;
     }
     ptr[c + 1] = e;
   }
   return { dim, ptr, rows, re, im };
 }
 
-function diagonalizeSector(ham: Tfim, s: Sector, solver: Level['solver']): Float64Array {
+function diagonalizeSector(ham: ModelHamiltonian, s: Sector, solver: Level['solver']): Float64Array {
   const sp = sparseBlock(ham, s);
   const dim = sp.dim;
-  const scale = Math.abs(ham.Gamma) * ham.nSites + maxAbs(s.o.ez) + 1;
+  const scale = ham.normBound + 1;
   // Dense blocks are packed lower triangles: (b, c) with b >= c at b (b + 1) / 2 + c. Column c
   // of the sparse block holds every (b, c), so the lower triangle is complete.
   if (solver === 'real') {
@@ -361,19 +497,51 @@ function diagonalizeSector(ham: Tfim, s: Sector, solver: Level['solver']): Float
 
 const packedSize = (n: number): number => (n * (n + 1)) / 2;
 
-function maxAbs(a: Float64Array): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
-  return m;
+/** {@link realFormEntries} as a dense packed lower triangle, for the dense eigensolver. */
+function realForm(ham: ModelHamiltonian, s: Sector, sp: SparseBlock, theta: Int32Array, scale: number): Float64Array {
+  const R = new Float64Array(packedSize(sp.dim));
+  realFormEntries(ham, s, sp, theta, scale, (alpha, beta, v) => {
+    if (alpha >= beta) R[(alpha * (alpha + 1)) / 2 + beta] = v;
+  });
+  return R;
+}
+
+/** {@link realFormEntries} as sparse real columns (im = 0), for Lanczos. */
+function sparseRealForm(ham: ModelHamiltonian, s: Sector, sp: SparseBlock, theta: Int32Array, scale: number): SparseBlock {
+  const dim = sp.dim;
+  const ptr = new Int32Array(dim + 1);
+  let rows = new Int32Array(sp.ptr[dim] * 2 + dim);
+  let re = new Float64Array(rows.length);
+  let e = 0;
+  realFormEntries(ham, s, sp, theta, scale, (alpha, beta, v) => {
+    if (e === rows.length) {
+      const r2 = new Int32Array(2 * rows.length);
+      r2.set(rows);
+      rows = r2;
+      const v2 = new Float64Array(2 * re.length);
+      v2.set(re);
+      re = v2;
+    }
+    rows[e] = alpha;
+    re[e] = v;
+    e++;
+    ptr[beta + 1] = e;
+  });
+  for (let c = 0; c < dim; c++) ptr[c + 1] = Math.max(ptr[c + 1], ptr[c]);
+  return { dim, ptr, rows: rows.slice(0, e), re: re.slice(0, e), im: new Float64Array(e) };
 }
 
 /**
  * The block in the Theta-invariant basis, Theta = P_theta K with Theta^2 = 1: a real symmetric
- * matrix (packed lower triangle). Theta |r~> = chi(h) |r~'> where theta r = h r' (r' a representative). A fixed r
+ * matrix, emitted column by column (beta ascending) as emit(alpha, beta, R_alpha beta).
+ * Theta |r~> = chi(h) |r~'> where theta r = h r' (r' a representative). A fixed r
  * (r' = r, chi(h) = e^{i phi}) gives e^{i phi/2} |r~>; a pair gives (|r~> + c |r~'>)/sqrt2 and
  * i (|r~> - c |r~'>)/sqrt2. R = Q^H M Q costs O(dim N) with the sparse M and Q.
  */
-function realForm(ham: Tfim, s: Sector, sp: SparseBlock, theta: Int32Array, scale: number): Float64Array {
+function realFormEntries(
+  ham: ModelHamiltonian, s: Sector, sp: SparseBlock, theta: Int32Array, scale: number,
+  emit: (alpha: number, beta: number, value: number) => void,
+): void {
   const { o, chi, basis } = s;
   const dim = sp.dim;
   const chunks = Math.ceil(ham.nSites / 8);
@@ -436,7 +604,6 @@ function realForm(ham: Tfim, s: Sector, sp: SparseBlock, theta: Int32Array, scal
     srcState[at] = k >> 1;
     srcK[at] = k;
   }
-  const R = new Float64Array(packedSize(dim));
   const accRe = new Float64Array(dim);
   const accIm = new Float64Array(dim);
   const touched = new Int32Array(dim);
@@ -469,32 +636,35 @@ function realForm(ham: Tfim, s: Sector, sp: SparseBlock, theta: Int32Array, scal
     for (let t = 0; t < nt; t++) {
       const alpha = touched[t];
       if (Math.abs(accIm[alpha]) > tol) throw new Error(`blockSpectrum: the real form of ${s.label} is not real`);
-      if (alpha >= beta) R[(alpha * (alpha + 1)) / 2 + beta] = accRe[alpha];
+      if (accRe[alpha] !== 0) emit(alpha, beta, accRe[alpha]);
       accRe[alpha] = 0;
       accIm[alpha] = 0;
       mark[alpha] = 0;
     }
   }
-  return R;
 }
 
 /**
- * All 2^N eigenvalues, ascending, by dense diagonalization of the whole space (no symmetry): the
- * independent reference for {@link blockSpectrum}. N <= 14; memory 4^N * 8 bytes (packed, plus
- * its copy in wasm memory), time ~13 s at N = 12 and 8x more per extra site.
+ * All 2^N eigenvalues, ascending, by dense diagonalization of the whole space (no symmetry), built
+ * from the Hamiltonian's diagonal and connected elements: the independent reference for
+ * {@link blockSpectrum}. N <= MAX_FULL_SITES; memory 4^N * 4 bytes (packed, plus its copy in
+ * wasm memory), time ~13 s at N = 12 and 8x more per extra site.
  */
-export function fullSpectrum(ham: Tfim): Float64Array {
+export function fullSpectrum(hamIn: ModelHamiltonian | Tfim): Float64Array {
+  const ham = asHamiltonian(hamIn);
   const n = ham.nSites;
   if (n > MAX_FULL_SITES) throw new RangeError(`fullSpectrum: N = ${n} is above the limit ${MAX_FULL_SITES}`);
   const dim = 2 ** n;
-  const ez = diagonalEnergies(ham);
   const a = new Float64Array(packedSize(dim));
+  const ys = new Int32Array(ham.maxConnected);
+  const amps = new Float64Array(ham.maxConnected);
   for (let x = 0; x < dim; x++) {
-    a[(x * (x + 1)) / 2 + x] = ez[x];
+    a[(x * (x + 1)) / 2 + x] = ham.diagonalAt(x);
     // Packed lower triangle: element (y, x) with y > x.
-    for (let i = 0; i < n; i++) {
-      const y = x ^ (1 << i);
-      if (y > x) a[(y * (y + 1)) / 2 + x] = -ham.Gamma;
+    const nc = ham.connectedAt(x, ys, amps);
+    for (let k = 0; k < nc; k++) {
+      const y = ys[k];
+      if (y > x) a[(y * (y + 1)) / 2 + x] += amps[k];
     }
   }
   return symmetricEigenvaluesPacked(a, dim);

@@ -26,13 +26,7 @@
  * differences, no cancellation, no overflow (N = 1000 at T = 0.05 is fine). O(N) per temperature.
  */
 import { InputError } from '../util/errors.ts';
-
-/** A temperature with the per-site energy e = <H>/N and specific heat c = beta^2 (<H^2> - <H>^2)/N. */
-export interface ThermoPoint {
-  T: number;
-  e: number;
-  c: number;
-}
+import type { ThermoPoint } from './thermo.ts';
 
 /** lambda_k for the modes of one sector: k = 2 pi (n + shift)/N, shift = 1/2 (A) or 0 (P). */
 function sectorLambdas(N: number, J: number, Gamma: number, antiperiodic: boolean): Float64Array {
@@ -52,67 +46,99 @@ function sectorLambdas(N: number, J: number, Gamma: number, antiperiodic: boolea
 }
 
 /**
- * Union of two disjoint sets of states, each given by its log-weight L = ln sum e^{-beta E}, mean
- * energy m and energy variance v: writes (L, m, v) of the union to out[o..o+2]. With the positive
- * fractions p1 + p2 = 1: L = logaddexp(L1, L2), m = p1 m1 + p2 m2, v = p1 v1 + p2 v2 + p1 p2 (m1 - m2)^2.
- * All terms are >= 0, so this never cancels, unlike the textbook form
- * Z = (1/2)[Z_A^+ + Z_A^- + Z_P^+ - Z_P^-], which loses every digit once unphysical-parity states
- * lie far below the physical ones (the frustrated odd ring, J < 0: at N = 3, T = 0.05 it gave
- * e = -0.75 instead of -0.6948).
+ * Union of two disjoint sets of states, each given by its log-weight L = ln sum e^{-beta E} and,
+ * for each tracked quantity (energy; with `q` = 2 also the magnetization), its mean m and variance
+ * v: a state is [L, m_1, v_1, ..., m_q, v_q] at a[ao..], b[bo..]; writes the union to out[o..].
+ * With the positive fractions p1 + p2 = 1: L = logaddexp(L1, L2), m = p1 m1 + p2 m2,
+ * v = p1 v1 + p2 v2 + p1 p2 (m1 - m2)^2. All terms are >= 0, so this never cancels, unlike the
+ * textbook form Z = (1/2)[Z_A^+ + Z_A^- + Z_P^+ - Z_P^-], which loses every digit once
+ * unphysical-parity states lie far below the physical ones (the frustrated odd ring, J < 0: at
+ * N = 3, T = 0.05 it gave e = -0.75 instead of -0.6948). `dL*`, `dm*` shift the inputs' L and
+ * first mean (the energy) on the fly.
  */
-function mix(L1: number, m1: number, v1: number, L2: number, m2: number, v2: number, out: Float64Array, o: number): void {
-  if (L2 === -Infinity) {
-    out[o] = L1;
-    out[o + 1] = m1;
-    out[o + 2] = v1;
-    return;
-  }
-  if (L1 === -Infinity) {
-    out[o] = L2;
-    out[o + 1] = m2;
-    out[o + 2] = v2;
+function mix(
+  q: number, a: Float64Array, ao: number, dLa: number, dma: number, dMa: number,
+  b: Float64Array, bo: number, dLb: number, dmb: number, dMb: number, out: Float64Array, o: number,
+): void {
+  const L1 = a[ao] + dLa;
+  const L2 = b[bo] + dLb;
+  if (L2 === -Infinity || L1 === -Infinity) {
+    const [src, so, dL, dm, dM] = L2 === -Infinity ? [a, ao, dLa, dma, dMa] : [b, bo, dLb, dmb, dMb];
+    out[o] = src[so] + dL;
+    for (let k = 0; k < q; k++) {
+      out[o + 1 + 2 * k] = src[so + 1 + 2 * k] + (k === 0 ? dm : dM);
+      out[o + 2 + 2 * k] = src[so + 2 + 2 * k];
+    }
     return;
   }
   const L = Math.max(L1, L2) + Math.log1p(Math.exp(-Math.abs(L1 - L2)));
   const p1 = Math.exp(L1 - L);
   const p2 = Math.exp(L2 - L);
-  const d = m1 - m2;
   out[o] = L;
-  // m2 + p1 d rather than p1 m1 + p2 m2: a rounding error in p then multiplies the O(1) difference
-  // d, not the O(N) energies themselves.
-  out[o + 1] = p1 >= p2 ? m1 - p2 * d : m2 + p1 * d;
-  out[o + 2] = p1 * v1 + p2 * v2 + p1 * p2 * d * d;
+  for (let k = 0; k < q; k++) {
+    const m1 = a[ao + 1 + 2 * k] + (k === 0 ? dma : dMa);
+    const m2 = b[bo + 1 + 2 * k] + (k === 0 ? dmb : dMb);
+    const d = m1 - m2;
+    // m2 + p1 d rather than p1 m1 + p2 m2: a rounding error in p then multiplies the O(1)
+    // difference d, not the O(N) energies themselves.
+    out[o + 1 + 2 * k] = p1 >= p2 ? m1 - p2 * d : m2 + p1 * d;
+    out[o + 2 + 2 * k] = p1 * a[ao + 2 + 2 * k] + p2 * b[bo + 2 + 2 * k] + p1 * p2 * d * d;
+  }
 }
 
 /**
  * Even and odd parity classes of H = sum_k lambda_k (n_k - 1/2) at inverse temperature beta, as
- * [L_even, m_even, v_even, L_odd, m_odd, v_odd, offset] (log-weight, mean energy, energy variance;
- * the true log-weights are L + offset). Built mode by mode: a mode has energy -lambda/2 empty and
- * +lambda/2 occupied, so even' = even(empty) U odd(occupied), odd' = odd(empty) U even(occupied).
- * This is the projected trace (1/2)[prod 2cosh(beta lambda/2) +- prod 2sinh(beta lambda/2)] as a sum
- * of positive terms, with its beta-derivatives (m = -d ln Z/d beta, v = d^2 ln Z/d beta^2) carried
- * along. The log-weights are renormalized every step (the larger class kept at L = 0, the removed
- * amount summed in offset): ln Z reaches beta N |e| ~ 1e5, and weights computed as exp of
- * differences of such numbers would carry relative errors ~1e-11 (seen as 1e-10 errors in e at N = 4000).
+ * [even state, odd state, offset], a state being [L, m_E, v_E] (log-weight, mean energy, energy
+ * variance), or [L, m_E, v_E, m_M, v_M] with `trackM`, M = sum_k (n_k - 1/2) = N_F - N/2; the true
+ * log-weights are L + offset. Built mode by mode: a mode has energy -lambda/2 (M -1/2) empty and
+ * +lambda/2 (M +1/2) occupied, so even' = even(empty) U odd(occupied), odd' = odd(empty) U
+ * even(occupied). This is the projected trace (1/2)[prod 2cosh(beta lambda/2) +- prod 2sinh(beta
+ * lambda/2)] as a sum of positive terms, with its beta-derivatives (m = -d ln Z/d beta,
+ * v = d^2 ln Z/d beta^2) carried along. The log-weights are renormalized every step (the larger
+ * class kept at L = 0, the removed amount summed in offset): ln Z reaches beta N |e| ~ 1e5, and
+ * weights computed as exp of differences of such numbers would carry relative errors ~1e-11 (seen
+ * as 1e-10 errors in e at N = 4000).
  */
-function parityClasses(lam: Float64Array, beta: number): Float64Array {
-  const c = Float64Array.of(0, 0, 0, -Infinity, 0, 0, 0);
-  const next = new Float64Array(6);
+function parityClasses(lam: Float64Array, beta: number, trackM = false): { even: Float64Array; odd: Float64Array; offset: number } {
+  const q = trackM ? 2 : 1;
+  const w = 1 + 2 * q;
+  let even = new Float64Array(w);
+  let odd = new Float64Array(w);
+  odd[0] = -Infinity;
+  let nextEven = new Float64Array(w);
+  let nextOdd = new Float64Array(w);
+  let offset = 0;
   for (let k = 0; k < lam.length; k++) {
     const h = lam[k] / 2;
     const bh = beta * h;
-    mix(c[0] + bh, c[1] - h, c[2], c[3] - bh, c[4] + h, c[5], next, 0);
-    mix(c[3] + bh, c[4] - h, c[5], c[0] - bh, c[1] + h, c[2], next, 3);
-    const top = Math.max(next[0], next[3]);
-    c[6] += top;
-    c[0] = next[0] - top;
-    c[3] = next[3] - top;
-    c[1] = next[1];
-    c[2] = next[2];
-    c[4] = next[4];
-    c[5] = next[5];
+    mix(q, even, 0, bh, -h, -0.5, odd, 0, -bh, h, 0.5, nextEven, 0);
+    mix(q, odd, 0, bh, -h, -0.5, even, 0, -bh, h, 0.5, nextOdd, 0);
+    const top = Math.max(nextEven[0], nextOdd[0]);
+    offset += top;
+    nextEven[0] -= top;
+    nextOdd[0] -= top;
+    [even, nextEven] = [nextEven, even];
+    [odd, nextOdd] = [nextOdd, odd];
   }
-  return c;
+  return { even, odd, offset };
+}
+
+/**
+ * Thermodynamics of a Jordan-Wigner chain: physical states are the even-parity states of the
+ * antiperiodic modes `lamA` and the odd-parity states of the periodic modes `lamP`, each with
+ * H = sum_k lambda_k (n_k - 1/2). Returns e = <H>/N, c, and chi = beta var(M)/N with
+ * M = N_F - N/2 when `trackM`.
+ */
+function jordanWignerThermo(N: number, lamA: Float64Array, lamP: Float64Array, T: number, trackM: boolean): ThermoPoint {
+  const beta = 1 / T;
+  const A = parityClasses(lamA, beta, trackM);
+  const P = parityClasses(lamP, beta, trackM);
+  const ref = Math.max(A.offset, P.offset);
+  const z = new Float64Array(A.even.length);
+  mix(trackM ? 2 : 1, A.even, 0, A.offset - ref, 0, 0, P.odd, 0, P.offset - ref, 0, 0, z, 0);
+  const out: ThermoPoint = { T, e: z[1] / N, c: (beta * beta * z[2]) / N };
+  if (trackM) out.chi = (beta * z[4]) / N;
+  return out;
 }
 
 /**
@@ -128,14 +154,38 @@ export function freeFermionChain(N: number, J: number, Gamma: number, temps: num
   const lamP = sectorLambdas(N, J, Gamma, false);
   return temps.map((T) => {
     if (!(T > 0)) throw new InputError(`freeFermionChain: temperatures must be > 0, got ${T}`);
-    const beta = 1 / T;
     // Physical states: even parity with antiperiodic momenta, odd parity with periodic ones.
-    const A = parityClasses(lamA, beta);
-    const P = parityClasses(lamP, beta);
-    const ref = Math.max(A[6], P[6]);
-    const z = new Float64Array(3);
-    mix(A[0] + (A[6] - ref), A[1], A[2], P[3] + (P[6] - ref), P[4], P[5], z, 0);
-    return { T, e: z[1] / N, c: (beta * beta * z[2]) / N };
+    return jordanWignerThermo(N, lamA, lamP, T, false);
+  });
+}
+
+/**
+ * Exact e, c and chi per site of the periodic spin-1/2 XX chain with N >= 3 sites (energy units of
+ * J, k_B = 1), H = J sum_i (Sx_i Sx_{i+1} + Sy_i Sy_{i+1}) - h sum_i Sz_i: the XXZ model at
+ * Delta = 0, J2 = 0. chi = beta (<M^2> - <M>^2)/N with M = sum Sz (spin-1/2 units).
+ *
+ * Jordan-Wigner: S+_i = c_i^+ exp(i pi sum_{j<i} n_j), Sz_i = n_i - 1/2, so the bulk is the hopping
+ * (J/2) sum (c_i^+ c_{i+1} + h.c.) and the boundary bond closes with c_N = -P c_0, P = (-1)^N_F:
+ * antiperiodic momenta k = 2 pi (n + 1/2)/N for even N_F, periodic k = 2 pi n/N for odd N_F (the
+ * same sectors as the TFIM chain). Modes: eps_k = J cos k - h, and
+ * H = sum_k eps_k n_k + h N/2 = sum_k eps_k (n_k - 1/2) since sum_k cos k = 0 over either set for
+ * N >= 2; the field couples to the fermion number, M = N_F - N/2. N = 2 is excluded: the 2-site ring
+ * has ONE distinct bond in the XXZ convention, while Jordan-Wigner would count the pair twice.
+ */
+export function freeFermionXXChain(N: number, J: number, h: number, temps: number[]): ThermoPoint[] {
+  if (!Number.isInteger(N) || N < 3) throw new InputError(`freeFermionXXChain: N must be an integer >= 3, got ${N}`);
+  if (!Number.isFinite(J) || !Number.isFinite(h)) throw new InputError('freeFermionXXChain: J and h must be finite');
+  const modes = (antiperiodic: boolean) => Float64Array.from({ length: N }, (_, n) => {
+    const twice = 2 * n + (antiperiodic ? 1 : 0);
+    // cos(pi twice / N), exact at k = 0, pi/2, pi (so sum_k eps_k = -h N holds to rounding).
+    const c = twice === 0 ? 1 : 2 * twice === N ? 0 : twice === N ? -1 : 2 * twice === 3 * N ? 0 : Math.cos((Math.PI * twice) / N);
+    return J * c - h;
+  });
+  const lamA = modes(true);
+  const lamP = modes(false);
+  return temps.map((T) => {
+    if (!(T > 0)) throw new InputError(`freeFermionXXChain: temperatures must be > 0, got ${T}`);
+    return jordanWignerThermo(N, lamA, lamP, T, true);
   });
 }
 

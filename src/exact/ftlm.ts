@@ -18,6 +18,7 @@ import { lanczos, tridiagonalEigen } from '../linalg/lanczos.ts';
 import { jackknife } from '../stats/series.ts';
 import { Rng } from '../mc/rng.ts';
 import { InputError } from '../util/errors.ts';
+import type { Row } from '../stats/row.ts';
 
 export interface FtlmOptions {
   /** Number R of random vectors (ignored with `basis`). */
@@ -39,21 +40,25 @@ export interface FtlmOptions {
   reorthogonalize?: boolean;
   /** Memory budget in bytes for the stored vectors (default 2 GiB). */
   maxBytes?: number;
+  /** Called after each random vector with (done, total). */
+  onProgress?: (done: number, total: number) => void;
 }
 
-/** Per-site energy e = <H>/N and specific heat c = beta^2 (<H^2> - <H>^2)/N at temperature T, with 1-sigma errors. */
-export interface FtlmPoint {
-  T: number;
-  e: number;
-  e_err: number;
-  c: number;
-  c_err: number;
-}
+/** Largest N for FTLM (a few vectors of 2^N doubles). */
+export const MAX_FTLM_SITES = 24;
+
+/**
+ * Per-site energy e = <H>/N and specific heat c = beta^2 (<H^2> - <H>^2)/N at temperature T, with
+ * 1-sigma errors; chi = beta (<M^2> - <M>^2)/N when the Ritz sets carry magnetizations.
+ */
+export type FtlmPoint = Pick<Row, 'T' | 'e' | 'e_err' | 'c' | 'c_err' | 'chi' | 'chi_err'>;
 
 /** Quadrature nodes (Ritz values, energy units of J) and weights ||r||^2 z_j^2 of one start vector. */
 export interface RitzSet {
   values: Float64Array;
   weights: Float64Array;
+  /** Magnetization M of each node (models conserving Sz, whose Lanczos runs in one M sector). */
+  mags?: Float64Array;
 }
 
 /** Bytes of Float64Array storage that {@link ftlmRitz} needs for a TFIM on n sites. */
@@ -110,59 +115,76 @@ export function ftlmRitz(ham: Tfim, opts: FtlmOptions): RitzSet[] {
     const { values, first } = tridiagonalEigen(alpha, beta);
     const weights = first.map((z) => norm * norm * z * z);
     out.push({ values, weights });
+    opts.onProgress?.(r + 1, R);
   }
   return out;
 }
 
 /**
- * e(T), c(T) from Lanczos quadrature data. Boltzmann factors are shifted by the lowest Ritz value
- * over all vectors, e^{-beta (theta - theta_min)} <= 1, so no overflow at any T; energies are
- * measured from theta_min too, which keeps <H^2> - <H>^2 free of cancellation. With `exact` (unit
- * vectors) the errors are reported as 0; otherwise they come from a jackknife over the vectors.
+ * e(T), c(T) (and chi(T) when every set has `mags`) from Lanczos quadrature data. Boltzmann factors
+ * are shifted by the lowest Ritz value over all vectors, e^{-beta (theta - theta_min)} <= 1, so no
+ * overflow at any T; energies are measured from theta_min too, which keeps <H^2> - <H>^2 free of
+ * cancellation. With `exact` (unit vectors) the errors are reported as 0; otherwise they come from
+ * a jackknife over the vectors.
  */
 export function ftlmThermo(ritz: RitzSet[], nSites: number, temps: number[], exact = false): FtlmPoint[] {
   const R = ritz.length;
+  const withM = R > 0 && ritz.every((s) => s.mags !== undefined);
   let e0 = Infinity;
   for (const s of ritz) for (let j = 0; j < s.values.length; j++) e0 = Math.min(e0, s.values[j]);
-  const Z = new Float64Array(R);
-  const E = new Float64Array(R);
-  const Q = new Float64Array(R);
+  // Per vector: Z, Z<H - e0>, Z<(H - e0)^2>, Z<M>, Z<M^2>.
+  const sums = Array.from({ length: withM ? 5 : 3 }, () => new Float64Array(R));
   return temps.map((T) => {
     if (!(T > 0)) throw new InputError(`ftlm: temperatures must be > 0, got ${T}`);
     const beta = 1 / T;
     for (let r = 0; r < R; r++) {
-      const { values, weights } = ritz[r];
+      const { values, weights, mags } = ritz[r];
       let z = 0;
       let e = 0;
       let q = 0;
+      let m1 = 0;
+      let m2 = 0;
       for (let j = 0; j < values.length; j++) {
         const x = values[j] - e0;
         const w = weights[j] * Math.exp(-beta * x);
         z += w;
         e += w * x;
         q += w * x * x;
+        if (mags) {
+          m1 += w * mags[j];
+          m2 += w * mags[j] * mags[j];
+        }
       }
-      Z[r] = z;
-      E[r] = e;
-      Q[r] = q;
+      sums[0][r] = z;
+      sums[1][r] = e;
+      sums[2][r] = q;
+      if (withM) {
+        sums[3][r] = m1;
+        sums[4][r] = m2;
+      }
     }
     const fe = (m: number[]) => (e0 + m[1] / m[0]) / nSites;
     const fc = (m: number[]) => (beta * beta * (m[2] / m[0] - (m[1] / m[0]) ** 2)) / nSites;
+    const fchi = (m: number[]) => (beta * (m[4] / m[0] - (m[3] / m[0]) ** 2)) / nSites;
     if (exact || R < 2) {
-      let z = 0;
-      let e = 0;
-      let q = 0;
-      for (let r = 0; r < R; r++) {
-        z += Z[r];
-        e += E[r];
-        q += Q[r];
-      }
+      const tot = sums.map((a) => a.reduce((x, y) => x + y, 0));
       const err = exact ? 0 : NaN;
-      return { T, e: fe([z, e, q]), e_err: err, c: fc([z, e, q]), c_err: err };
+      const p: FtlmPoint = { T, e: fe(tot), e_err: err, c: fc(tot), c_err: err };
+      if (withM) {
+        p.chi = fchi(tot);
+        p.chi_err = err;
+      }
+      return p;
     }
-    const je = jackknife([Z, E, Q], fe);
-    const jc = jackknife([Z, E, Q], fc);
-    return { T, e: je.value, e_err: je.err, c: jc.value, c_err: jc.err };
+    const je = jackknife(sums, fe);
+    const jc = jackknife(sums, fc);
+    const p: FtlmPoint = { T, e: je.value, e_err: je.err, c: jc.value, c_err: jc.err };
+    if (withM) {
+      const jm = jackknife(sums, fchi);
+      p.chi = jm.value;
+      p.chi_err = jm.err;
+    }
+    return p;
   });
 }
 

@@ -2,8 +2,8 @@
  * Eigenvalues (only) of dense real symmetric and complex Hermitian matrices on Float64Array.
  *
  * Method: Householder reduction to a real symmetric tridiagonal matrix, then implicit QL with
- * Wilkinson shifts (tqli). Cost 4/3 n^3 (real) or 16/3 n^3 (complex) flops for the reduction and
- * O(n^2) for the QL. ml-matrix's general decomposition is ~100x slower, hence this file.
+ * Wilkinson shifts (EISPACK tql2; the same routine gives Lanczos its Ritz values and weights).
+ * Cost 4/3 n^3 (real) or 16/3 n^3 (complex) flops for the reduction and O(n^2) for the QL. ml-matrix's general decomposition is ~100x slower, hence this file.
  *
  * Storage: row-major n x n, element (i, j) at i * n + j. Only the lower triangle (j <= i) is read.
  * The input may be overwritten (the JS path works in place; the wasm path copies the lower
@@ -13,59 +13,88 @@
 /**
  * Reduces the symmetric tridiagonal matrix with diagonal d[0..n-1] and off-diagonal
  * e[0..n-2] (e[i] couples i and i + 1; e[n-1] is scratch) to its eigenvalues, in place in d,
- * sorted ascending. Implicit QL with Wilkinson shift (Numerical Recipes' tqli without vectors).
+ * sorted ascending (by {@link tridiagonalEigen}).
  */
 export function tridiagonalEigenvalues(d: Float64Array, e: Float64Array, n: number): Float64Array {
   if (n === 0) return d;
-  e[n - 1] = 0;
+  d.set(tridiagonalEigen(d.subarray(0, n), e.subarray(0, n - 1)).values);
+  return d;
+}
+
+/**
+ * Eigenvalues (ascending) and first components z_j = <e_0|u_j> of the normalized eigenvectors of the
+ * symmetric tridiagonal matrix with diagonal `alpha` and off-diagonal `beta` (length n - 1). Implicit
+ * QL with Wilkinson-type shifts (EISPACK tql2, as in JAMA), applying the Givens rotations to the first
+ * row of the eigenvector matrix only: each row of V transforms independently, so O(n^2) work instead
+ * of O(n^3).
+ */
+export function tridiagonalEigen(alpha: Float64Array, beta: Float64Array): { values: Float64Array; first: Float64Array } {
+  const n = alpha.length;
+  if (beta.length !== Math.max(0, n - 1)) throw new RangeError('tridiagonalEigen: beta must have length alpha.length - 1');
+  const d = Float64Array.from(alpha);
+  const e = new Float64Array(n);
+  for (let i = 0; i + 1 < n; i++) e[i] = beta[i];
+  const z = new Float64Array(n);
+  if (n > 0) z[0] = 1;
+  const eps = 2 ** -52;
+  let f = 0;
+  let tst1 = 0;
   for (let l = 0; l < n; l++) {
-    let iter = 0;
-    for (;;) {
-      let m = l;
-      // Deflate where e[m] is negligible next to its diagonal neighbours: "dd + |e| == dd" is the
-      // scale-free test (no absolute epsilon, so tiny eigenvalues keep their relative accuracy).
-      for (; m < n - 1; m++) {
-        const dd = Math.abs(d[m]) + Math.abs(d[m + 1]);
-        if (Math.abs(e[m]) + dd === dd) break;
-      }
-      if (m === l) break;
-      if (iter++ === 60) throw new Error(`tridiagonalEigenvalues: no convergence for eigenvalue ${l} of ${n}`);
-      let g = (d[l + 1] - d[l]) / (2 * e[l]);
-      let r = Math.sqrt(g * g + 1);
-      g = d[m] - d[l] + e[l] / (g + (g >= 0 ? r : -r));
-      let s = 1;
-      let c = 1;
-      let p = 0;
-      let i = m - 1;
-      let underflow = false;
-      for (; i >= l; i--) {
-        const f = s * e[i];
-        const b = c * e[i];
-        r = Math.sqrt(f * f + g * g);
-        // f, g are O(matrix norm) here, so the plain sqrt cannot overflow; it can underflow to 0
-        // only when both vanish, which is NR's "recover from underflow" case below.
-        e[i + 1] = r;
-        if (r === 0) {
-          d[i + 1] -= p;
-          e[m] = 0;
-          underflow = true;
-          break;
-        }
-        s = f / r;
-        c = g / r;
-        g = d[i + 1] - p;
-        r = (d[i] - g) * s + 2 * c * b;
-        p = s * r;
-        d[i + 1] = g + p;
-        g = c * r - b;
-      }
-      if (underflow) continue;
-      d[l] -= p;
-      e[l] = g;
-      e[m] = 0;
+    tst1 = Math.max(tst1, Math.abs(d[l]) + Math.abs(e[l]));
+    let m = l;
+    while (m < n) {
+      if (Math.abs(e[m]) <= eps * tst1) break;
+      m++;
     }
+    // e[n-1] = 0, so m <= n - 1 always.
+    if (m > l) {
+      let iter = 0;
+      do {
+        if (++iter > 60) throw new Error('tridiagonalEigen: QL iteration did not converge');
+        let g = d[l];
+        let p = (d[l + 1] - g) / (2 * e[l]);
+        let r = Math.sqrt(p * p + 1);
+        if (p < 0) r = -r;
+        d[l] = e[l] / (p + r);
+        d[l + 1] = e[l] * (p + r);
+        const dl1 = d[l + 1];
+        let h = g - d[l];
+        for (let i = l + 2; i < n; i++) d[i] -= h;
+        f += h;
+        p = d[m];
+        let c = 1;
+        let c2 = c;
+        let c3 = c;
+        const el1 = e[l + 1];
+        let s = 0;
+        let s2 = 0;
+        for (let i = m - 1; i >= l; i--) {
+          c3 = c2;
+          c2 = c;
+          s2 = s;
+          g = c * e[i];
+          h = c * p;
+          // p and e[i] are O(matrix norm): the plain sqrt cannot overflow (hypot is ~10x slower).
+          r = Math.sqrt(p * p + e[i] * e[i]);
+          e[i + 1] = s * r;
+          s = e[i] / r;
+          c = p / r;
+          p = c * d[i] - s * g;
+          d[i + 1] = h + s * (c * g + s * d[i]);
+          h = z[i + 1];
+          z[i + 1] = s * z[i] + c * h;
+          z[i] = c * z[i] - s * h;
+        }
+        p = (-s * s2 * c3 * el1 * e[l]) / dl1;
+        e[l] = s * p;
+        d[l] = c * p;
+      } while (Math.abs(e[l]) > eps * tst1);
+    }
+    d[l] = d[l] + f;
+    e[l] = 0;
   }
-  return d.sort();
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => d[a] - d[b]);
+  return { values: Float64Array.from(order, (i) => d[i]), first: Float64Array.from(order, (i) => z[i]) };
 }
 
 /**
@@ -174,6 +203,7 @@ function realWork(a: Float64Array, n: number, packed: boolean): RealWork {
   const size = packedSize(n);
   const k = n >= WASM_MIN_N ? wasmKernels((size + 4 * n) * 8) : null;
   if (k) {
+    wasmRuns++;
     const A = k.f64.subarray(0, size);
     const ro = packedRows(n);
     if (packed) A.set(a.subarray(0, size));
@@ -358,6 +388,7 @@ function complexWork(re: Float64Array, im: Float64Array, n: number, packed: bool
   const size = packedSize(n);
   const k = n >= WASM_MIN_N ? wasmKernels((2 * size + 8 * n) * 8) : null;
   if (k) {
+    wasmRuns++;
     const R = k.f64.subarray(0, size);
     const I = k.f64.subarray(size, 2 * size);
     const ro = packedRows(n);
@@ -444,6 +475,15 @@ const WASM_MIN_N = 48;
 const WASM_KEEP_BYTES = 64 * 2 ** 20;
 
 let useWasm = true;
+let wasmRuns = 0;
+
+/**
+ * How many reductions have run on the wasm kernels since the process started (a JS fallback, e.g.
+ * without wasm SIMD, leaves it unchanged): lets tests and benchmarks assert which path ran.
+ */
+export function wasmKernelRuns(): number {
+  return wasmRuns;
+}
 
 /** Switches the wasm kernels on or off (the JS loops compute the same thing); returns the old setting. */
 export function setWasmKernels(on: boolean): boolean {

@@ -4,7 +4,16 @@
  * Site numbering: chain i = x; square and triangular i = x + Lx * y. Triangular lattices use
  * rhombic coordinates r = x a1 + y a2 with a1 = (1, 0), a2 = (1/2, sqrt(3)/2); the three bond
  * directions are a1, a2 and a2 - a1. A periodic lattice with a side of 2 has doubled bonds (both
- * neighbours are the same site); they are kept, as the Hamiltonian with periodic wrapping implies.
+ * neighbours are the same site); they are kept in `bondI/bondJ`, as the TFIM with periodic wrapping
+ * implies (its finite-size results depend on it).
+ *
+ * Second neighbours (`bonds2`): chain (i, i+2); square the two diagonals (1, 1), (1, -1); triangular
+ * the next shell at distance sqrt(3), a1 + a2, 2 a2 - a1, a2 - 2 a1; graphs list them as `bonds2`.
+ * Each coupling class of the XXZ family is a set of DISTINCT unordered pairs: where a small periodic
+ * lattice makes two lattice vectors give the same pair (chain of 4: i + 2 = i - 2; a side of 2), the
+ * pair is counted once, and a vector that wraps onto the site itself is dropped. So the 4x4 torus has
+ * 2N nearest and 2N diagonal pairs, the 4-site ring 4 nearest and 2 second-neighbour pairs.
+ * {@link distinctBonds} gives the nearest-neighbour class in that form.
  */
 import { InputError } from '../util/errors.ts';
 
@@ -27,6 +36,8 @@ export interface Lattice {
   bondI: Int32Array;
   bondJ: Int32Array;
   bondW: Float64Array;
+  /** Second-neighbour pairs (distinct, unordered; see the file comment), with weights. */
+  bonds2: BondSet;
   /** Cartesian positions, (x, y) per site, lattice spacing 1. */
   coords: Float64Array;
   /** Commuting generators of the translation group; empty for open boundaries and graphs. */
@@ -39,10 +50,20 @@ export interface Lattice {
   pointGroup: Int32Array[];
 }
 
+/** A set of bonds: pair b joins sites I[b] and J[b] with weight W[b]. */
+export interface BondSet {
+  I: Int32Array;
+  J: Int32Array;
+  W: Float64Array;
+}
+
 /** Input description of a lattice, as found in a model file. */
 export type LatticeSpec =
   | { kind: 'chain' | 'square' | 'triangular'; size: number[]; boundary?: Boundary }
-  | { kind: 'graph'; sites: number; bonds: Array<[number, number] | [number, number, number]> };
+  | {
+    kind: 'graph'; sites: number; bonds: Array<[number, number] | [number, number, number]>;
+    bonds2?: Array<[number, number] | [number, number, number]>;
+  };
 
 type Vec2 = [number, number];
 /** 2x2 integer matrices acting on (x, y) lattice coordinates, row-major [a, b, c, d]. */
@@ -84,26 +105,72 @@ function bondKey(i: number, j: number): string {
   return i < j ? `${i},${j}` : `${j},${i}`;
 }
 
-/** Total weight per unordered site pair: the form in which two bond lists are compared. */
-function bondTable(bondI: Int32Array, bondJ: Int32Array, bondW: Float64Array): Map<string, number> {
-  const t = new Map<string, number>();
-  for (let b = 0; b < bondI.length; b++) {
-    const k = bondKey(bondI[b], bondJ[b]);
-    t.set(k, (t.get(k) ?? 0) + bondW[b]);
-  }
+/** Per unordered site pair, the summed weight of every class: the form in which bond lists are compared. */
+function pairTable(classes: BondSet[], perm: Int32Array | null): Map<string, number[]> {
+  const t = new Map<string, number[]>();
+  classes.forEach((c, k) => {
+    for (let b = 0; b < c.I.length; b++) {
+      const key = perm ? bondKey(perm[c.I[b]], perm[c.J[b]]) : bondKey(c.I[b], c.J[b]);
+      let v = t.get(key);
+      if (!v) t.set(key, (v = new Array<number>(classes.length).fill(0)));
+      v[k] += c.W[b];
+    }
+  });
   return t;
 }
 
-/** True when the site permutation `perm` maps the weighted bond set onto itself. */
-export function preservesBonds(lat: Pick<Lattice, 'bondI' | 'bondJ' | 'bondW'>, perm: Int32Array): boolean {
-  const before = bondTable(lat.bondI, lat.bondJ, lat.bondW);
-  const mapped = bondTable(lat.bondI.map((i) => perm[i]), lat.bondJ.map((j) => perm[j]), lat.bondW);
+/**
+ * True when the site permutation `perm` maps each weighted bond class onto itself (pairs are
+ * unordered; repeated pairs count with their summed weight). The one symmetry check of bond lists:
+ * lattices use it for their point groups, Hamiltonians for their isSymmetry.
+ */
+export function preservesPairs(classes: BondSet[], perm: Int32Array): boolean {
+  const before = pairTable(classes, null);
+  const mapped = pairTable(classes, perm);
   if (before.size !== mapped.size) return false;
   for (const [k, w] of before) {
     const v = mapped.get(k);
-    if (v === undefined || Math.abs(v - w) > 1e-12 * Math.max(1, Math.abs(w))) return false;
+    if (!v) return false;
+    for (let c = 0; c < w.length; c++) if (Math.abs(v[c] - w[c]) > 1e-12 * Math.max(1, Math.abs(w[c]))) return false;
   }
   return true;
+}
+
+/** True when `perm` maps the weighted nearest- and second-neighbour bond sets onto themselves. */
+export function preservesBonds(lat: Pick<Lattice, 'bondI' | 'bondJ' | 'bondW' | 'bonds2'>, perm: Int32Array): boolean {
+  return preservesPairs([{ I: lat.bondI, J: lat.bondJ, W: lat.bondW }, lat.bonds2], perm);
+}
+
+/**
+ * Distinct unordered pairs of a bond list, self-pairs dropped: a pair listed k times counts once
+ * (weight of its first listing) with `merge = 'once'` (pairs generated by lattice vectors), or with
+ * the summed weight with `merge = 'sum'` (explicit graph bonds).
+ */
+export function uniquePairs(I: ArrayLike<number>, J: ArrayLike<number>, W: ArrayLike<number>, merge: 'once' | 'sum'): BondSet {
+  const index = new Map<string, number>();
+  const oi: number[] = [];
+  const oj: number[] = [];
+  const ow: number[] = [];
+  for (let b = 0; b < I.length; b++) {
+    if (I[b] === J[b]) continue;
+    const k = bondKey(I[b], J[b]);
+    const at = index.get(k);
+    if (at === undefined) {
+      index.set(k, oi.length);
+      oi.push(Math.min(I[b], J[b]));
+      oj.push(Math.max(I[b], J[b]));
+      ow.push(W[b]);
+    } else if (merge === 'sum') ow[at] += W[b];
+  }
+  return { I: Int32Array.from(oi), J: Int32Array.from(oj), W: Float64Array.from(ow) };
+}
+
+/**
+ * The nearest-neighbour class as distinct pairs (the XXZ convention): a doubled bond of a periodic
+ * side of 2 counts once; a graph's repeated bonds add their weights.
+ */
+export function distinctBonds(lat: Lattice): BondSet {
+  return uniquePairs(lat.bondI, lat.bondJ, lat.bondW, lat.kind === 'graph' ? 'sum' : 'once');
 }
 
 function isPermutation(p: Int32Array): boolean {
@@ -120,6 +187,8 @@ interface Grid {
   Ly: number;
   periodic: boolean;
   dirs: Vec2[];
+  /** Second-neighbour vectors. */
+  dirs2: Vec2[];
   pointCandidates: Mat2[];
   cart: (x: number, y: number) => Vec2;
 }
@@ -127,22 +196,27 @@ interface Grid {
 function buildGrid(kind: 'chain' | 'square' | 'triangular', size: number[], boundary: Boundary, g: Grid): Lattice {
   const { Lx, Ly, periodic } = g;
   const n = Lx * Ly;
-  const I: number[] = [];
-  const J: number[] = [];
-  for (let y = 0; y < Ly; y++) {
-    for (let x = 0; x < Lx; x++) {
-      for (const [dx, dy] of g.dirs) {
-        let x2 = x + dx;
-        let y2 = y + dy;
-        if (periodic) {
-          x2 = mod(x2, Lx);
-          y2 = mod(y2, Ly);
-        } else if (x2 < 0 || x2 >= Lx || y2 < 0 || y2 >= Ly) continue;
-        I.push(x + Lx * y);
-        J.push(x2 + Lx * y2);
+  const pairs = (dirs: Vec2[]): [number[], number[]] => {
+    const I: number[] = [];
+    const J: number[] = [];
+    for (let y = 0; y < Ly; y++) {
+      for (let x = 0; x < Lx; x++) {
+        for (const [dx, dy] of dirs) {
+          let x2 = x + dx;
+          let y2 = y + dy;
+          if (periodic) {
+            x2 = mod(x2, Lx);
+            y2 = mod(y2, Ly);
+          } else if (x2 < 0 || x2 >= Lx || y2 < 0 || y2 >= Ly) continue;
+          I.push(x + Lx * y);
+          J.push(x2 + Lx * y2);
+        }
       }
     }
-  }
+    return [I, J];
+  };
+  const [I, J] = pairs(g.dirs);
+  const [I2, J2] = pairs(g.dirs2);
   const coords = new Float64Array(2 * n);
   for (let y = 0; y < Ly; y++) {
     for (let x = 0; x < Lx; x++) {
@@ -154,6 +228,7 @@ function buildGrid(kind: 'chain' | 'square' | 'triangular', size: number[], boun
   const lat: Lattice = {
     kind, size: [...size], boundary, nSites: n,
     bondI: Int32Array.from(I), bondJ: Int32Array.from(J), bondW: new Float64Array(I.length).fill(1),
+    bonds2: uniquePairs(I2, J2, new Float64Array(I2.length).fill(1), 'once'),
     coords, translations: [], pointGroup: [],
   };
   if (periodic) {
@@ -223,8 +298,10 @@ export function makeLattice(spec: LatticeSpec): Lattice {
       coords[2 * i + 1] = Math.sin((2 * Math.PI * i) / n);
     }
     const id = new Int32Array(n).map((_, i) => i);
+    const b2 = spec.bonds2 ?? [];
     return {
       kind: 'graph', size: [n], boundary: 'open', nSites: n, bondI: I, bondJ: J, bondW: W,
+      bonds2: uniquePairs(b2.map((b) => b[0]), b2.map((b) => b[1]), b2.map((b) => (b.length > 2 ? (b[2] as number) : 1)), 'sum'),
       coords, translations: [], pointGroup: [id],
     };
   }
@@ -232,19 +309,19 @@ export function makeLattice(spec: LatticeSpec): Lattice {
   const periodic = boundary === 'periodic';
   if (spec.kind === 'chain') {
     return buildGrid('chain', spec.size, boundary, {
-      Lx: spec.size[0], Ly: 1, periodic, dirs: [[1, 0]], pointCandidates: CHAIN_POINT_GROUP,
+      Lx: spec.size[0], Ly: 1, periodic, dirs: [[1, 0]], dirs2: [[2, 0]], pointCandidates: CHAIN_POINT_GROUP,
       cart: (x) => [x, 0],
     });
   }
   if (spec.kind === 'square') {
     return buildGrid('square', spec.size, boundary, {
-      Lx: spec.size[0], Ly: spec.size[1], periodic, dirs: [[1, 0], [0, 1]], pointCandidates: SQUARE_POINT_GROUP,
+      Lx: spec.size[0], Ly: spec.size[1], periodic, dirs: [[1, 0], [0, 1]], dirs2: [[1, 1], [1, -1]], pointCandidates: SQUARE_POINT_GROUP,
       cart: (x, y) => [x, y],
     });
   }
   if (spec.kind === 'triangular') {
     return buildGrid('triangular', spec.size, boundary, {
-      Lx: spec.size[0], Ly: spec.size[1], periodic, dirs: [[1, 0], [0, 1], [-1, 1]],
+      Lx: spec.size[0], Ly: spec.size[1], periodic, dirs: [[1, 0], [0, 1], [-1, 1]], dirs2: [[1, 1], [-1, 2], [-2, 1]],
       pointCandidates: closure([TRI_ROT, TRI_MIRROR]),
       cart: (x, y) => [x + 0.5 * y, (Math.sqrt(3) / 2) * y],
     });

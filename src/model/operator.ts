@@ -1,3 +1,5 @@
+import type { Lattice } from './lattice.ts';
+
 /**
  * The one Hamiltonian interface: a spin Hamiltonian in the sz basis as data, a diagonal part and
  * its connected off-diagonal elements, the way NetKet's operators and QuSpin's operator strings
@@ -29,4 +31,37 @@ export interface SpinHamiltonian {
    * amp[k]; returns how many. No allocation: the caller owns buffers of length maxConnected.
    */
   connected(s: Int8Array, offset: number, siteA: Int32Array, siteB: Int32Array, amp: Float64Array): number;
+}
+
+/**
+ * A {@link SpinHamiltonian} built from a model file, with what the exact checker needs on top:
+ * the lattice (symmetries), the split H = H_0 - h M into a zero-field part and the uniform field,
+ * and index-based access on basis states (bit i = 1 means sz_i = -1, as everywhere).
+ *
+ * Contract used by the symmetry blocks: every off-diagonal element flips one or two spins (TFIM:
+ * one, XXZ: an antiparallel pair), H_0 commutes with the global spin inversion, and M =
+ * magnetizationUnit * sum_i s_i (s_i = ±1) commutes with H_0 when `conservesSz`.
+ */
+export interface ModelHamiltonian extends SpinHamiltonian {
+  /** The model's name (from the model file). */
+  readonly name: string;
+  readonly lattice: Lattice;
+  /** h in H = H_0 - h M (the field along z, in energy units). */
+  readonly field: number;
+  /**
+   * M = magnetizationUnit * sum_i s_i: 1 in the Pauli convention (M = sum sigma^z), 1/2 for spin-1/2
+   * operators (M = sum S^z). Susceptibilities are per site in these units.
+   */
+  readonly magnetizationUnit: number;
+  /** An upper bound on ||H|| (scale for round-off tolerances). */
+  readonly normBound: number;
+  /** <x|H|x> for basis state x (the field term included). */
+  diagonalAt(x: number): number;
+  /**
+   * The basis states y != x with <y|H|x> != 0, each state once: writes y into `states` and <y|H|x>
+   * into `amps` (buffers of length maxConnected) and returns how many.
+   */
+  connectedAt(x: number, states: Int32Array, amps: Float64Array): number;
+  /** True when relabelling sites by `perm` (site i -> perm[i]) leaves H unchanged. */
+  isSymmetry(perm: Int32Array): boolean;
 }
