@@ -16,6 +16,7 @@ import { dbmToJson } from '../dbm/network.ts';
 import { InputError } from '../util/errors.ts';
 import { EXACT_METHODS, exactThermo, type ExactMethod } from '../exact/solver.ts';
 import { makeTfim } from '../model/hamiltonian.ts';
+import { makeHamiltonian } from '../model/kinds.ts';
 import { parseModel, type ModelSpec } from '../model/model.ts';
 import { Progress } from '../util/progress.ts';
 import { checkOutputFile } from '../util/output.ts';
@@ -133,6 +134,16 @@ function trainFields(v: Values, prefix: string, onlyChanged: boolean): Partial<T
 function str(v: Values, name: string): string | undefined {
   const x = v[name];
   return typeof x === 'string' ? x : undefined;
+}
+
+/**
+ * Refuses, in one line, a model kind that a method cannot handle: the analytic network and the
+ * (real) trained network exist for the TFIM only.
+ */
+function requireTfim(command: string, m: ModelSpec, what: string): void {
+  if (m.hamiltonian.kind !== 'tfim') {
+    throw new InputError(`${command}: ${what}; model ${m.name} is ${m.hamiltonian.kind} (use pdbm exact for it)`);
+  }
 }
 
 /** The model file with the command-line overrides applied, validated. */
@@ -285,14 +296,17 @@ export const COMMANDS: Record<CommandName, Command> = {
       const { model: m, overrides } = loadModelWithOverrides(v);
       const T = temperatures(v);
       const t0 = performance.now();
-      const res = exactThermo(makeTfim(m), T, {
+      const progress = new Progress('pdbm exact', showProgress(v));
+      const res = exactThermo(makeHamiltonian(m), T, {
+        onProgress: showProgress(v) ? (d, t) => progress.update(d, t) : undefined,
         method: v.solver as ExactMethod, vectors: v.vectors as number | undefined, steps: v.steps as number | undefined, seed: v.seed as number,
       });
       const rows = res.rows as unknown as Array<Record<string, unknown>>;
       emit(v, {
         method: 'exact', model: m, rows,
         meta: {
-          version: VERSION, solver: res.solver, exact_method: res.method, seconds: (performance.now() - t0) / 1000,
+          version: VERSION, solver: res.solver, exact_method: res.method, convention: res.convention,
+          ...(res.E0_per_site !== undefined ? { E0_per_site: res.E0_per_site } : {}), seconds: (performance.now() - t0) / 1000,
           ...(overrides ? { overrides } : {}), warnings: resultWarnings('exact', res, rows),
         },
       });
@@ -308,7 +322,7 @@ export const COMMANDS: Record<CommandName, Command> = {
     async run({ values: v, given }) {
       const { model: m, overrides } = loadModelWithOverrides(v);
       const opts = analyticOptions(v);
-      makeTfim(m); // validate the lattice before starting workers
+      requireTfim('dbm', m, 'the analytic network is built for the transverse-field Ising model');
       const progress = new Progress('pdbm dbm', showProgress(v));
       const t0 = performance.now();
       const network = str(v, 'network');
@@ -358,6 +372,7 @@ export const COMMANDS: Record<CommandName, Command> = {
     ],
     async run({ values: v }) {
       const { model: m, overrides } = loadModelWithOverrides(v);
+      requireTfim('train', m, 'the trained network is built for the transverse-field Ising model');
       const T = temperatures(v);
       const checkpoint = str(v, 'checkpoint');
       const saveNetwork = str(v, 'save-network');
@@ -414,6 +429,8 @@ unit of work failed twice (it is listed in meta.json and report.md).`,
       const T = temperatures(v);
       const methods = v.methods as SweepMethod[];
       for (const x of methods) if (!SWEEP_METHODS.includes(x)) throw new InputError(`--methods: unknown method "${x}" (known: ${SWEEP_METHODS.join(', ')})`);
+      if (methods.includes('dbm')) requireTfim('sweep', m, 'the dbm method (analytic network) is built for the transverse-field Ising model');
+      if (methods.includes('train')) requireTfim('sweep', m, 'the train method is built for the transverse-field Ising model');
       const { seed, workers, ...dbm } = analyticOptions(v);
       const out = str(v, 'out') ?? `results/${m.name}`;
       if (v.resume && v.overwrite) throw new InputError('give --resume or --overwrite, not both');
@@ -467,6 +484,7 @@ unit of work failed twice (it is listed in meta.json and report.md).`,
     ],
     async run({ values: v }) {
       const { model: m } = loadModelWithOverrides(v);
+      requireTfim('build', m, 'the analytic network is built for the transverse-field Ising model');
       const out = str(v, 'out');
       if (out === undefined) throw new InputError('--out FILE is required');
       if ((v.temps === undefined) === (v.beta === undefined)) throw new InputError('give exactly one of --temps (--T) and --beta');

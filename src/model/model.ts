@@ -215,29 +215,39 @@ function parseHamiltonian(v: unknown): HamiltonianSpec {
 export function applyOverrides(raw: unknown, overrides: { set?: Record<string, string>; size?: number[] }): unknown {
   if (!isObject(raw)) throw new InputError(`model: expected a JSON object, got ${show(raw)}`);
   const out: Record<string, unknown> = { ...raw };
-  if (overrides.set && Object.keys(overrides.set).length > 0) {
-    if (!isObject(raw.hamiltonian)) fail('hamiltonian', `expected an object, got ${show(raw.hamiltonian)}`);
-    const kind = raw.hamiltonian.kind;
+  for (const [key, v] of Object.entries(overrides.set ?? {})) {
+    const t = v.trim();
+    // Plain numbers stay numbers; anything else is an expression (or a word such as "open") for
+    // parseModel to evaluate and validate like the file itself.
+    const value = t !== '' && Number.isFinite(Number(t)) ? Number(t) : t;
+    const dotted = /^(hamiltonian|lattice)\.(\w+)$/.exec(key);
+    const section = dotted ? dotted[1] : LATTICE_OVERRIDES.includes(key) ? 'lattice' : 'hamiltonian';
+    const field = dotted ? dotted[2] : key;
+    if (field === 'kind') throw new InputError(`--set ${key}: the kind cannot be overridden; use another model file`);
+    if (!isObject(raw[section])) fail(section, `expected an object, got ${show(raw[section])}`);
+    if (section === 'lattice') {
+      if (!LATTICE_OVERRIDES.includes(field)) throw new InputError(`--set ${key}: only ${LATTICE_OVERRIDES.join(', ')} of a lattice can be set (use --size for its size)`);
+      out.lattice = { ...(out.lattice as Record<string, unknown>), [field]: value };
+      continue;
+    }
+    const kind = raw.hamiltonian && isObject(raw.hamiltonian) ? raw.hamiltonian.kind : undefined;
     const fields = typeof kind === 'string' ? FIELDS[kind] : undefined;
     if (!fields) fail('hamiltonian.kind', `unknown Hamiltonian ${show(kind)} (known: ${Object.keys(FIELDS).join(', ')})`);
-    const ham: Record<string, unknown> = { ...raw.hamiltonian };
-    for (const [k, v] of Object.entries(overrides.set)) {
-      if (!(k in fields)) {
-        throw new InputError(`--set ${k}: unknown field of a ${kind as string} Hamiltonian (known: ${Object.keys(fields).join(', ')})`);
-      }
-      const t = v.trim();
-      // Plain numbers stay numbers; anything else is an expression for parseModel to evaluate.
-      ham[k] = t !== '' && Number.isFinite(Number(t)) ? Number(t) : t;
+    if (!(field in fields)) {
+      throw new InputError(`--set ${key}: unknown field of a ${kind as string} Hamiltonian (known: ${Object.keys(fields).join(', ')})`);
     }
-    out.hamiltonian = ham;
+    out.hamiltonian = { ...(out.hamiltonian as Record<string, unknown>), [field]: value };
   }
   if (overrides.size) {
     if (!isObject(raw.lattice)) fail('lattice', `expected an object, got ${show(raw.lattice)}`);
     if (raw.lattice.kind === 'graph') throw new InputError('--size: a graph lattice has no size to replace');
-    out.lattice = { ...raw.lattice, size: [...overrides.size] };
+    out.lattice = { ...(out.lattice as Record<string, unknown>), size: [...overrides.size] };
   }
   return out;
 }
+
+/** Lattice fields that `--set` may change (the size has its own option). */
+const LATTICE_OVERRIDES = ['boundary'];
 
 /** Validates a parsed JSON value as a model; throws InputError naming the first bad field. */
 export function parseModel(v: unknown): ModelSpec {

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { InputError } from '../util/errors.ts';
 import { exactThermo } from '../exact/solver.ts';
-import { makeTfim } from '../model/hamiltonian.ts';
+import { makeHamiltonian } from '../model/kinds.ts';
 import { checkOutputDir, lockDir } from '../util/output.ts';
 import { agreement, finishRows, machine, writeData, writePlotsAndReport, type ResultSet } from './results.ts';
 import { readState, STATE_FILE, type SweepState } from './state.ts';
@@ -47,7 +47,7 @@ export async function mergeResults(dirs: string[], out: string, version: string)
     const set: ResultSet = {
       model, methods, temps, rows, failures: [], logT,
       warnings: allWarnings(rows, unitWarnings),
-      exactCurve: methods.includes('exact') ? exactThermo(makeTfim(model), curveGrid(temps, logT)).rows.map((r) => ({ T: r.T, e: r.e, c: r.c })) : [],
+      exactCurve: methods.includes('exact') ? exactThermo(makeHamiltonian(model), curveGrid(temps, logT)).rows.map((r) => ({ T: r.T, e: r.e, c: r.c })) : [],
       meta: {
         version, model, options: { ...JSON.parse(shards[0].fingerprint), shard: 'merged' }, merged_from: dirs.map((d) => join(d)),
         machine: machine(), finished: new Date().toISOString(),

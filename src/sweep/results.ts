@@ -160,7 +160,7 @@ export function reportMarkdown(set: ResultSet): string {
     `# ${set.model.name}`,
     '',
     `Methods: ${set.methods.join(', ')}; ${set.temps.length} temperatures from ${Math.min(...set.temps)} to ${Math.max(...set.temps)}.`,
-    `Conventions: Pauli matrices, k_B = 1, energies in units of J, e = <H>/N, c = beta^2 (<H^2> - <H>^2)/N.`,
+    `Conventions: ${set.model.hamiltonian.kind === 'tfim' ? 'Pauli matrices' : 'spin-1/2 operators S = sigma/2'}, k_B = 1, energies in units of J, e = <H>/N, c = beta^2 (<H^2> - <H>^2)/N.`,
     '',
   ];
   lines.push(`**Verdict.** ${verdict(set)}`, '');
@@ -191,7 +191,9 @@ export async function writePlotsAndReport(dir: string, set: ResultSet): Promise<
   const lat = set.model.lattice;
   const h = set.model.hamiltonian;
   const size = lat.kind === 'graph' ? `${lat.sites} sites` : `${lat.size.join('x')} ${lat.boundary ?? 'periodic'}`;
-  const subtitle = `${lat.kind} ${size}, J = ${h.J}, Gamma = ${h.Gamma}, h = ${h.h}${desc ? ` — ${desc}` : ''}`;
+  // Every numeric field of the Hamiltonian, whatever its kind (TFIM: J, Gamma, h; XXZ: J, Delta, J2, h).
+  const couplings = Object.entries(h).filter(([k]) => k !== 'kind').map(([k, x]) => `${k} = ${x}`).join(', ');
+  const subtitle = `${lat.kind} ${size}, ${h.kind}: ${couplings}${desc ? ` — ${desc}` : ''}`;
   for (const [q, file, yTitle] of [
     ['e', 'energy.svg', 'energy per site e = <H>/N  (units of J)'],
     ['c', 'specific-heat.svg', 'specific heat per site c = beta^2 (<H^2> - <H>^2)/N'],

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { analyticThermo, checkSampling, type AnalyticOptions } from '../methods/analytic-dbm.ts';
 import { InputError } from '../util/errors.ts';
 import { exactThermo, chooseMethod } from '../exact/solver.ts';
-import { makeTfim } from '../model/hamiltonian.ts';
+import { makeHamiltonian } from '../model/kinds.ts';
 import type { ModelSpec } from '../model/model.ts';
 import { trotterSteps } from '../dbm/trotter.ts';
 import { defaultTrainOptions } from '../train/driver.ts';
@@ -130,8 +130,8 @@ function planUnits(o: SweepOptions): Unit[] {
  * method has finished (CostProgress rescales by the measured time).
  */
 function unitCost(u: Unit, o: SweepOptions): number {
-  const ham = makeTfim(o.model);
-  const perSlice = ham.nSites + ham.coupling.filter((j) => j !== 0).length;
+  const ham = makeHamiltonian(o.model);
+  const perSlice = ham.nSites + ham.lattice.bondI.length;
   const par = Math.max(1, Math.min(o.workers, o.dbm.chains));
   if (u.method === 'exact') return 0.2 + 1e-7 * 2 ** Math.min(ham.nSites, 40);
   if (u.method === 'dbm') {
@@ -171,7 +171,7 @@ async function runUnit(u: Unit, o: SweepOptions, onProgress: (done: number, tota
     }
   }
   if (u.method === 'exact') {
-    const res = exactThermo(makeTfim(o.model), temps);
+    const res = exactThermo(makeHamiltonian(o.model), temps);
     return { ...res, rows: res.rows.map((r) => ({ ...r, solver: res.solver })) } as unknown as { rows: Array<Record<string, unknown>> };
   }
   if (u.method === 'dbm') {
@@ -200,7 +200,7 @@ function preflight(o: SweepOptions): ReturnType<typeof checkAnalyticMemory> | nu
   if (o.methods.length === 0) throw new InputError('--methods needs at least one of exact, dbm, train');
   if (o.methods.includes('train') && !o.train) throw new InputError('the train method is not available in this build');
   checkOutputDir(o.out);
-  if (o.methods.includes('exact')) chooseMethod(makeTfim(o.model)); // fails early when no exact method applies
+  if (o.methods.includes('exact')) chooseMethod(makeHamiltonian(o.model)); // fails early when no exact method applies
   if (!o.methods.includes('dbm')) return null;
   checkSampling({ ...o.dbm, workers: o.workers });
   return checkAnalyticMemory(o.model, o.temps, { ...o.dbm, workers: o.workers }, o.maxMemoryMb ?? DEFAULT_MAX_MEMORY_MB);
@@ -314,7 +314,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
     const final = set();
     if (o.methods.includes('exact')) {
       const grid = curveGrid(final.temps, o.logT);
-      final.exactCurve = exactThermo(makeTfim(o.model), grid).rows.map((r) => ({ T: r.T, e: r.e, c: r.c }));
+      final.exactCurve = exactThermo(makeHamiltonian(o.model), grid).rows.map((r) => ({ T: r.T, e: r.e, c: r.c }));
     }
     final.meta.finished = new Date().toISOString();
     writeData(o.out, final);
