@@ -1,0 +1,156 @@
+/**
+ * Wolff single-cluster moves on the ring of an analytic network with the bond units traced out.
+ *
+ * A bond unit h with weights w1, w2 to spins a, b and no bias sums out to
+ *   sum_h exp(h (w1 x_a + w2 x_b)) = 2 cosh(w1 x_a + w2 x_b) ∝ exp(J x_a x_b),
+ *   J = 1/2 ln( cosh(w1 + w2) / cosh(w1 - w2) ),
+ * so the marginal of the spins (visible units and both copies of the deep units) is a plain Ising
+ * model on the ring: links K between slices, J_b tau within slices. A Wolff move (U. Wolff, PRL 62,
+ * 361 (1989)) grows one Fortuin–Kasteleyn cluster from a random spin (a satisfied coupling joins
+ * with probability 1 - exp(-2 |J|)) and flips it; it leaves that marginal invariant for couplings
+ * of any sign. The bond units next to flipped spins are then re-drawn from their exact
+ * conditional law given the new spins (the others' conditional law is unchanged, since the
+ * cluster was chosen from the spins alone), so the joint distribution is invariant too.
+ * Near a critical point the clusters are the correlated regions, which is where heat-bath sweeps
+ * and the Swendsen–Wang move on the full graph (clusters through the bond units) slow down.
+ * Fields (biases on spins) would need a ghost spin; such networks get no spin ring (Swendsen–Wang
+ * is used instead).
+ */
+import type { Dbm } from '../dbm/network.ts';
+import { HIDDEN } from '../dbm/network.ts';
+import type { JointGraph } from './joint-graph.ts';
+import type { Sampler } from './sampler.ts';
+
+/** The traced-out spin graph of a joint graph (CSR over joint node indices; hidden rows empty). */
+export interface SpinRing {
+  /** Joint-graph nodes that are spins (not bond units). */
+  spins: Int32Array;
+  rowStart: Int32Array;
+  nbr: Int32Array;
+  /** Probability 1 - exp(-2|J|) that a satisfied coupling joins the cluster. */
+  pJoin: Float64Array;
+  /** Sign of J (+1 ferro, -1 antiferro). */
+  sign: Int8Array;
+  /** Per spin, its bond-unit neighbours in the joint graph (CSR over joint nodes). */
+  hidStart: Int32Array;
+  hid: Int32Array;
+}
+
+/**
+ * The spin ring of an analytic network's joint graph, or null when the bond units cannot be traced
+ * out pairwise (a bond unit with a bias or with other than two neighbours) or a spin has a bias.
+ */
+export function buildSpinRing(d: Dbm, g: JointGraph): SpinRing | null {
+  const hidden = new Uint8Array(g.nNodes);
+  for (let c = 0; c < 2; c++) for (let u = 0; u < d.nUnits; u++) if (d.layer[u] === HIDDEN) hidden[g.unitNode[c][u]] = 1;
+  const J = new Map<number, number>();
+  const key = (a: number, b: number) => (a < b ? a * g.nNodes + b : b * g.nNodes + a);
+  const add = (a: number, b: number, w: number) => J.set(key(a, b), (J.get(key(a, b)) ?? 0) + w);
+  const spins: number[] = [];
+  for (let u = 0; u < g.nNodes; u++) {
+    const r0 = g.rowStart[u];
+    const r1 = g.rowStart[u + 1];
+    if (!hidden[u]) {
+      if (g.bias[u] !== 0) return null;
+      spins.push(u);
+      for (let p = r0; p < r1; p++) if (!hidden[g.nbr[p]] && u < g.nbr[p]) add(u, g.nbr[p], g.nbrW[p]);
+      continue;
+    }
+    if (g.bias[u] !== 0 || r1 - r0 !== 2 || hidden[g.nbr[r0]] || hidden[g.nbr[r0 + 1]]) return null;
+    const w1 = g.nbrW[r0];
+    const w2 = g.nbrW[r0 + 1];
+    // ln cosh(w1 + w2) - ln cosh(w1 - w2), written to avoid overflow for large weights.
+    const lc = (x: number) => Math.abs(x) + Math.log1p(Math.exp(-2 * Math.abs(x)));
+    add(g.nbr[r0], g.nbr[r0 + 1], 0.5 * (lc(w1 + w2) - lc(w1 - w2)));
+  }
+  const deg = new Int32Array(g.nNodes);
+  for (const k of J.keys()) {
+    deg[Math.floor(k / g.nNodes)]++;
+    deg[k % g.nNodes]++;
+  }
+  const rowStart = new Int32Array(g.nNodes + 1);
+  for (let u = 0; u < g.nNodes; u++) rowStart[u + 1] = rowStart[u] + deg[u];
+  const fill = rowStart.slice(0, g.nNodes);
+  const nbr = new Int32Array(rowStart[g.nNodes]);
+  const pJoin = new Float64Array(nbr.length);
+  const sign = new Int8Array(nbr.length);
+  for (const [k, w] of J) {
+    const a = Math.floor(k / g.nNodes);
+    const b = k % g.nNodes;
+    const p = -Math.expm1(-2 * Math.abs(w));
+    const s = w >= 0 ? 1 : -1;
+    nbr[fill[a]] = b;
+    pJoin[fill[a]] = p;
+    sign[fill[a]++] = s;
+    nbr[fill[b]] = a;
+    pJoin[fill[b]] = p;
+    sign[fill[b]++] = s;
+  }
+  const hs = new Int32Array(g.nNodes + 1);
+  const hl: number[] = [];
+  for (let u = 0; u < g.nNodes; u++) {
+    if (!hidden[u]) for (let p = g.rowStart[u]; p < g.rowStart[u + 1]; p++) if (hidden[g.nbr[p]]) hl.push(g.nbr[p]);
+    hs[u + 1] = hl.length;
+  }
+  return { spins: Int32Array.from(spins), rowStart, nbr, pJoin, sign, hidStart: hs, hid: Int32Array.from(hl) };
+}
+
+/** Wolff moves for one chain (its own stack and marks, on the chain's sampler state). */
+export class WolffMove {
+  /** Spins added to clusters plus bond units re-drawn, since construction. */
+  updates = 0;
+  private readonly stack: Int32Array;
+  private readonly mark: Int32Array;
+  private generation = 0;
+
+  constructor(readonly ring: SpinRing, readonly sampler: Sampler) {
+    this.stack = new Int32Array(ring.spins.length);
+    this.mark = new Int32Array(sampler.x.length);
+  }
+
+  /** Grows and flips one cluster; returns its size. */
+  move(): number {
+    const { spins, rowStart, nbr, pJoin, sign, hidStart, hid } = this.ring;
+    const { stack, mark } = this;
+    const s = this.sampler;
+    const x = s.x;
+    const rng = s.rng;
+    const gen = ++this.generation;
+    const seed = spins[Math.min(spins.length - 1, Math.floor(rng.next() * spins.length))];
+    let top = 0;
+    let size = 0;
+    stack[top++] = seed;
+    mark[seed] = gen;
+    x[seed] = -x[seed];
+    // Spins are flipped when they join; a neighbour v joins when the coupling was satisfied
+    // before the flip of u, i.e. sign * x_u(new) * x_v < 0.
+    while (top > size) {
+      const u = stack[size++];
+      const xu = x[u];
+      for (let p = rowStart[u]; p < rowStart[u + 1]; p++) {
+        const v = nbr[p];
+        if (mark[v] === gen || sign[p] * xu * x[v] >= 0) continue;
+        if (rng.next() < pJoin[p]) {
+          mark[v] = gen;
+          x[v] = -x[v];
+          stack[top++] = v;
+        }
+      }
+    }
+    let redrawn = 0;
+    for (let k = 0; k < size; k++) {
+      const u = stack[k];
+      for (let p = hidStart[u]; p < hidStart[u + 1]; p++) s.updateNode(hid[p]);
+      redrawn += hidStart[u + 1] - hidStart[u];
+    }
+    this.updates += size + redrawn;
+    return size;
+  }
+
+  /** Wolff clusters until at least as many spins were flipped as the ring has. */
+  sweep(): void {
+    let flipped = 0;
+    const n = this.ring.spins.length;
+    while (flipped < n) flipped += this.move();
+  }
+}
