@@ -30,9 +30,9 @@ export interface SamplingOptions {
   cluster: boolean;
   /**
    * Which cluster move when `cluster` is set: 'sw' (Swendsen–Wang on the whole joint graph, the
-   * default) or 'wolff' (Wolff single clusters on the ring with the bond units traced out, until
-   * as many spins were flipped as there are ring spins; analytic networks with h = 0 only, else
-   * Swendsen–Wang is used).
+   * default) or 'wolff' (Wolff single clusters on the ring with the bond units traced out; as many
+   * per sweep as flip about all ring spins on average, fixed at the end of the warm-up; analytic
+   * networks with h = 0 only, else Swendsen–Wang is used).
    */
   clusterMove?: 'sw' | 'wolff';
 }
@@ -157,14 +157,20 @@ export function runChain(task: ChainTask): ChainResult {
     nq,
   };
   let clusterMoves = 0;
+  // Wolff moves per sweep: adapted during the warm-up (to flip about as many spins as the ring
+  // has), then fixed, so that the measured chain has one fixed, valid kernel (see WolffMove.sweep).
+  let wolffMoves = 1;
   const step = () => {
     sampler.sweep();
     if (!task.cluster) return;
-    if (wolff) wolff.sweep();
+    if (wolff) wolff.sweep(wolffMoves);
     else sampler.clusterMove();
     clusterMoves++;
   };
-  for (let s = 0; s < task.warmup; s++) step();
+  for (let s = 0; s < task.warmup; s++) {
+    step();
+    if (wolff) wolffMoves = wolff.movesForSweep();
+  }
   const x = sampler.x;
   for (let s = 0; s < n; s++) {
     for (let t = 0; t < task.thin; t++) step();

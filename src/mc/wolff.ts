@@ -147,10 +147,26 @@ export class WolffMove {
     return size;
   }
 
-  /** Wolff clusters until at least as many spins were flipped as the ring has. */
-  sweep(): void {
-    let flipped = 0;
-    const n = this.ring.spins.length;
-    while (flipped < n) flipped += this.move();
+  /** Spins flipped by all moves so far (for the adaptive move count during warm-up). */
+  flipped = 0;
+  moves = 0;
+
+  /**
+   * `count` Wolff moves. The count must not depend on the moves' outcomes: "flip clusters until
+   * N spins flipped" is a stopping rule that favours states reached by large clusters and biases
+   * the distribution (measured: m2 +10% on a 4-site ring). Choose it before measuring, e.g. with
+   * {@link WolffMove.movesForSweep} at the end of the warm-up.
+   */
+  sweep(count = 1): void {
+    for (let k = 0; k < count; k++) {
+      this.flipped += this.move();
+      this.moves++;
+    }
+  }
+
+  /** Moves that flip about as many spins as the ring has, from the mean cluster size so far. */
+  movesForSweep(): number {
+    if (this.moves === 0) return 1;
+    return Math.max(1, Math.round(this.ring.spins.length / (this.flipped / this.moves)));
   }
 }
