@@ -7,9 +7,10 @@ import * as assert from 'uvu/assert';
 import { parseModel, type ModelSpec } from '../src/model/model.ts';
 import { applyTfim, diagonalEnergies, makeTfim, type Tfim } from '../src/model/hamiltonian.ts';
 import { buildTrotterDbm } from '../src/dbm/trotter.ts';
+import { HIDDEN } from '../src/dbm/network.ts';
 import { buildJointGraph } from '../src/mc/joint-graph.ts';
 import { SliceObservables } from '../src/mc/slice-observables.ts';
-import { physicalMagnetization } from '../src/mc/local-estimators.ts';
+import { physicalMagnetization, RingObservables, WorldlineEnergy } from '../src/mc/local-estimators.ts';
 import { enumerateJoint } from '../src/mc/enumerate.ts';
 import { runChain } from '../src/mc/chain.ts';
 import { summarizeRow } from '../src/mc/summary.ts';
@@ -22,19 +23,32 @@ const spec = (lattice: object, J: number, Gamma: number, h = 0): ModelSpec =>
 const CASES: Array<{ name: string; model: ModelSpec; beta: number; slices: number; order: 1 | 2 }> = [
   { name: 'periodic chain 4', model: spec({ kind: 'chain', size: [4] }, 1, 1.1), beta: 1.5, slices: 2, order: 2 },
   { name: 'frustrated triangle', model: spec({ kind: 'graph', sites: 3, bonds: [[0, 1], [1, 2], [2, 0]] }, -1, 0.8), beta: 2, slices: 3, order: 2 },
-  { name: 'chain 3, first order', model: spec({ kind: 'chain', size: [3] }, 1, 1.3), beta: 1, slices: 2, order: 1 },
+  { name: 'open pair (energies too)', model: spec({ kind: 'chain', size: [2], boundary: 'open' }, 1, 0.9), beta: 2, slices: 3, order: 2 },
+  { name: 'chain 3, first order (energies too)', model: spec({ kind: 'chain', size: [3] }, 1, 1.3), beta: 1, slices: 2, order: 1 },
 ];
 
-interface Exact { m2: number; m4: number; mAbs: number; m2phys: number; corr: number[]; sq: number[] }
+interface Exact { e: number; eAB: number; eRing: number; m2: number; m4: number; mAbs: number; m2phys: number; corr: number[]; sq: number[] }
 
 function enumerate(model: ModelSpec, beta: number, slices: number, order: 1 | 2): { exact: Exact; obs: SliceObservables } {
   const ham = makeTfim(model);
   const net = buildTrotterDbm(ham, { beta, slices, order });
   const g = buildJointGraph(net);
   const obs = new SliceObservables(net, ham.lattice, g);
-  const ex: Exact = { m2: 0, m4: 0, mAbs: 0, m2phys: 0, corr: new Array(obs.nr).fill(0), sq: new Array(obs.nq).fill(0) };
+  const el = new WorldlineEnergy(net, ham, g);
+  // The energy estimator reads bond units, which must then be enumerated explicitly too: only
+  // for networks small enough (the magnetic observables read spins only).
+  let free = 0;
+  for (let u = 0; u < net.nUnits; u++) if (net.layer[u] !== HIDDEN) free += u < 2 * net.nSites ? 1 : 2;
+  const withEnergy = free + el.readsNodes.length - net.nSites <= 22;
+  const ring = new RingObservables(net, ham, g);
+  const ex: Exact = { e: 0, eAB: 0, eRing: 0, m2: 0, m4: 0, mAbs: 0, m2phys: 0, corr: new Array(obs.nr).fill(0), sq: new Array(obs.nq).fill(0) };
   enumerateJoint(net, g, (x, w) => {
     const o = obs.measure(x);
+    const a = el.eval(x, 0);
+    const b = el.eval(x, 1);
+    ex.e += (w * (a + b)) / 2;
+    ex.eAB += w * a * b;
+    ex.eRing += w * ring.energy(x);
     ex.m2 += w * o.m2;
     ex.m4 += w * o.m4;
     ex.mAbs += w * o.mAbs;
@@ -44,7 +58,8 @@ function enumerate(model: ModelSpec, beta: number, slices: number, order: 1 | 2)
     // Identities that hold configuration by configuration.
     if (obs.nq > 0) assert.ok(Math.abs(o.sq[0] - ham.nSites * o.m2) < 1e-9 || !obs.allSlices, 'S(0) = N m2');
     if (obs.nr > 0) assert.ok(Math.abs(o.corr[0] - 1) < 1e-12, 'C(0) = 1');
-  });
+  }, withEnergy ? el.readsNodes : []);
+  if (!withEnergy) ex.e = ex.eAB = ex.eRing = NaN;
   return { exact: ex, obs };
 }
 
@@ -62,19 +77,28 @@ test('slice averages: the symmetric ring is homogeneous (slice average = physica
 });
 
 for (const c of CASES) {
-  for (const move of ['sw', 'wolff'] as const) {
-    test(`${c.name}, ${move}: m2, m4, |m|, U4, C(r), S(q) sampled = enumerated within 4 sigma`, () => {
+  for (const move of ['sw', 'wolff', 'ring'] as const) {
+    test(`${c.name}, ${move}: e, m2, m4, |m|, U4, C(r), S(q) sampled = enumerated within 4 sigma`, () => {
       const { exact } = enumerate(c.model, c.beta, c.slices, c.order);
       const net = buildTrotterDbm(makeTfim(c.model), { beta: c.beta, slices: c.slices, order: c.order });
       if (move === 'wolff') assert.ok(buildSpinRing(net, buildJointGraph(net)) !== null, 'h = 0: the bond units trace out');
       const results = Array.from({ length: 16 }, (_, chain) =>
-        runChain({ model: c.model, network: net, seed: 21, chain, warmup: 200, sweeps: 1500, thin: 1, cluster: true, clusterMove: move }),
+        runChain({
+          model: c.model, network: net, seed: 21, chain, warmup: 200, sweeps: 1500, thin: 1, cluster: true,
+          clusterMove: move === 'sw' ? 'sw' : 'wolff', traceBonds: move === 'ring',
+        }),
       );
       const row = summarizeRow(results, 1 / c.beta, net.nSites);
       const check = (name: string, v: number, err: number, want: number) => {
         const dev = Math.abs(v - want) / err;
         assert.ok(err > 0 && dev < 4, `${name}: sampled ${v} ± ${err}, exact ${want} (${dev.toFixed(1)} sigma)`);
       };
+      assert.is(Number.isFinite(exact.e), c.name.includes('energies too'), 'energies enumerated where planned');
+      if (Number.isFinite(exact.e)) {
+        check('e', row.e, row.e_err, exact.e / net.nSites);
+        check('e_ring', row.e_ring!, row.e_ring_err!, exact.eRing / net.nSites);
+        check('c', row.c, row.c_err, (c.beta ** 2 * (exact.eAB - exact.e ** 2)) / net.nSites);
+      }
       check('m2', row.m2!, row.m2_err!, exact.m2);
       check('m4', row.m4!, row.m4_err!, exact.m4);
       check('m_abs', row.m_abs!, row.m_abs_err!, exact.mAbs);

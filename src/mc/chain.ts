@@ -17,7 +17,7 @@ import { Rng } from './rng.ts';
 import { buildJointGraph, type JointGraph } from './joint-graph.ts';
 import { buildSamplerTables, Sampler, type SamplerTables } from './sampler.ts';
 import { SliceObservables } from './slice-observables.ts';
-import { buildSpinRing, WolffMove, type SpinRing } from './wolff.ts';
+import { buildRingTables, buildSpinRing, RingSampler, WolffMove, type RingTables, type SpinRing } from './wolff.ts';
 
 export interface SamplingOptions {
   /** Sweeps discarded before measuring. */
@@ -35,6 +35,12 @@ export interface SamplingOptions {
    * networks with h = 0 only, else Swendsen–Wang is used).
    */
   clusterMove?: 'sw' | 'wolff';
+  /**
+   * Sample the traced-out ring (spins only, bond units re-drawn before each measurement; see
+   * RingSampler) instead of the whole joint graph; cluster moves are then Wolff moves. Analytic
+   * networks with h = 0 only (otherwise ignored). Default false.
+   */
+  traceBonds?: boolean;
 }
 
 /** An analytic network described by how to build it (built in the thread that samples it). */
@@ -95,12 +101,14 @@ export interface ChainConfig {
   ring: RingObservables | null;
   slices: SliceObservables;
   spinRing: SpinRing | null;
+  ringTables: RingTables | null;
 }
 
 /** Builds the shared part of every chain on `network`. */
 export function makeChainConfig(model: ModelSpec, network: Dbm): ChainConfig {
   const ham = makeTfim(model);
   const graph = buildJointGraph(network);
+  const spinRing = network.trotter ? buildSpinRing(network, graph) : null;
   return {
     ham, network, graph, tables: buildSamplerTables(graph),
     // Analytic networks: every deep spin summed out (much lower variance); trained ones: the
@@ -108,7 +116,8 @@ export function makeChainConfig(model: ModelSpec, network: Dbm): ChainConfig {
     eloc: network.trotter ? new WorldlineEnergy(network, ham, graph) : new LocalEnergy(network, ham, graph),
     ring: network.trotter ? new RingObservables(network, ham, graph) : null,
     slices: new SliceObservables(network, ham.lattice, graph),
-    spinRing: network.trotter ? buildSpinRing(network, graph) : null,
+    spinRing,
+    ringTables: spinRing ? buildRingTables(spinRing, graph.nNodes) : null,
   };
 }
 
@@ -137,7 +146,9 @@ export function runChain(task: ChainTask): ChainResult {
   const cfg = chainConfig(task);
   const { ham, eloc, ring, slices } = cfg;
   const sampler = new Sampler(cfg.tables, new Rng(task.seed, task.chain));
-  const wolff = task.cluster && task.clusterMove === 'wolff' && cfg.spinRing ? new WolffMove(cfg.spinRing, sampler) : null;
+  const ringSampler = task.traceBonds && cfg.ringTables ? new RingSampler(cfg.ringTables, sampler) : null;
+  const wolff =
+    task.cluster && cfg.spinRing && (ringSampler || task.clusterMove === 'wolff') ? new WolffMove(cfg.spinRing, sampler, !ringSampler) : null;
   const n = task.sweeps;
   const nr = slices.nr;
   const nq = slices.nq;
@@ -161,7 +172,8 @@ export function runChain(task: ChainTask): ChainResult {
   // has), then fixed, so that the measured chain has one fixed, valid kernel (see WolffMove.sweep).
   let wolffMoves = 1;
   const step = () => {
-    sampler.sweep();
+    if (ringSampler) ringSampler.sweep();
+    else sampler.sweep();
     if (!task.cluster) return;
     if (wolff) wolff.sweep(wolffMoves);
     else sampler.clusterMove();
@@ -174,6 +186,7 @@ export function runChain(task: ChainTask): ChainResult {
   const x = sampler.x;
   for (let s = 0; s < n; s++) {
     for (let t = 0; t < task.thin; t++) step();
+    ringSampler?.redrawBonds();
     series.eA[s] = eloc.eval(x, 0);
     series.eB[s] = eloc.eval(x, 1);
     series.m[s] = physicalMagnetization(x, ham.nSites);
@@ -189,5 +202,5 @@ export function runChain(task: ChainTask): ChainResult {
     series.corr!.set(o.corr, s * nr);
     series.sq!.set(o.sq, s * nq);
   }
-  return { chain: task.chain, series, updates: sampler.updates + (wolff?.updates ?? 0), clusterMoves };
+  return { chain: task.chain, series, updates: sampler.updates + (wolff?.updates ?? 0) + (ringSampler?.updates ?? 0), clusterMoves };
 }

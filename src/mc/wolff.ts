@@ -31,6 +31,8 @@ export interface SpinRing {
   pJoin: Float64Array;
   /** Sign of J (+1 ferro, -1 antiferro). */
   sign: Int8Array;
+  /** The traced-out coupling J itself, per CSR entry. */
+  J: Float64Array;
   /** Per spin, its bond-unit neighbours in the joint graph (CSR over joint nodes). */
   hidStart: Int32Array;
   hid: Int32Array;
@@ -74,6 +76,7 @@ export function buildSpinRing(d: Dbm, g: JointGraph): SpinRing | null {
   const nbr = new Int32Array(rowStart[g.nNodes]);
   const pJoin = new Float64Array(nbr.length);
   const sign = new Int8Array(nbr.length);
+  const Jw = new Float64Array(nbr.length);
   for (const [k, w] of J) {
     const a = Math.floor(k / g.nNodes);
     const b = k % g.nNodes;
@@ -81,9 +84,11 @@ export function buildSpinRing(d: Dbm, g: JointGraph): SpinRing | null {
     const s = w >= 0 ? 1 : -1;
     nbr[fill[a]] = b;
     pJoin[fill[a]] = p;
+    Jw[fill[a]] = w;
     sign[fill[a]++] = s;
     nbr[fill[b]] = a;
     pJoin[fill[b]] = p;
+    Jw[fill[b]] = w;
     sign[fill[b]++] = s;
   }
   const hs = new Int32Array(g.nNodes + 1);
@@ -92,7 +97,7 @@ export function buildSpinRing(d: Dbm, g: JointGraph): SpinRing | null {
     if (!hidden[u]) for (let p = g.rowStart[u]; p < g.rowStart[u + 1]; p++) if (hidden[g.nbr[p]]) hl.push(g.nbr[p]);
     hs[u + 1] = hl.length;
   }
-  return { spins: Int32Array.from(spins), rowStart, nbr, pJoin, sign, hidStart: hs, hid: Int32Array.from(hl) };
+  return { spins: Int32Array.from(spins), rowStart, nbr, pJoin, sign, J: Jw, hidStart: hs, hid: Int32Array.from(hl) };
 }
 
 /** Wolff moves for one chain (its own stack and marks, on the chain's sampler state). */
@@ -103,7 +108,12 @@ export class WolffMove {
   private readonly mark: Int32Array;
   private generation = 0;
 
-  constructor(readonly ring: SpinRing, readonly sampler: Sampler) {
+  /**
+   * @param redrawBonds re-draw the bond units next to flipped spins after each move (needed when
+   *   other moves read them, e.g. heat-bath sweeps of the joint graph); false when the chain runs
+   *   on the traced-out ring ({@link RingSampler}) and re-draws all bond units before measuring.
+   */
+  constructor(readonly ring: SpinRing, readonly sampler: Sampler, readonly redrawBonds = true) {
     this.stack = new Int32Array(ring.spins.length);
     this.mark = new Int32Array(sampler.x.length);
   }
@@ -138,7 +148,7 @@ export class WolffMove {
       }
     }
     let redrawn = 0;
-    for (let k = 0; k < size; k++) {
+    if (this.redrawBonds) for (let k = 0; k < size; k++) {
       const u = stack[k];
       for (let p = hidStart[u]; p < hidStart[u + 1]; p++) s.updateNode(hid[p]);
       redrawn += hidStart[u + 1] - hidStart[u];
@@ -168,5 +178,98 @@ export class WolffMove {
   movesForSweep(): number {
     if (this.moves === 0) return 1;
     return Math.max(1, Math.round(this.ring.spins.length / (this.flipped / this.moves)));
+  }
+}
+
+/** Largest spin degree with a heat-bath lookup table on the ring. */
+const RING_TABLE_MAX_DEGREE = 10;
+
+/**
+ * Heat-bath tables of the traced-out ring, shared by all chains on it. Spins with the same
+ * couplings (every inner slice of a site, on a homogeneous lattice) share one table, so the tables
+ * stay in cache however long the ring is.
+ */
+export interface RingTables {
+  ring: SpinRing;
+  /** Table offset of each joint node (spins only; -1: no table, exp() path). */
+  tableOf: Int32Array;
+  table: Float64Array;
+  /** Every bond unit (hidden joint node), re-drawn before a measurement. */
+  bonds: Int32Array;
+}
+
+/** Builds the shared heat-bath tables of a spin ring (deduplicated by coupling pattern). */
+export function buildRingTables(ring: SpinRing, nNodes: number): RingTables {
+  const tableOf = new Int32Array(nNodes).fill(-1);
+  const byKey = new Map<string, number>();
+  const entries: number[] = [];
+  for (const u of ring.spins) {
+    const r0 = ring.rowStart[u];
+    const d = ring.rowStart[u + 1] - r0;
+    if (d > RING_TABLE_MAX_DEGREE) continue;
+    const key = Array.from(ring.J.subarray(r0, r0 + d)).join(',');
+    let off = byKey.get(key);
+    if (off === undefined) {
+      off = entries.length;
+      byKey.set(key, off);
+      for (let pat = 0; pat < 1 << d; pat++) {
+        let f = 0;
+        for (let p = 0; p < d; p++) f += ring.J[r0 + p] * ((pat >> p) & 1 ? 1 : -1);
+        entries.push(1 / (1 + Math.exp(-2 * f)));
+      }
+    }
+    tableOf[u] = off;
+  }
+  const isSpin = new Uint8Array(nNodes);
+  for (const u of ring.spins) isSpin[u] = 1;
+  const bonds: number[] = [];
+  for (let u = 0; u < nNodes; u++) if (!isSpin[u]) bonds.push(u);
+  return { ring, tableOf, table: Float64Array.from(entries), bonds: Int32Array.from(bonds) };
+}
+
+/**
+ * Heat-bath sweeps of the traced-out ring: the spins of the classical Ising model with couplings
+ * J (links K between slices, J_b tau within slices), without the bond units, which are re-drawn
+ * from their exact conditional law only when a measurement needs them ({@link redrawBonds}).
+ * A sweep of a square lattice's ring updates a third of the joint graph's units, with direct
+ * couplings (no mediation through bond units). Valid for the same reason as Wolff's move: the
+ * spins' marginal is kept invariant, and re-drawing every bond unit given the spins restores the
+ * joint law exactly.
+ */
+export class RingSampler {
+  /** Spin updates plus bond re-draws, since construction. */
+  updates = 0;
+  constructor(readonly t: RingTables, readonly sampler: Sampler) {}
+
+  /** One heat-bath sweep over every spin, in index order (a systematic-scan Gibbs sampler). */
+  sweep(): void {
+    const { spins, rowStart, nbr, J } = this.t.ring;
+    const { tableOf, table } = this.t;
+    const x = this.sampler.x;
+    const rng = this.sampler.rng;
+    for (let k = 0; k < spins.length; k++) {
+      const u = spins[k];
+      const r0 = rowStart[u];
+      const r1 = rowStart[u + 1];
+      const t = tableOf[u];
+      if (t >= 0) {
+        // Branch-free, as in Sampler.sweep.
+        let pat = 0;
+        for (let p = r0; p < r1; p++) pat |= ((x[nbr[p]] + 1) >> 1) << (p - r0);
+        x[u] = 1 - 2 * +(rng.next() >= table[t + pat]);
+      } else {
+        let f = 0;
+        for (let p = r0; p < r1; p++) f += J[p] * x[nbr[p]];
+        x[u] = rng.next() * (1 + Math.exp(-2 * f)) < 1 ? 1 : -1;
+      }
+    }
+    this.updates += spins.length;
+  }
+
+  /** Re-draws every bond unit given the spins: the configuration is then a joint sample. */
+  redrawBonds(): void {
+    const b = this.t.bonds;
+    for (let k = 0; k < b.length; k++) this.sampler.updateNode(b[k]);
+    this.updates += b.length;
   }
 }

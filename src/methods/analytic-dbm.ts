@@ -262,6 +262,7 @@ export async function analyticThermo(
           chain: ((opts.temperatureIndex?.[t] ?? t) * factors.length + fi) * opts.chains + c,
           warmup: opts.warmup, sweeps: opts.sweeps, thin: opts.thin, cluster: opts.cluster,
           ...(opts.clusterMove ? { clusterMove: opts.clusterMove } : {}),
+          ...(opts.traceBonds ? { traceBonds: true } : {}),
         });
       }
     });
