@@ -181,6 +181,8 @@ test('dt -> 0: extrapolated m2, m4, U4 and C(1) agree with dense exact thermal a
   assert.type(r.m2_trotter_bias, 'number');
   assert.ok(Math.abs(r.m2_trotter_bias!) < 0.05 * ex.m2, `m2 Trotter bias ${r.m2_trotter_bias}`);
   assert.ok(res.meta.memory_bytes > 0);
+  assert.ok(res.meta.trotter.extrapolated && res.meta.trotter.m2_bias_max === Math.abs(r.m2_trotter_bias!));
+  assert.match(res.meta.trotter.statement, /extrapolated in dt\^2 from 2 Trotter steps/);
   // C(1) of a single run at dt = 0.05 (not extrapolated): within 4 sigma plus a Trotter allowance of
   // 0.01 (= 4 dt^2; the dt^2 coefficient of m2 above is ~ -2, measured from the two-dt fit).
   const fine = await analyticThermo(model, [T], { ...defaultAnalyticOptions(), dt: 0.05, sweeps: 1000, warmup: 100, seed: 6, workers: 1 });

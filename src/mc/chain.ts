@@ -41,6 +41,11 @@ export interface SamplingOptions {
    * networks with h = 0 only (otherwise ignored). Default false.
    */
   traceBonds?: boolean;
+  /**
+   * Wolff moves per sweep, as the fraction of the ring's spins they flip on average (default 1;
+   * the count is fixed at the end of the warm-up).
+   */
+  wolffFraction?: number;
 }
 
 /** An analytic network described by how to build it (built in the thread that samples it). */
@@ -181,7 +186,7 @@ export function runChain(task: ChainTask): ChainResult {
   };
   for (let s = 0; s < task.warmup; s++) {
     step();
-    if (wolff) wolffMoves = wolff.movesForSweep();
+    if (wolff) wolffMoves = wolff.movesForSweep(task.wolffFraction ?? 1);
   }
   const x = sampler.x;
   for (let s = 0; s < n; s++) {

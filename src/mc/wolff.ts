@@ -174,10 +174,13 @@ export class WolffMove {
     }
   }
 
-  /** Moves that flip about as many spins as the ring has, from the mean cluster size so far. */
-  movesForSweep(): number {
+  /**
+   * Moves that flip about `fraction` times as many spins as the ring has, from the mean cluster
+   * size so far (at least one).
+   */
+  movesForSweep(fraction = 1): number {
     if (this.moves === 0) return 1;
-    return Math.max(1, Math.round(this.ring.spins.length / (this.flipped / this.moves)));
+    return Math.max(1, Math.round((fraction * this.ring.spins.length) / (this.flipped / this.moves)));
   }
 }
 
