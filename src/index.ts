@@ -27,12 +27,25 @@ export { analyticThermo, defaultAnalyticOptions, type AnalyticOptions, type Anal
 export { loadNetwork, sampleNetwork, networkBeta } from './methods/saved-network.ts';
 export { type ThermoRow, extrapolateLinear } from './mc/summary.ts';
 export { Rng } from './mc/rng.ts';
+/** Memory needed by the analytic network at a temperature, checked before any work (meta.memory_bytes). */
+export {
+  analyticMemoryEstimate, checkAnalyticMemory, defaultMemoryLimit, extrapolateRows, checkSampling,
+  type MemoryEstimate, type AnalyticMeta,
+} from './methods/analytic-dbm.ts';
+/** Ends the process-wide worker pool of the Monte Carlo chains (it is otherwise reused and never keeps the process alive). */
+export { destroyChainPool } from './mc/pool.ts';
+/** Sampling options: cluster moves ('sw' | 'wolff'), the traced-out ring, Wolff moves per sweep. */
+export { type SamplingOptions } from './mc/chain.ts';
 
 // The trained purified network (Method 2).
 export { trainThermo, defaultTrainOptions, type TrainOptions, type TrainResult, type TrainMeta } from './train/driver.ts';
 
 // Statistics of correlated series.
 export { summarize, summarizeChains, integratedAutocorrTime, binningError, jackknife, type Summary, type ChainsSummary } from './stats/series.ts';
+/** Warnings for suspicious numbers (negative or insignificant c, unconverged tau_int, few effective samples). */
+export { rowWarnings, collectWarnings, MIN_EFFECTIVE_SAMPLES, type RowDiagnostics } from './stats/warnings.ts';
+/** Binder-cumulant crossings of successive sizes and their extrapolation (the crossing.json object). */
+export { binderCrossings, type BinderPoint, type CrossingOptions, type CrossingResult, type CrossingPair } from './sweep/crossing.ts';
 
 // Sweeps and result sets.
 export { runSweep, SWEEP_METHODS, type SweepMethod, type SweepOptions, type SweepOutcome } from './sweep/sweep.ts';

@@ -136,7 +136,7 @@ export function summarizeRow(results: ChainResult[], T: number, nSites: number):
     // Two unbiased estimators of the same Trotterized c (up to their different O(dt^2) terms):
     // a large gap means a Trotter error or a sampling problem, and must be said.
     const z = Math.abs(row.c - row.c_ring) / Math.hypot(row.c_err, row.c_ring_err);
-    if (z > 4) w.push(`T = ${T}: the two specific-heat estimators differ by ${z.toFixed(1)} sigma (c = ${row.c.toPrecision(4)}, c_ring = ${row.c_ring.toPrecision(4)}); c_ring carries the larger Trotter error`);
+    if (z > 4) w.push(`the two specific-heat estimators differ by ${z.toFixed(1)} sigma (c = ${row.c.toPrecision(4)}, c_ring = ${row.c_ring.toPrecision(4)}); c_ring carries the larger Trotter error`);
   }
   if (w.length > 0) row.warnings = w;
   return row;

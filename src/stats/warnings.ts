@@ -8,8 +8,8 @@
  *   than 50 tau_int: tau_int and any error bar that relies on it are likely underestimates;
  * - fewer than {@link MIN_EFFECTIVE_SAMPLES} effective samples behind `e`: the error bar itself
  *   is uncertain by more than ~7%, and the central limit behind it is doubtful.
- * Each warning is one line that starts with the temperature, e.g.
- * `T = 0.5: c = -0.356 ± 0.24 is negative`.
+ * A row's own warnings (`row.warnings`) do not repeat its temperature; {@link collectWarnings}
+ * prefixes `T = <T>: ` (String(T)) for `meta.warnings`, e.g. `T = 0.5: c = -0.356 ± 0.24 is negative`.
  */
 import type { Row } from './row.ts';
 
@@ -37,23 +37,25 @@ function fmt(x: number): string {
  */
 export function rowWarnings(row: Row, diag: RowDiagnostics = {}): string[] {
   const out: string[] = [];
-  const at = `T = ${fmt(row.T)}`;
-  if (row.c < 0 && !(row.c_err === 0 && row.c > -1e-12)) out.push(`${at}: c = ${fmt(row.c)} ± ${fmt(row.c_err)} is negative`);
+  if (row.c < 0 && !(row.c_err === 0 && row.c > -1e-12)) out.push(`c = ${fmt(row.c)} ± ${fmt(row.c_err)} is negative`);
   else if (row.c_err > 0 && row.c < 2 * row.c_err) {
-    out.push(`${at}: c = ${fmt(row.c)} ± ${fmt(row.c_err)} is consistent with zero (less than 2 error bars)`);
+    out.push(`c = ${fmt(row.c)} ± ${fmt(row.c_err)} is consistent with zero (less than 2 error bars)`);
   }
   const unconv = diag.unconverged ?? [];
   if (unconv.length > 0) {
-    out.push(`${at}: the autocorrelation window of ${unconv.join(', ')} did not converge (series shorter than 50 tau_int): tau_int and n_eff are likely underestimates; run longer chains`);
+    out.push(`the autocorrelation window of ${unconv.join(', ')} did not converge (series shorter than 50 tau_int): tau_int and n_eff are likely underestimates; run longer chains`);
   }
   const nEff = row.n_eff ?? diag.nEff;
   if (nEff !== undefined && row.e_err > 0 && nEff < MIN_EFFECTIVE_SAMPLES) {
-    out.push(`${at}: only ${Math.round(nEff)} effective samples behind e (fewer than ${MIN_EFFECTIVE_SAMPLES}): error bars are unreliable; run more or longer chains`);
+    out.push(`only ${Math.round(nEff)} effective samples behind e (fewer than ${MIN_EFFECTIVE_SAMPLES}): error bars are unreliable; run more or longer chains`);
   }
   return out;
 }
 
-/** All rows' warnings in row order, plus `extra` (method-level warnings), for `meta.warnings`. */
+/**
+ * All rows' warnings in row order, each prefixed `T = <String(T)>: `, then `extra` (method-level
+ * warnings), deduplicated: the list for `meta.warnings`.
+ */
 export function collectWarnings(rows: Row[], extra: string[] = []): string[] {
-  return [...rows.flatMap((r) => r.warnings ?? []), ...extra];
+  return [...new Set([...rows.flatMap((r) => (r.warnings ?? []).map((w) => `T = ${String(r.T)}: ${w}`)), ...extra])];
 }
