@@ -60,6 +60,11 @@ export interface ChainTask extends SamplingOptions {
   /** The network to sample; or leave it out and give `build`. */
   network?: Dbm;
   build?: NetworkBuild;
+  /**
+   * Identity of `network` for the per-thread cache (a network sent to a worker arrives as a new
+   * copy with every task, so object identity cannot tell that it is the same one).
+   */
+  networkKey?: string;
   seed: number;
   /** Global chain index: selects the random stream. */
   chain: number;
@@ -133,7 +138,7 @@ let cached: ChainConfig | null = null;
 
 /** The configuration of `task`, from the per-thread cache when the network is the same. */
 export function chainConfig(task: ChainTask): ChainConfig {
-  const key = task.network ?? JSON.stringify([task.model, task.build]);
+  const key = task.networkKey ?? task.network ?? JSON.stringify([task.model, task.build]);
   if (cached && cachedKey === key) return cached;
   let network = task.network;
   if (!network) {

@@ -29,19 +29,26 @@ export function networkBeta(net: Dbm): number {
   return beta;
 }
 
+let calls = 0;
+
 /** Samples `net` (for `model`) with the chains of `opts`; one row at T = 1/beta. */
 export async function sampleNetwork(
   model: ModelSpec,
   net: Dbm,
-  opts: Pick<AnalyticOptions, 'warmup' | 'sweeps' | 'thin' | 'cluster' | 'chains' | 'seed' | 'workers'>,
+  opts: Pick<AnalyticOptions, 'warmup' | 'sweeps' | 'thin' | 'cluster' | 'chains' | 'seed' | 'workers' | 'clusterMove' | 'traceBonds' | 'wolffFraction'>,
   onProgress?: (done: number, total: number) => void,
 ): Promise<{ row: Row; spinUpdates: number; meta: { warnings: string[]; seconds: number } }> {
   checkSampling(opts);
   const ham = makeTfim(model);
   if (ham.nSites !== net.nSites) throw new InputError(`network has ${net.nSites} sites, model ${model.name} has ${ham.nSites}`);
   const T = 1 / networkBeta(net);
+  // One key per call: every thread builds the sampler of this network once for all its chains.
+  const networkKey = `saved-network:${process.pid}:${++calls}`;
   const tasks: ChainTask[] = Array.from({ length: opts.chains }, (_, c) => ({
-    model, network: net, seed: opts.seed, chain: c, warmup: opts.warmup, sweeps: opts.sweeps, thin: opts.thin, cluster: opts.cluster,
+    model, network: net, networkKey, seed: opts.seed, chain: c, warmup: opts.warmup, sweeps: opts.sweeps, thin: opts.thin, cluster: opts.cluster,
+    ...(opts.clusterMove ? { clusterMove: opts.clusterMove } : {}),
+    ...(opts.traceBonds ? { traceBonds: true } : {}),
+    ...(opts.wolffFraction !== undefined ? { wolffFraction: opts.wolffFraction } : {}),
   }));
   let done = 0;
   const t0 = performance.now();
