@@ -434,8 +434,8 @@ async function sectionD(): Promise<void> {
   const cRate = 'results' in c ? c.results.find((r) => r.mode === 'metropolis-table')?.rate ?? NaN : NaN;
   console.log('results' in c ? `compiled Metropolis (table) on this joint graph: ${eng(cRate)} unit updates/s` : `C baseline skipped: ${c.skipped}`);
   const configs: Array<[string, Partial<AnalyticOptions>]> = [
-    ['joint graph, heat-bath + Swendsen-Wang (default)', {}],
-    ['traced-out ring, heat-bath + Wolff (1 x spins)', { traceBonds: true, clusterMove: 'wolff' }],
+    ['joint graph, heat-bath + Swendsen-Wang (old default)', { traceBonds: false, clusterMove: 'sw' }],
+    ['traced-out ring, heat-bath + Wolff (1 x spins; default)', { traceBonds: true, clusterMove: 'wolff' }],
     ['traced-out ring, heat-bath + Wolff (0.25 x spins), thin 3', { traceBonds: true, clusterMove: 'wolff', wolffFraction: 0.25, thin: 3 }],
   ];
   const out: Array<Array<string | number>> = [];

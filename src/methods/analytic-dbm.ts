@@ -58,10 +58,17 @@ export function checkSampling(o: SamplingOptions & { chains: number; workers: nu
 /**
  * Default sampling options: 16 chains of 1000 measurements after 200 warm-up sweeps. With >= 16
  * chains the error bars come from the scatter of chain means, which also exposes slow modes that a
- * single chain's autocorrelation time misses.
+ * single chain's autocorrelation time misses. Moves: heat-bath sweeps of the traced-out ring plus
+ * Wolff clusters (mc/wolff.ts) where the bond units trace out (h = 0), else heat-bath sweeps of
+ * the joint graph plus Swendsen–Wang. Measured (1 worker, loaded box, error x sqrt(CPU s)): at the
+ * 8x8 critical point m2 0.0037 vs 0.0085 and U4 0.013 vs 0.024 for the joint graph with
+ * Swendsen–Wang; never worse on chain-16 (T = 0.5, 5), the 4x4 square and the triangular AFM.
  */
 export function defaultAnalyticOptions(): AnalyticOptions {
-  return { warmup: 200, sweeps: 1000, thin: 1, cluster: true, chains: 16, seed: 1, workers: Math.max(1, availableParallelism()), dt: 0.05, order: 2 };
+  return {
+    warmup: 200, sweeps: 1000, thin: 1, cluster: true, chains: 16, seed: 1, workers: Math.max(1, availableParallelism()), dt: 0.05, order: 2,
+    traceBonds: true, clusterMove: 'wolff',
+  };
 }
 
 /** What {@link analyticThermo} reports besides the rows; meant to be spread into `meta`. */
