@@ -19,7 +19,7 @@
 import type { Dbm } from '../dbm/network.ts';
 import { HIDDEN } from '../dbm/network.ts';
 import type { JointGraph } from './joint-graph.ts';
-import type { Sampler } from './sampler.ts';
+import { heatBath, type Sampler } from './sampler.ts';
 
 /** The traced-out spin graph of a joint graph (CSR over joint node indices; hidden rows empty). */
 export interface SpinRing {
@@ -199,6 +199,8 @@ export interface RingTables {
   table: Float64Array;
   /** Every bond unit (hidden joint node), re-drawn before a measurement. */
   bonds: Int32Array;
+  /** Zero bias per joint node (spins on the ring have none). */
+  zero: Float64Array;
 }
 
 /** Builds the shared heat-bath tables of a spin ring (deduplicated by coupling pattern). */
@@ -227,7 +229,7 @@ export function buildRingTables(ring: SpinRing, nNodes: number): RingTables {
   for (const u of ring.spins) isSpin[u] = 1;
   const bonds: number[] = [];
   for (let u = 0; u < nNodes; u++) if (!isSpin[u]) bonds.push(u);
-  return { ring, tableOf, table: Float64Array.from(entries), bonds: Int32Array.from(bonds) };
+  return { ring, tableOf, table: Float64Array.from(entries), bonds: Int32Array.from(bonds), zero: new Float64Array(nNodes) };
 }
 
 /**
@@ -247,25 +249,10 @@ export class RingSampler {
   /** One heat-bath sweep over every spin, in index order (a systematic-scan Gibbs sampler). */
   sweep(): void {
     const { spins, rowStart, nbr, J } = this.t.ring;
-    const { tableOf, table } = this.t;
+    const { tableOf, table, zero } = this.t;
     const x = this.sampler.x;
     const rng = this.sampler.rng;
-    for (let k = 0; k < spins.length; k++) {
-      const u = spins[k];
-      const r0 = rowStart[u];
-      const r1 = rowStart[u + 1];
-      const t = tableOf[u];
-      if (t >= 0) {
-        // Branch-free, as in Sampler.sweep.
-        let pat = 0;
-        for (let p = r0; p < r1; p++) pat |= ((x[nbr[p]] + 1) >> 1) << (p - r0);
-        x[u] = 1 - 2 * +(rng.next() >= table[t + pat]);
-      } else {
-        let f = 0;
-        for (let p = r0; p < r1; p++) f += J[p] * x[nbr[p]];
-        x[u] = rng.next() * (1 + Math.exp(-2 * f)) < 1 ? 1 : -1;
-      }
-    }
+    for (let k = 0; k < spins.length; k++) heatBath(spins[k], x, rowStart, nbr, J, zero, tableOf, table, rng);
     this.updates += spins.length;
   }
 
