@@ -133,14 +133,15 @@ export class WolffMove {
     mark[seed] = gen;
     x[seed] = -x[seed];
     // Spins are flipped when they join; a neighbour v joins when the coupling was satisfied
-    // before the flip of u, i.e. sign * x_u(new) * x_v < 0.
+    // before the flip of u, i.e. sign * x_u(new) * x_v < 0 (tested first: it reads only hot
+    // data and rejects most neighbours, including cluster members across unfrustrated bonds).
     while (top > size) {
       const u = stack[size++];
       const xu = x[u];
-      for (let p = rowStart[u]; p < rowStart[u + 1]; p++) {
+      const end = rowStart[u + 1];
+      for (let p = rowStart[u]; p < end; p++) {
         const v = nbr[p];
-        if (mark[v] === gen || sign[p] * xu * x[v] >= 0) continue;
-        if (rng.next() < pJoin[p]) {
+        if (sign[p] * xu * x[v] < 0 && mark[v] !== gen && rng.next() < pJoin[p]) {
           mark[v] = gen;
           x[v] = -x[v];
           stack[top++] = v;
