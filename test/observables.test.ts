@@ -183,6 +183,9 @@ test('dt -> 0: extrapolated m2, m4, U4 and C(1) agree with dense exact thermal a
   assert.ok(res.meta.memory_bytes > 0);
   assert.ok(res.meta.trotter.extrapolated && res.meta.trotter.m2_bias_max === Math.abs(r.m2_trotter_bias!));
   assert.match(res.meta.trotter.statement, /extrapolated in dt\^2 from 2 Trotter steps/);
+  // c: the extrapolated estimator with the smaller error bar, the other one kept.
+  assert.ok(r.c_estimator === 'ring' || r.c_estimator === 'two-copy');
+  assert.is(r.c_err, Math.min(r.c_two_copy_err!, r.c_ring_err!));
   // C(1) of a single run at dt = 0.05 (not extrapolated): within 4 sigma plus a Trotter allowance of
   // 0.01 (= 4 dt^2; the dt^2 coefficient of m2 above is ~ -2, measured from the two-dt fit).
   const fine = await analyticThermo(model, [T], { ...defaultAnalyticOptions(), dt: 0.05, sweeps: 1000, warmup: 100, seed: 6, workers: 1 });

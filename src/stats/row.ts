@@ -36,6 +36,14 @@ export type Row = {
   e_ring_err?: number;
   c_ring?: number;
   c_ring_err?: number;
+  /**
+   * Which estimator `c` is (analytic DBM): 'two-copy' (E_A E_B over the two copies, the smaller
+   * Trotter error) or 'ring' (thermodynamic); after dt^2 extrapolation the one with the smaller
+   * error bar. The two-copy value is also in `c_two_copy`.
+   */
+  c_estimator?: string;
+  c_two_copy?: number;
+  c_two_copy_err?: number;
   /** Effective number of independent samples behind `e` (samples / 2 tau_int). */
   n_eff?: number;
   /** Which method produced the row (sweeps and merged result sets). */
@@ -97,7 +105,7 @@ export type Row = {
 /** The keys of {@link Row}, in the column order of data.csv. */
 export const ROW_KEYS = [
   'method', 'L', 'param', 'T', 'e', 'e_err', 'c', 'c_err', 'chi', 'chi_err', 'm2', 'm2_err', 'm4', 'm4_err',
-  'm_abs', 'm_abs_err', 'binder', 'binder_err', 'e_ring', 'e_ring_err', 'c_ring', 'c_ring_err',
+  'm_abs', 'm_abs_err', 'binder', 'binder_err', 'e_ring', 'e_ring_err', 'c_ring', 'c_ring_err', 'c_two_copy', 'c_two_copy_err',
   'n_eff', 'e_exact', 'c_exact', 'e_dev_sigma', 'c_dev_sigma', 'e_trotter_bias', 'm2_trotter_bias', 'binder_trotter_bias',
 ] as const satisfies ReadonlyArray<keyof Row>;
 
