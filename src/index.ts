@@ -29,8 +29,8 @@ export { type ThermoRow, extrapolateLinear } from './mc/summary.ts';
 export { Rng } from './mc/rng.ts';
 /** Memory needed by the analytic network at a temperature, checked before any work (meta.memory_bytes). */
 export {
-  analyticMemoryEstimate, checkAnalyticMemory, defaultMemoryLimit, extrapolateRows, checkSampling,
-  type MemoryEstimate, type AnalyticMeta,
+  analyticMemoryEstimate, defaultMemoryLimit, extrapolateRows, checkSampling,
+  type MemoryEstimate as AnalyticMemoryEstimate, type AnalyticMeta,
 } from './methods/analytic-dbm.ts';
 /** Ends the process-wide worker pool of the Monte Carlo chains (it is otherwise reused and never keeps the process alive). */
 export { destroyChainPool } from './mc/pool.ts';
@@ -42,8 +42,8 @@ export { trainThermo, defaultTrainOptions, type TrainOptions, type TrainResult, 
 
 // Statistics of correlated series.
 export { summarize, summarizeChains, integratedAutocorrTime, binningError, jackknife, type Summary, type ChainsSummary } from './stats/series.ts';
-/** Warnings for suspicious numbers (negative or insignificant c, unconverged tau_int, few effective samples). */
-export { rowWarnings, collectWarnings, MIN_EFFECTIVE_SAMPLES, type RowDiagnostics } from './stats/warnings.ts';
+/** What a method knows about its series for the warnings rule (stats/warnings.ts). */
+export { type RowDiagnostics } from './stats/warnings.ts';
 /** Binder-cumulant crossings of successive sizes and their extrapolation (the crossing.json object). */
 export { binderCrossings, type BinderPoint, type CrossingOptions, type CrossingResult, type CrossingPair } from './sweep/crossing.ts';
 

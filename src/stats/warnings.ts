@@ -9,7 +9,8 @@
  * - fewer than {@link MIN_EFFECTIVE_SAMPLES} effective samples behind `e`: the error bar itself
  *   is uncertain by more than ~7%, and the central limit behind it is doubtful.
  * A row's own warnings (`row.warnings`) do not repeat its temperature; {@link collectWarnings}
- * prefixes `T = <T>: ` (String(T)) for `meta.warnings`, e.g. `T = 0.5: c = -0.356 ± 0.24 is negative`.
+ * prefixes `T = <T>: ` (String(T)) for `meta.warnings`, e.g.
+ * `T = 0.5: negative specific heat c = -0.356 ± 0.24 (unphysical: noise or a biased estimator)`.
  */
 import type { Row } from './row.ts';
 
@@ -37,9 +38,11 @@ function fmt(x: number): string {
  */
 export function rowWarnings(row: Row, diag: RowDiagnostics = {}): string[] {
   const out: string[] = [];
-  if (row.c < 0 && !(row.c_err === 0 && row.c > -1e-12)) out.push(`c = ${fmt(row.c)} ± ${fmt(row.c_err)} is negative`);
-  else if (row.c_err > 0 && row.c < 2 * row.c_err) {
-    out.push(`c = ${fmt(row.c)} ± ${fmt(row.c_err)} is consistent with zero (less than 2 error bars)`);
+  // Wording shared with the sweep's report (identical strings are deduplicated there).
+  if (row.c < 0 && !(row.c_err === 0 && row.c > -1e-12)) {
+    out.push(`negative specific heat c = ${fmt(row.c)} ± ${fmt(row.c_err)} (unphysical: noise or a biased estimator)`);
+  } else if (row.c_err > 0 && row.c < 2 * row.c_err) {
+    out.push(`specific heat not significant, c = ${fmt(row.c)} ± ${fmt(row.c_err)} (less than 2 error bars from 0)`);
   }
   const unconv = diag.unconverged ?? [];
   if (unconv.length > 0) {
@@ -47,7 +50,7 @@ export function rowWarnings(row: Row, diag: RowDiagnostics = {}): string[] {
   }
   const nEff = row.n_eff ?? diag.nEff;
   if (nEff !== undefined && row.e_err > 0 && nEff < MIN_EFFECTIVE_SAMPLES) {
-    out.push(`only ${Math.round(nEff)} effective samples behind e (fewer than ${MIN_EFFECTIVE_SAMPLES}): error bars are unreliable; run more or longer chains`);
+    out.push(`only ${fmt(nEff)} effective samples (< ${MIN_EFFECTIVE_SAMPLES}): the error bars are unreliable`);
   }
   return out;
 }
