@@ -139,6 +139,17 @@ test('one pool per process: repeated calls reuse it and give the same numbers as
   const second = performance.now() - t1;
   for (let k = 0; k < 3; k++) assert.equal(Array.from(again[k].series.m2!), Array.from(one[k].series.m2!));
   assert.ok(second < first, `second call (${second.toFixed(0)} ms) reuses the started pool (first ${first.toFixed(0)} ms)`);
+  // A failing task rejects the call and retires the pool; the next call works on fresh threads.
+  const bad = [{ ...tasks[0] }, { ...tasks[1], network: undefined }];
+  let failed = false;
+  try {
+    await runChains(bad, 2);
+  } catch (e) {
+    failed = /needs a network or a build description/.test(String(e));
+  }
+  assert.ok(failed, 'the bad task fails the call');
+  const after = await runChains(tasks, 2);
+  assert.equal(Array.from(after[2].series.m2!), Array.from(one[2].series.m2!));
   await destroyChainPool();
 });
 

@@ -29,8 +29,8 @@ export interface SamplingOptions {
   /** Cluster moves after every heat-bath sweep. */
   cluster: boolean;
   /**
-   * Which cluster move when `cluster` is set: 'sw' (Swendsen–Wang on the whole joint graph, the
-   * default) or 'wolff' (Wolff single clusters on the ring with the bond units traced out; as many
+   * Which cluster move when `cluster` is set: 'sw' (Swendsen–Wang on the whole joint graph; what a
+   * task without this field gets) or 'wolff' (Wolff single clusters on the ring with the bond units traced out; as many
    * per sweep as flip about all ring spins on average, fixed at the end of the warm-up; analytic
    * networks with h = 0 only, else Swendsen–Wang is used).
    */
@@ -38,7 +38,8 @@ export interface SamplingOptions {
   /**
    * Sample the traced-out ring (spins only, bond units re-drawn before each measurement; see
    * RingSampler) instead of the whole joint graph; cluster moves are then Wolff moves. Analytic
-   * networks with h = 0 only (otherwise ignored). Default false.
+   * networks with h = 0 only (otherwise ignored). A task without it samples the joint graph;
+   * defaultAnalyticOptions() turns it on.
    */
   traceBonds?: boolean;
   /**

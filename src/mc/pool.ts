@@ -53,11 +53,19 @@ export async function runChains(tasks: ChainTask[], workers: number, onDone?: (r
     });
   }
   const pool = poolOf(workers);
-  return Promise.all(
-    tasks.map(async (t) => {
-      const r = (await pool.run(t)) as ChainResult;
-      onDone?.(r);
-      return r;
-    }),
-  );
+  try {
+    return await Promise.all(
+      tasks.map(async (t) => {
+        const r = (await pool.run(t)) as ChainResult;
+        onDone?.(r);
+        return r;
+      }),
+    );
+  } catch (e) {
+    // A failed task may have taken its thread down (crash, out of memory): never reuse this pool,
+    // so that a retry starts from fresh threads instead of waiting on dead ones.
+    if (shared?.pool === pool) shared = null;
+    void pool.destroy().catch(() => undefined);
+    throw e;
+  }
 }
