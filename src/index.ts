@@ -37,12 +37,25 @@ export { loadNetwork, sampleNetwork, networkBeta } from './methods/saved-network
 export { type ThermoRow, extrapolateLinear } from './mc/summary.ts';
 export { type Row, type ExactPoint, ROW_KEYS } from './stats/row.ts';
 export { Rng } from './mc/rng.ts';
+/** Memory needed by the analytic network at a temperature, checked before any work (meta.memory_bytes). */
+export {
+  analyticMemoryEstimate, defaultMemoryLimit, extrapolateRows, checkSampling,
+  type MemoryEstimate as AnalyticMemoryEstimate, type AnalyticMeta,
+} from './methods/analytic-dbm.ts';
+/** Ends the process-wide worker pool of the Monte Carlo chains (it is otherwise reused and never keeps the process alive). */
+export { destroyChainPool } from './mc/pool.ts';
+/** Sampling options: cluster moves ('sw' | 'wolff'), the traced-out ring, Wolff moves per sweep. */
+export { type SamplingOptions } from './mc/chain.ts';
 
 // The trained purified network (Method 2).
 export { trainThermo, defaultTrainOptions, type TrainOptions, type TrainResult, type TrainMeta } from './train/driver.ts';
 
 // Statistics of correlated series.
 export { summarize, summarizeChains, integratedAutocorrTime, binningError, jackknife, type Summary, type ChainsSummary } from './stats/series.ts';
+/** What a method knows about its series for the warnings rule (stats/warnings.ts). */
+export { type RowDiagnostics } from './stats/warnings.ts';
+/** Binder-cumulant crossings of successive sizes and their extrapolation (the crossing.json object). */
+export { binderCrossings, type BinderPoint, type CrossingOptions, type CrossingResult, type CrossingPair } from './sweep/crossing.ts';
 
 // Sweeps and result sets.
 export { runSweep, SWEEP_METHODS, type SweepMethod, type SweepOptions, type SweepOutcome, type TrainRunner, type TrainRequest } from './sweep/sweep.ts';

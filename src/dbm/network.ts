@@ -10,7 +10,9 @@
  * Deep units may couple to anything (in the analytic network the imaginary-time slices are deep
  * units linked directly to their neighbours; see trotter.ts).
  */
+import { z } from 'zod';
 import { InputError } from '../util/errors.ts';
+import { validate } from '../util/checked-json.ts';
 
 export const PHYSICAL = 0;
 export const ANCILLA = 1;
@@ -100,40 +102,85 @@ export function dbmToJson(d: Dbm): Record<string, unknown> {
   };
 }
 
-/** Inverse of {@link dbmToJson}; validates and throws InputError on malformed input. */
-export function dbmFromJson(j: unknown): Dbm {
-  const o = j as Record<string, unknown>;
-  if (typeof o !== 'object' || o === null || o.format !== 'purified-dbm/network@1') {
-    throw new InputError('network: not a purified-dbm network file (format must be "purified-dbm/network@1")');
-  }
-  const arr = (k: string): unknown[] => {
-    if (!Array.isArray(o[k])) throw new InputError(`network.${k}: expected an array`);
-    return o[k] as unknown[];
+const finite = z.number().refine(Number.isFinite, 'expected a finite number');
+const index = z.number().int().min(0);
+
+/** Schema of a `purified-dbm/network@1` file (structure; consistency is checked after it). */
+export const NetworkFileSchema = z.object({
+  format: z.literal('purified-dbm/network@1', { error: 'not a purified-dbm network file (format must be "purified-dbm/network@1")' }),
+  nSites: z.number().int().min(1),
+  nUnits: z.number().int().min(2),
+  layers: z.array(z.enum(LAYER_NAMES)),
+  bias: z.array(finite),
+  edges: z.array(z.tuple([index, index, finite])),
+  trotter: z
+    .object({
+      slices: z.number().int().min(1),
+      dt: z.number().positive().refine(Number.isFinite, 'expected a finite number'),
+      beta: z.number().positive().refine(Number.isFinite, 'expected a finite number'),
+      order: z.union([z.literal(1), z.literal(2)]),
+      Gamma: z.number().positive().refine(Number.isFinite, 'expected a finite number'),
+      sliceUnits: z.array(index),
+      sliceTau: z.array(finite),
+    })
+    .optional()
+    .nullable(),
+  info: z.record(z.string(), z.unknown()).optional(),
+});
+
+/**
+ * Inverse of {@link dbmToJson}: validates the structure with {@link NetworkFileSchema} and the
+ * consistency of the numbers (array lengths agree with nUnits and nSites, edge endpoints and slice
+ * units in range, dt = beta / 2n), then the DBM rules ({@link validateDbm}). Every failure is one
+ * InputError line `<what>: <field>: <message>`, e.g. `net.json: edges[3][1]: unit 99 out of range 0..40`.
+ * @param what how messages name the source (a file path).
+ */
+export function dbmFromJson(j: unknown, what = 'network'): Dbm {
+  const o = validate(j, NetworkFileSchema, what);
+  const bad = (field: string, msg: string): never => {
+    throw new InputError(`${what}: ${field}: ${msg}`);
   };
-  const layers = arr('layers').map((l, u) => {
-    const k = LAYER_NAMES.indexOf(l as LayerName);
-    if (k < 0) throw new InputError(`network.layers[${u}]: unknown layer ${JSON.stringify(l)}`);
-    return k;
+  const nU = o.nUnits;
+  if (o.layers.length !== nU) bad('layers', `has ${o.layers.length} entries, nUnits is ${nU}`);
+  if (o.bias.length !== nU) bad('bias', `has ${o.bias.length} entries, nUnits is ${nU}`);
+  if (nU < 2 * o.nSites) bad('nUnits', `${nU} is fewer than the 2 nSites = ${2 * o.nSites} visible units`);
+  o.edges.forEach((e, k) => {
+    for (const p of [0, 1]) if (e[p] >= nU) bad(`edges[${k}][${p}]`, `unit ${e[p]} out of range 0..${nU - 1}`);
+    if (e[0] === e[1]) bad(`edges[${k}]`, `joins unit ${e[0]} to itself`);
   });
-  const edges = arr('edges') as number[][];
-  const t = o.trotter as Record<string, unknown> | undefined;
+  const t = o.trotter ?? undefined;
+  if (t) {
+    if (t.sliceUnits.length !== (t.slices + 1) * o.nSites) {
+      bad('trotter.sliceUnits', `has ${t.sliceUnits.length} entries, (slices + 1) nSites = ${(t.slices + 1) * o.nSites}`);
+    }
+    t.sliceUnits.forEach((u, k) => {
+      if (u >= nU) bad(`trotter.sliceUnits[${k}]`, `unit ${u} out of range 0..${nU - 1}`);
+    });
+    if (t.sliceTau.length !== t.slices + 1) bad('trotter.sliceTau', `has ${t.sliceTau.length} entries, slices + 1 = ${t.slices + 1}`);
+    if (Math.abs(t.dt * 2 * t.slices - t.beta) > 1e-9 * t.beta) bad('trotter.dt', `${t.dt} is not beta / (2 slices) = ${t.beta / (2 * t.slices)}`);
+  }
   const d: Dbm = {
-    nSites: Number(o.nSites),
-    nUnits: layers.length,
-    layer: Uint8Array.from(layers),
-    bias: Float64Array.from(arr('bias') as number[]),
-    edgeA: Int32Array.from(edges, (e) => e[0]),
-    edgeB: Int32Array.from(edges, (e) => e[1]),
-    weight: Float64Array.from(edges, (e) => e[2]),
-    info: (o.info as Record<string, unknown>) ?? {},
+    nSites: o.nSites,
+    nUnits: nU,
+    layer: Uint8Array.from(o.layers, (l) => LAYER_NAMES.indexOf(l)),
+    bias: Float64Array.from(o.bias),
+    edgeA: Int32Array.from(o.edges, (e) => e[0]),
+    edgeB: Int32Array.from(o.edges, (e) => e[1]),
+    weight: Float64Array.from(o.edges, (e) => e[2]),
+    info: o.info ?? {},
   };
   if (t) {
     d.trotter = {
-      slices: Number(t.slices), dt: Number(t.dt), beta: Number(t.beta), order: t.order === 1 ? 1 : 2, Gamma: Number(t.Gamma),
-      sliceUnits: Int32Array.from(t.sliceUnits as number[]), sliceTau: Float64Array.from(t.sliceTau as number[]),
+      slices: t.slices, dt: t.dt, beta: t.beta, order: t.order, Gamma: t.Gamma,
+      sliceUnits: Int32Array.from(t.sliceUnits), sliceTau: Float64Array.from(t.sliceTau),
     };
   }
-  validateDbm(d);
+  try {
+    validateDbm(d);
+  } catch (e) {
+    if (e instanceof InputError) throw new InputError(`${what}: ${e.message}`);
+    throw e;
+  }
   return d;
 }
 

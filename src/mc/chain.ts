@@ -1,14 +1,23 @@
 /**
- * One Markov chain from start to finish: build the joint graph, warm up, then record one row of
- * measurements every `thin` sweeps. A pure function of its task (same task, same series), which is
- * what makes results independent of how chains are spread over worker threads.
+ * One Markov chain from start to finish: warm up, then record one row of measurements every
+ * `thin` sweeps. A pure function of its task (same task, same series), which is what makes results
+ * independent of how chains are spread over worker threads.
+ *
+ * Everything that does not depend on the chain (the network, its joint graph, the sampler tables
+ * and the estimators) is a {@link ChainConfig}, built once per network in each thread and reused
+ * by every chain on it: with a `build` task the network itself is built in the thread that runs
+ * the chain, so networks are never copied between threads.
  */
 import type { Dbm } from '../dbm/network.ts';
-import { makeTfim } from '../model/hamiltonian.ts';
+import { buildTrotterDbm } from '../dbm/trotter.ts';
+import { makeTfim, type Tfim } from '../model/hamiltonian.ts';
 import type { ModelSpec } from '../model/model.ts';
 import { LocalEnergy, RingObservables, WorldlineEnergy, physicalMagnetization } from './local-estimators.ts';
 import { Rng } from './rng.ts';
-import { buildJointGraph, Sampler } from './sampler.ts';
+import { buildJointGraph, type JointGraph } from './joint-graph.ts';
+import { buildSamplerTables, Sampler, type SamplerTables } from './sampler.ts';
+import { SliceObservables } from './slice-observables.ts';
+import { buildRingTables, buildSpinRing, RingSampler, WolffMove, type RingTables, type SpinRing } from './wolff.ts';
 
 export interface SamplingOptions {
   /** Sweeps discarded before measuring. */
@@ -17,13 +26,46 @@ export interface SamplingOptions {
   sweeps: number;
   /** Sweeps between measurements (>= 1). */
   thin: number;
-  /** Swendsen–Wang cluster moves after every heat-bath sweep. */
+  /** Cluster moves after every heat-bath sweep. */
   cluster: boolean;
+  /**
+   * Which cluster move when `cluster` is set: 'sw' (Swendsen–Wang on the whole joint graph; what a
+   * task without this field gets) or 'wolff' (Wolff single clusters on the ring with the bond units traced out; as many
+   * per sweep as flip about all ring spins on average, fixed at the end of the warm-up; analytic
+   * networks with h = 0 only, else Swendsen–Wang is used).
+   */
+  clusterMove?: 'sw' | 'wolff';
+  /**
+   * Sample the traced-out ring (spins only, bond units re-drawn before each measurement; see
+   * RingSampler) instead of the whole joint graph; cluster moves are then Wolff moves. Analytic
+   * networks with h = 0 only (otherwise ignored). A task without it samples the joint graph;
+   * defaultAnalyticOptions() turns it on.
+   */
+  traceBonds?: boolean;
+  /**
+   * Wolff moves per sweep, as the fraction of the ring's spins they flip on average (default 1;
+   * the count is fixed at the end of the warm-up).
+   */
+  wolffFraction?: number;
+}
+
+/** An analytic network described by how to build it (built in the thread that samples it). */
+export interface NetworkBuild {
+  beta: number;
+  slices: number;
+  order: 1 | 2;
 }
 
 export interface ChainTask extends SamplingOptions {
   model: ModelSpec;
-  network: Dbm;
+  /** The network to sample; or leave it out and give `build`. */
+  network?: Dbm;
+  build?: NetworkBuild;
+  /**
+   * Identity of `network` for the per-thread cache (a network sent to a worker arrives as a new
+   * copy with every task, so object identity cannot tell that it is the same one).
+   */
+  networkKey?: string;
   seed: number;
   /** Global chain index: selects the random stream. */
   chain: number;
@@ -41,25 +83,86 @@ export interface ChainSeries {
   m: Float64Array;
   /** tau-weighted ring magnetization per site (empty for trained networks). */
   mRing: Float64Array;
+  /** Slice averages of m^2, m^4 and |m| (see slice-observables.ts); absent for old producers. */
+  m2?: Float64Array;
+  m4?: Float64Array;
+  mAbs?: Float64Array;
+  /** C(r) and S(q) per measurement, row-major [measurement][r or q]. */
+  corr?: Float64Array;
+  sq?: Float64Array;
+  nr?: number;
+  nq?: number;
 }
 
 export interface ChainResult {
   chain: number;
   series: ChainSeries;
+  /** Unit updates: heat-bath node updates plus spins flipped and bond units re-drawn by Wolff moves. */
   updates: number;
   clusterMoves: number;
 }
 
+/** What the chains on one network share: built once per network and thread, read-only after. */
+export interface ChainConfig {
+  ham: Tfim;
+  network: Dbm;
+  graph: JointGraph;
+  tables: SamplerTables;
+  eloc: WorldlineEnergy | LocalEnergy;
+  ring: RingObservables | null;
+  slices: SliceObservables;
+  spinRing: SpinRing | null;
+  ringTables: RingTables | null;
+}
+
+/** Builds the shared part of every chain on `network`. */
+export function makeChainConfig(model: ModelSpec, network: Dbm): ChainConfig {
+  const ham = makeTfim(model);
+  const graph = buildJointGraph(network);
+  const spinRing = network.trotter ? buildSpinRing(network, graph) : null;
+  return {
+    ham, network, graph, tables: buildSamplerTables(graph),
+    // Analytic networks: every deep spin summed out (much lower variance); trained ones: the
+    // general estimator with the units next to the physical layer summed out.
+    eloc: network.trotter ? new WorldlineEnergy(network, ham, graph) : new LocalEnergy(network, ham, graph),
+    ring: network.trotter ? new RingObservables(network, ham, graph) : null,
+    slices: new SliceObservables(network, ham.lattice, graph),
+    spinRing,
+    ringTables: spinRing ? buildRingTables(spinRing, graph.nNodes) : null,
+  };
+}
+
+// One cached configuration per thread: chains of one temperature arrive together, and keeping
+// only the last bounds the memory to one network per thread.
+let cachedKey: string | Dbm | null = null;
+let cached: ChainConfig | null = null;
+
+/** The configuration of `task`, from the per-thread cache when the network is the same. */
+export function chainConfig(task: ChainTask): ChainConfig {
+  const key = task.networkKey ?? task.network ?? JSON.stringify([task.model, task.build]);
+  if (cached && cachedKey === key) return cached;
+  let network = task.network;
+  if (!network) {
+    if (!task.build) throw new Error('chain task needs a network or a build description');
+    network = buildTrotterDbm(makeTfim(task.model), task.build);
+  }
+  cached = null; // release the previous one before building the next
+  cached = makeChainConfig(task.model, network);
+  cachedKey = key;
+  return cached;
+}
+
 /** Runs one chain of `task` and returns its measurement series. */
 export function runChain(task: ChainTask): ChainResult {
-  const ham = makeTfim(task.model);
-  const graph = buildJointGraph(task.network);
-  const sampler = new Sampler(graph, new Rng(task.seed, task.chain));
-  // Analytic networks: every deep spin summed out (much lower variance); trained ones: the
-  // general estimator with the units next to the physical layer summed out.
-  const eloc = task.network.trotter ? new WorldlineEnergy(task.network, ham, graph) : new LocalEnergy(task.network, ham, graph);
-  const ring = task.network.trotter ? new RingObservables(task.network, ham, graph) : null;
+  const cfg = chainConfig(task);
+  const { ham, eloc, ring, slices } = cfg;
+  const sampler = new Sampler(cfg.tables, new Rng(task.seed, task.chain));
+  const ringSampler = task.traceBonds && cfg.ringTables ? new RingSampler(cfg.ringTables, sampler) : null;
+  const wolff =
+    task.cluster && cfg.spinRing && (ringSampler || task.clusterMove === 'wolff') ? new WolffMove(cfg.spinRing, sampler, !ringSampler) : null;
   const n = task.sweeps;
+  const nr = slices.nr;
+  const nq = slices.nq;
   const series: ChainSeries = {
     eA: new Float64Array(n),
     eB: new Float64Array(n),
@@ -67,19 +170,34 @@ export function runChain(task: ChainTask): ChainResult {
     dRing: new Float64Array(ring ? n : 0),
     m: new Float64Array(n),
     mRing: new Float64Array(ring ? n : 0),
+    m2: new Float64Array(n),
+    m4: new Float64Array(n),
+    mAbs: new Float64Array(n),
+    corr: new Float64Array(n * nr),
+    sq: new Float64Array(n * nq),
+    nr,
+    nq,
   };
   let clusterMoves = 0;
+  // Wolff moves per sweep: adapted during the warm-up (to flip about as many spins as the ring
+  // has), then fixed, so that the measured chain has one fixed, valid kernel (see WolffMove.sweep).
+  let wolffMoves = 1;
   const step = () => {
-    sampler.sweep();
-    if (task.cluster) {
-      sampler.clusterMove();
-      clusterMoves++;
-    }
+    if (ringSampler) ringSampler.sweep();
+    else sampler.sweep();
+    if (!task.cluster) return;
+    if (wolff) wolff.sweep(wolffMoves);
+    else sampler.clusterMove();
+    clusterMoves++;
   };
-  for (let s = 0; s < task.warmup; s++) step();
+  for (let s = 0; s < task.warmup; s++) {
+    step();
+    if (wolff) wolffMoves = wolff.movesForSweep(task.wolffFraction ?? 1);
+  }
   const x = sampler.x;
   for (let s = 0; s < n; s++) {
     for (let t = 0; t < task.thin; t++) step();
+    ringSampler?.redrawBonds();
     series.eA[s] = eloc.eval(x, 0);
     series.eB[s] = eloc.eval(x, 1);
     series.m[s] = physicalMagnetization(x, ham.nSites);
@@ -88,6 +206,12 @@ export function runChain(task: ChainTask): ChainResult {
       series.dRing[s] = ring.energyDerivative();
       series.mRing[s] = ring.magnetization(x);
     }
+    const o = slices.measure(x);
+    series.m2![s] = o.m2;
+    series.m4![s] = o.m4;
+    series.mAbs![s] = o.mAbs;
+    series.corr!.set(o.corr, s * nr);
+    series.sq!.set(o.sq, s * nq);
   }
-  return { chain: task.chain, series, updates: sampler.updates, clusterMoves };
+  return { chain: task.chain, series, updates: sampler.updates + (wolff?.updates ?? 0) + (ringSampler?.updates ?? 0), clusterMoves };
 }

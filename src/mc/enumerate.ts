@@ -6,7 +6,7 @@
  */
 import { HIDDEN, type Dbm } from '../dbm/network.ts';
 import { logCosh } from './local-estimators.ts';
-import type { JointGraph } from './sampler.ts';
+import type { JointGraph } from './joint-graph.ts';
 
 /** Largest number of enumerated (non-hidden) nodes accepted: 2^22 configurations. */
 export const MAX_ENUMERATED = 22;

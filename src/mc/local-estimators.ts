@@ -17,7 +17,7 @@
  */
 import { HIDDEN, unitAdjacency, type Dbm } from '../dbm/network.ts';
 import { diagonalEnergy, type Tfim } from '../model/hamiltonian.ts';
-import type { JointGraph } from './sampler.ts';
+import type { JointGraph } from './joint-graph.ts';
 
 /** ln cosh(x), stable for large |x|. */
 export function logCosh(x: number): number {

@@ -2,30 +2,24 @@
  * Re-sampling a saved network (`pdbm dbm --network FILE`): more chains or longer chains on a
  * network built or trained earlier, to refine the error bars at its temperature.
  */
-import { readFileSync } from 'node:fs';
 import type { ChainTask } from '../mc/chain.ts';
 import { dbmFromJson, type Dbm } from '../dbm/network.ts';
 import { InputError } from '../util/errors.ts';
+import { readJsonFile } from '../util/checked-json.ts';
 import { makeTfim } from '../model/hamiltonian.ts';
 import type { ModelSpec } from '../model/model.ts';
-import { summarizeRow, type ThermoRow } from '../mc/summary.ts';
+import { summarizeRow } from '../mc/summary.ts';
+import type { Row } from '../stats/row.ts';
+import { collectWarnings } from '../stats/warnings.ts';
 import { runChains } from '../mc/pool.ts';
 import { checkSampling, type AnalyticOptions } from './analytic-dbm.ts';
 
-/** Reads a `purified-dbm/network@1` file; every failure is a one-line InputError. */
+/**
+ * Reads a `purified-dbm/network@1` file; a missing, empty, truncated, corrupt, edited-inconsistent
+ * or foreign file is one InputError line naming the file and the field (dbm/network.ts).
+ */
 export function loadNetwork(path: string): Dbm {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new InputError(`cannot read network file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  try {
-    return dbmFromJson(json);
-  } catch (e) {
-    if (e instanceof InputError) throw new InputError(`${path}: ${e.message}`);
-    throw e;
-  }
+  return dbmFromJson(readJsonFile(path), path);
 }
 
 /** Inverse temperature of a network: from its Trotter data, or `info.beta` of a trained one. */
@@ -35,21 +29,31 @@ export function networkBeta(net: Dbm): number {
   return beta;
 }
 
+let calls = 0;
+
 /** Samples `net` (for `model`) with the chains of `opts`; one row at T = 1/beta. */
 export async function sampleNetwork(
   model: ModelSpec,
   net: Dbm,
-  opts: Pick<AnalyticOptions, 'warmup' | 'sweeps' | 'thin' | 'cluster' | 'chains' | 'seed' | 'workers'>,
+  opts: Pick<AnalyticOptions, 'warmup' | 'sweeps' | 'thin' | 'cluster' | 'chains' | 'seed' | 'workers' | 'clusterMove' | 'traceBonds' | 'wolffFraction'>,
   onProgress?: (done: number, total: number) => void,
-): Promise<{ row: ThermoRow; spinUpdates: number }> {
+): Promise<{ row: Row; spinUpdates: number; meta: { warnings: string[]; seconds: number } }> {
   checkSampling(opts);
   const ham = makeTfim(model);
   if (ham.nSites !== net.nSites) throw new InputError(`network has ${net.nSites} sites, model ${model.name} has ${ham.nSites}`);
   const T = 1 / networkBeta(net);
+  // One key per call: every thread builds the sampler of this network once for all its chains.
+  const networkKey = `saved-network:${process.pid}:${++calls}`;
   const tasks: ChainTask[] = Array.from({ length: opts.chains }, (_, c) => ({
-    model, network: net, seed: opts.seed, chain: c, warmup: opts.warmup, sweeps: opts.sweeps, thin: opts.thin, cluster: opts.cluster,
+    model, network: net, networkKey, seed: opts.seed, chain: c, warmup: opts.warmup, sweeps: opts.sweeps, thin: opts.thin, cluster: opts.cluster,
+    ...(opts.clusterMove ? { clusterMove: opts.clusterMove } : {}),
+    ...(opts.traceBonds ? { traceBonds: true } : {}),
+    ...(opts.wolffFraction !== undefined ? { wolffFraction: opts.wolffFraction } : {}),
   }));
   let done = 0;
+  const t0 = performance.now();
   const results = await runChains(tasks, opts.workers, () => onProgress?.(++done, tasks.length));
-  return { row: summarizeRow(results, T, ham.nSites), spinUpdates: results.reduce((a, r) => a + r.updates, 0) };
+  const seconds = (performance.now() - t0) / 1000;
+  const row = summarizeRow(results, T, ham.nSites);
+  return { row, spinUpdates: results.reduce((a, r) => a + r.updates, 0), meta: { warnings: collectWarnings([row]), seconds } };
 }

@@ -7,7 +7,9 @@
  * couplings. An `_err` of 0 means exact to rounding. Fields a method cannot give are absent, never
  * NaN or null in memory (files write absent fields as empty CSV cells).
  */
-export interface Row {
+// A type alias rather than an interface so that a Row is assignable to Record<string, unknown>
+// (interfaces are not), which is what generic writers (JSON, CSV) take.
+export type Row = {
   /** Temperature T = 1/beta. */
   T: number;
   /** Energy per site <H>/N, and its standard error. */
@@ -34,6 +36,14 @@ export interface Row {
   e_ring_err?: number;
   c_ring?: number;
   c_ring_err?: number;
+  /**
+   * Which estimator `c` is (analytic DBM): 'two-copy' (E_A E_B over the two copies, the smaller
+   * Trotter error) or 'ring' (thermodynamic); after dt^2 extrapolation the one with the smaller
+   * error bar. The two-copy value is also in `c_two_copy`.
+   */
+  c_estimator?: string;
+  c_two_copy?: number;
+  c_two_copy_err?: number;
   /** Effective number of independent samples behind `e` (samples / 2 tau_int). */
   n_eff?: number;
   /** Which method produced the row (sweeps and merged result sets). */
@@ -47,13 +57,56 @@ export interface Row {
   c_exact?: number;
   e_dev_sigma?: number;
   c_dev_sigma?: number;
-}
+  /** Integrated autocorrelation time of the energy series, in measurements. */
+  tau_e?: number;
+  /** Measurements behind the row (all chains). */
+  samples?: number;
+  /** Sweeps between measurements used for the row (analytic DBM). */
+  thin?: number;
+  /** Trotter step and number of Trotter steps n of the analytic network (absent after dt^2 extrapolation). */
+  dt?: number;
+  slices?: number;
+  /** dt^2 extrapolation: the Trotter steps used, space-separated. */
+  extrapolated_from?: string;
+  /**
+   * Remaining Trotter bias of `e` (and `m2` with `m2_trotter_bias`, `binder` with
+   * `binder_trotter_bias`): the difference between the extrapolated value and the value at the
+   * finest dt measured, a measured bound on what the finest run alone would be off by.
+   */
+  e_trotter_bias?: number;
+  m2_trotter_bias?: number;
+  binder_trotter_bias?: number;
+  /**
+   * Equal-time correlation C(r) = <sz_i sz_{i + r a1}> per site, r = 0 .. floor(L1/2), averaged over
+   * sites, over every lattice direction equivalent to a1 (both axes of a square Lx = Ly lattice) and
+   * over every ring slice where valid; with errors.
+   */
+  corr?: number[];
+  corr_err?: number[];
+  /**
+   * Static structure factor S(q) = (1/N) <|sum_j sz_j e^{i q . r_j}|^2> at q = 2 pi k / L1 along a1,
+   * k = 0 .. floor(L1/2) (S(0) = N m2), averaged like `corr`; with errors.
+   */
+  sq?: number[];
+  sq_err?: number[];
+  /** Suspicious numbers in this row (see stats/warnings.ts); absent when there are none. */
+  warnings?: string[];
+  /** Trained network: measurement batches, the two energy estimators and which one `e` is. */
+  measure_batches?: number;
+  e_loc?: number;
+  e_loc_err?: number;
+  e_rb?: number;
+  e_rb_err?: number;
+  e_estimator?: string;
+  /** Inverse temperature, where a method reports it. */
+  beta?: number;
+};
 
 /** The keys of {@link Row}, in the column order of data.csv. */
 export const ROW_KEYS = [
   'method', 'L', 'param', 'T', 'e', 'e_err', 'c', 'c_err', 'chi', 'chi_err', 'm2', 'm2_err', 'm4', 'm4_err',
-  'm_abs', 'm_abs_err', 'binder', 'binder_err', 'e_ring', 'e_ring_err', 'c_ring', 'c_ring_err',
-  'n_eff', 'e_exact', 'c_exact', 'e_dev_sigma', 'c_dev_sigma',
+  'm_abs', 'm_abs_err', 'binder', 'binder_err', 'e_ring', 'e_ring_err', 'c_ring', 'c_ring_err', 'c_two_copy', 'c_two_copy_err',
+  'n_eff', 'e_exact', 'c_exact', 'e_dev_sigma', 'c_dev_sigma', 'e_trotter_bias', 'm2_trotter_bias', 'binder_trotter_bias',
 ] as const satisfies ReadonlyArray<keyof Row>;
 
 /** An exact point without error bars (what a spectrum gives). */

@@ -36,6 +36,18 @@ export function variance(x: ArrayLike<number>): number {
   return (s - (c * c) / n) / (n - 1);
 }
 
+// One FFT object per size: its constructor builds twiddle tables, and every row of a sweep asks
+// for the same few sizes.
+const fftCache = new Map<number, FFT>();
+function fftOfSize(size: number): FFT {
+  let f = fftCache.get(size);
+  if (!f) {
+    f = new FFT(size);
+    fftCache.set(size, f);
+  }
+  return f;
+}
+
 /**
  * Normalized autocorrelation rho(t), t = 0 .. n-1, rho(0) = 1, from the biased autocovariance
  * C(t) = (1/n) sum_{i < n-t} (x_i - m)(x_{i+t} - m), computed with an FFT zero-padded to a power of
@@ -52,7 +64,7 @@ export function autocorrelation(x: Float64Array): Float64Array {
   const m = mean(x);
   const data = new Float64Array(size);
   for (let i = 0; i < n; i++) data[i] = x[i] - m;
-  const fft = new FFT(size);
+  const fft = fftOfSize(size);
   const spec = fft.createComplexArray() as number[];
   fft.realTransform(spec, data);
   fft.completeSpectrum(spec);
@@ -128,6 +140,11 @@ export interface Summary {
   tau: number;
   /** Effective number of independent samples behind the error bar. */
   nEff: number;
+  /**
+   * Whether Sokal's window converged with n >= 50 tau_int ({@link integratedAutocorrTime}); when
+   * false, tau_int and an autocorrelation error bar are likely underestimates.
+   */
+  converged: boolean;
 }
 
 /**
@@ -138,10 +155,10 @@ export interface Summary {
 export function summarize(x: Float64Array): Summary {
   const n = x.length;
   const m = mean(x);
-  if (n < 2) return { mean: m, err: NaN, tau: NaN, nEff: n };
-  const { tau } = integratedAutocorrTime(x);
+  if (n < 2) return { mean: m, err: NaN, tau: NaN, nEff: n, converged: false };
+  const { tau, converged } = integratedAutocorrTime(x);
   const t = Math.max(tau, 0.5);
-  return { mean: m, err: Math.sqrt((variance(x) * 2 * t) / n), tau, nEff: n / (2 * t) };
+  return { mean: m, err: Math.sqrt((variance(x) * 2 * t) / n), tau, nEff: n / (2 * t), converged };
 }
 
 /** Result of combining independent chains; `method` says where the error bar came from. */
@@ -157,8 +174,9 @@ export interface ChainsSummary extends Summary {
  * per-chain means, err^2 = K/(K-1) * sum_c (n_c/n)^2 (m_c - m)^2, which needs no autocorrelation
  * model and also catches chains that have not forgotten their start (its own uncertainty is
  * ~1/sqrt(2(K-1)), <= 18%); with fewer chains, from each chain's autocorrelation,
- * err^2 = sum_c (n_c/n)^2 err_c^2. tau is the sample-weighted mean of the per-chain tau_int and nEff
- * the sum of the per-chain effective sample counts.
+ * err^2 = sum_c (n_c/n)^2 err_c^2. tau is the sample-weighted mean of the per-chain tau_int, nEff
+ * the sum of the per-chain effective sample counts and `converged` true when every chain's
+ * window converged.
  */
 export function summarizeChains(chains: Float64Array[], minChains = 16): ChainsSummary {
   const K = chains.length;
@@ -177,6 +195,8 @@ export function summarizeChains(chains: Float64Array[], minChains = 16): ChainsS
     tau += (chains[c].length / n) * per[c].tau;
     nEff += per[c].nEff;
   }
+  // Every chain's window must have converged for tau (and nEff) to be trusted.
+  const converged = per.every((p) => p.converged);
   let err2 = 0;
   if (K >= minChains) {
     for (let c = 0; c < K; c++) {
@@ -184,13 +204,13 @@ export function summarizeChains(chains: Float64Array[], minChains = 16): ChainsS
       err2 += w * w * (per[c].mean - m) ** 2;
     }
     err2 *= K / (K - 1);
-    return { mean: m, err: Math.sqrt(err2), tau, nEff, chains: K, method: 'between-chains' };
+    return { mean: m, err: Math.sqrt(err2), tau, nEff, converged, chains: K, method: 'between-chains' };
   }
   for (let c = 0; c < K; c++) {
     const w = chains[c].length / n;
     err2 += w * w * per[c].err ** 2;
   }
-  return { mean: m, err: Math.sqrt(err2), tau, nEff, chains: K, method: 'autocorrelation' };
+  return { mean: m, err: Math.sqrt(err2), tau, nEff, converged, chains: K, method: 'autocorrelation' };
 }
 
 /**
