@@ -39,7 +39,7 @@ export { type Row, type ExactPoint, ROW_KEYS } from './stats/row.ts';
 export { Rng } from './mc/rng.ts';
 /** Memory needed by the analytic network at a temperature, checked before any work (meta.memory_bytes). */
 export {
-  analyticMemoryEstimate, defaultMemoryLimit, extrapolateRows, checkSampling,
+  analyticMemoryEstimate, checkAnalyticMemory, defaultMemoryLimit, extrapolateRows, checkSampling,
   type MemoryEstimate as AnalyticMemoryEstimate, type AnalyticMeta,
 } from './methods/analytic-dbm.ts';
 /** Ends the process-wide worker pool of the Monte Carlo chains (it is otherwise reused and never keeps the process alive). */
@@ -53,7 +53,7 @@ export { trainThermo, defaultTrainOptions, type TrainOptions, type TrainResult, 
 // Statistics of correlated series.
 export { summarize, summarizeChains, integratedAutocorrTime, binningError, jackknife, type Summary, type ChainsSummary } from './stats/series.ts';
 /** What a method knows about its series for the warnings rule (stats/warnings.ts). */
-export { type RowDiagnostics } from './stats/warnings.ts';
+export { rowWarnings, collectWarnings, MIN_EFFECTIVE_SAMPLES, type RowDiagnostics } from './stats/warnings.ts';
 /** Binder-cumulant crossings of successive sizes and their extrapolation (the crossing.json object). */
 export { binderCrossings, type BinderPoint, type CrossingOptions, type CrossingResult, type CrossingPair } from './sweep/crossing.ts';
 
@@ -61,6 +61,6 @@ export { binderCrossings, type BinderPoint, type CrossingOptions, type CrossingR
 export { runSweep, SWEEP_METHODS, type SweepMethod, type SweepOptions, type SweepOutcome, type TrainRunner, type TrainRequest } from './sweep/sweep.ts';
 export { mergeResults } from './sweep/merge.ts';
 export { agreement, verdict } from './sweep/results.ts';
-export { collectWarnings, rowWarnings } from './sweep/warnings.ts';
-// Memory needed by the analytic network at low T (refused beyond a limit, with the lowest T that fits).
-export { analyticMemory, checkAnalyticMemory, DEFAULT_MAX_MEMORY_MB, type MemoryEstimate } from './sweep/limits.ts';
+export { resultWarnings, rowWarningsWithPlace } from './sweep/warnings.ts';
+/** The trained network's step limit at low T (refused beyond it, with the lowest T that fits). */
+export { checkTrainSteps, MAX_TRAIN_STEPS } from './sweep/limits.ts';

@@ -10,7 +10,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { analyticThermo, defaultAnalyticOptions, type AnalyticOptions } from '../methods/analytic-dbm.ts';
+import { analyticThermo, checkAnalyticMemory, defaultAnalyticOptions, defaultMemoryLimit, type AnalyticOptions } from '../methods/analytic-dbm.ts';
+
+/** How `meta.solver` names each --moves choice. */
+const MOVES: Record<string, string> = {
+  wolff: 'heat-bath + Wolff (bond units traced out)', sw: 'heat-bath + Swendsen-Wang', heatbath: 'heat-bath',
+};
 import { writeFileAtomic } from '../util/atomic.ts';
 import { dbmToJson } from '../dbm/network.ts';
 import { InputError } from '../util/errors.ts';
@@ -29,10 +34,10 @@ import { defaultTrainOptions, trainThermo, type TrainOptions } from '../train/dr
 import { loadNetwork, sampleNetwork } from '../methods/saved-network.ts';
 import { buildTrotterDbm } from '../dbm/trotter.ts';
 import { mergeResults } from '../sweep/merge.ts';
-import { checkAnalyticMemory, checkTrainSteps, DEFAULT_MAX_MEMORY_MB, formatBytes } from '../sweep/limits.ts';
+import { checkTrainSteps, formatBytes } from '../sweep/limits.ts';
 import { parseShard, runSweep, SWEEP_METHODS, type SweepMethod, type TrainRunner } from '../sweep/sweep.ts';
 import { toRow } from '../sweep/state.ts';
-import { collectWarnings, rowWarnings } from '../sweep/warnings.ts';
+import { resultWarnings as warningsOf, rowWarningsWithPlace } from '../sweep/warnings.ts';
 
 type Values = Record<string, OptValue>;
 
@@ -90,10 +95,11 @@ const ANALYTIC: OptSpec[] = [
   { name: 'warmup', type: 'int', default: AD.warmup, help: 'sweeps discarded per chain' },
   { name: 'thin', type: 'int', default: AD.thin, help: 'sweeps between measurements' },
   { name: 'chains', type: 'int', default: AD.chains, help: 'independent chains per temperature (results do not depend on --workers)' },
-  { name: 'moves', type: 'string', default: AD.cluster ? 'cluster' : 'heatbath', choices: ['cluster', 'heatbath'], help: 'cluster: heat-bath + Swendsen-Wang' },
+  { name: 'moves', type: 'string', default: AD.cluster ? (AD.clusterMove ?? 'sw') : 'heatbath', choices: ['wolff', 'sw', 'heatbath'], help: 'wolff: heat-bath + Wolff clusters on the ring with the bond units traced out (h = 0; else falls back to sw); sw: heat-bath + Swendsen-Wang on the joint graph; heatbath: no cluster moves' },
+  { name: 'wolff-fraction', type: 'number', default: AD.wolffFraction ?? 1, help: 'Wolff clusters per sweep, as a fraction of the sites flipped (0.25 at critical points with --thin 2..3)' },
   { name: 'extrapolate', type: 'bool', help: 'run several dt and extrapolate e and c in dt^2' },
   { name: 'dt-factors', type: 'list', default: ['1', '0.75', '0.5'], help: 'dt multiples for --extrapolate' },
-  { name: 'max-memory', type: 'number', min: 1, default: DEFAULT_MAX_MEMORY_MB, arg: 'MB', help: 'refuse temperatures whose network would need more memory' },
+  { name: 'max-memory', type: 'number', min: 1, arg: 'MB', defaultText: `half the memory, at most 4096 (here ${Math.round(defaultMemoryLimit() / 2 ** 20)})`, help: 'refuse temperatures whose network would need more memory' },
 ];
 
 /** The trained network's options (train; in sweep with a "train-" prefix). */
@@ -206,8 +212,12 @@ function analyticOptions(v: Values): AnalyticOptions {
     chains: v.chains as number,
     seed: v.seed as number,
     workers: v.workers as number,
-    cluster: v.moves === 'cluster',
+    cluster: v.moves !== 'heatbath',
+    clusterMove: v.moves === 'sw' ? 'sw' : 'wolff',
+    traceBonds: v.moves !== 'sw',
+    wolffFraction: v['wolff-fraction'] as number,
     extrapolate: v.extrapolate ? factors : undefined,
+    memoryLimit: v['max-memory'] === undefined ? undefined : (v['max-memory'] as number) * 2 ** 20,
   };
 }
 
@@ -224,10 +234,13 @@ export function formatTable(rows: Array<Record<string, unknown>>): string {
   return cells.map((row) => row.map((c, j) => c.padStart(width[j])).join('  ')).join('\n');
 }
 
-/** Warnings of a method's result: its own, and those that follow from its rows. */
+/**
+ * Warnings of a method's result: its own, and those that follow from its rows by the common rule
+ * (stats/warnings.ts) for rows whose method did not apply it already (no `warnings` field).
+ */
 function resultWarnings(method: string, res: unknown, rows: Array<Record<string, unknown>>): string[] {
-  const fromRows = rows.flatMap((r) => rowWarnings(toRow(r, method).row as Row));
-  return [...new Set([...collectWarnings(res), ...fromRows])];
+  const fromRows = rows.filter((r) => !('warnings' in r)).flatMap((r) => rowWarningsWithPlace(toRow(r, method).row as Row));
+  return [...new Set([...warningsOf(res), ...fromRows])];
 }
 
 function emit(
@@ -343,17 +356,18 @@ export const COMMANDS: Record<CommandName, Command> = {
         return;
       }
       const T = temperatures(v);
-      const memory = checkAnalyticMemory(m, T, opts, v['max-memory'] as number);
+      const memory = checkAnalyticMemory(m, T, opts);
       const res = await analyticThermo(m, T, opts, (d, t) => progress.update(d, t));
       const seconds = (performance.now() - t0) / 1000;
       emit(v, {
         method: 'dbm', model: m, rows: res.rows,
         meta: {
           version: VERSION,
-          solver: `analytic purified DBM, order-${opts.order} Trotter, ${opts.cluster ? 'heat-bath + Swendsen-Wang' : 'heat-bath'} moves, ${opts.chains} chains x ${opts.sweeps} measurements per temperature${opts.extrapolate ? `, extrapolated in dt^2 from dt x ${opts.extrapolate.join(', ')}` : ''}`,
+          solver: `analytic purified DBM, order-${opts.order} Trotter, ${MOVES[v.moves as string]} moves, ${opts.chains} chains x ${opts.sweeps} measurements per temperature${opts.extrapolate ? `, extrapolated in dt^2 from dt x ${opts.extrapolate.join(', ')}` : ''}`,
+          ...res.meta,
           seconds, spin_updates: res.spinUpdates, cluster_moves: res.clusterMoves,
           updates_per_second: res.spinUpdates / seconds,
-          memory_estimate: { bytes: Math.round(memory.bytes), text: formatBytes(memory.bytes), slices_at_lowest_T: memory.slices },
+          memory_estimate: formatBytes(memory.bytes),
           options: { ...opts, temps: T },
           ...(overrides ? { overrides } : {}),
           warnings: resultWarnings('dbm', res, res.rows),
@@ -438,7 +452,7 @@ unit of work failed twice (it is listed in meta.json and report.md).`,
       const outcome = await runSweep({
         model: m, methods, temps: T, logT: Boolean(v.log), out, resume: Boolean(v.resume), overwrite: Boolean(v.overwrite),
         restartOnChange: Boolean(v.default), shard: parseShard(str(v, 'shard')),
-        seed, workers, dbm, maxMemoryMb: v['max-memory'] as number,
+        seed, workers, dbm,
         progress: showProgress(v), notes: !v.quiet, version: VERSION, train: trainRunner, alpha: v.alpha as number | undefined,
         trainOptions: methods.includes('train') ? trainFields(v, 'train-', true) : {},
         extraMeta: overrides ? { overrides } : {},
@@ -493,7 +507,10 @@ unit of work failed twice (it is listed in meta.json and report.md).`,
       const order = v.order as number;
       if (order !== 1 && order !== 2) throw new InputError(`--order must be 1 or 2, got ${order}`);
       checkOutputFile(out, '--out');
-      checkAnalyticMemory(m, [1 / beta], { dt: v.dt as number, slices: v.slices as number | undefined, workers: 1, chains: 1 }, v['max-memory'] as number);
+      checkAnalyticMemory(m, [1 / beta], {
+        dt: v.dt as number, slices: v.slices as number | undefined, workers: 1, chains: 1,
+        memoryLimit: v['max-memory'] === undefined ? undefined : (v['max-memory'] as number) * 2 ** 20,
+      });
       const net = buildTrotterDbm(makeTfim(m), { beta, dt: v.dt as number, slices: v.slices as number | undefined, order });
       writeFileAtomic(out, `${JSON.stringify(dbmToJson(net))}\n`);
       const layers = [0, 0, 0, 0];

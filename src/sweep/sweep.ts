@@ -13,7 +13,7 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyticThermo, checkSampling, type AnalyticOptions } from '../methods/analytic-dbm.ts';
+import { analyticThermo, checkAnalyticMemory, checkSampling, type AnalyticOptions } from '../methods/analytic-dbm.ts';
 import { InputError } from '../util/errors.ts';
 import { exactThermo, chooseMethod } from '../exact/solver.ts';
 import { makeHamiltonian } from '../model/kinds.ts';
@@ -23,9 +23,9 @@ import { defaultTrainOptions } from '../train/driver.ts';
 import { CostProgress, type CostUnit } from '../util/progress.ts';
 import { checkOutputDir, lockDir } from '../util/output.ts';
 import { agreement, finishRows, machine, writeData, writePlotsAndReport, type ResultSet } from './results.ts';
-import { checkAnalyticMemory, DEFAULT_MAX_MEMORY_MB, formatBytes } from './limits.ts';
+import { formatBytes } from './limits.ts';
 import { readState, STATE_FORMAT, toRow, writeState, type SweepState, type UnitInfo } from './state.ts';
-import { allWarnings, collectWarnings } from './warnings.ts';
+import { allWarnings, resultWarnings } from './warnings.ts';
 
 export const SWEEP_METHODS = ['exact', 'dbm', 'train'] as const;
 export type SweepMethod = (typeof SWEEP_METHODS)[number];
@@ -70,8 +70,6 @@ export interface SweepOptions {
   alpha: number | undefined;
   /** TrainOptions fields for the trained method (budgets); part of the fingerprint. */
   trainOptions?: Record<string, unknown>;
-  /** Memory limit (MB) of one analytic network. */
-  maxMemoryMb?: number;
   progress: boolean;
   /** Notes on stderr (retries, restarts); off with --quiet. */
   notes?: boolean;
@@ -203,7 +201,7 @@ function preflight(o: SweepOptions): ReturnType<typeof checkAnalyticMemory> | nu
   if (o.methods.includes('exact')) chooseMethod(makeHamiltonian(o.model)); // fails early when no exact method applies
   if (!o.methods.includes('dbm')) return null;
   checkSampling({ ...o.dbm, workers: o.workers });
-  return checkAnalyticMemory(o.model, o.temps, { ...o.dbm, workers: o.workers }, o.maxMemoryMb ?? DEFAULT_MAX_MEMORY_MB);
+  return checkAnalyticMemory(o.model, o.temps, { ...o.dbm, workers: o.workers });
 }
 
 /** Runs (or resumes) a sweep into `o.out`; see the module comment. */
@@ -262,7 +260,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
           methods: o.methods, temps: o.temps, log: o.logT, shard: `${o.shard.index}/${o.shard.count}`, seed: o.seed, workers: o.workers, dbm: o.dbm, alpha: o.alpha,
           train: o.trainOptions ?? {},
         },
-        ...(memory ? { memory_estimate: { bytes: Math.round(memory.bytes), text: formatBytes(memory.bytes), slices_at_lowest_T: memory.slices } } : {}),
+        ...(memory ? { memory_estimate: { bytes: Math.round(memory.bytes), limit_bytes: Math.round(memory.limit), text: formatBytes(memory.bytes) } } : {}),
         machine: machine(),
         started,
         seconds: state.seconds,
@@ -294,7 +292,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
       if (result === null) {
         state.failures.push({ unit: u.key, T: u.indices.length === 1 ? o.temps[u.indices[0]] : null, error: lastError });
       } else {
-        const info: UnitInfo = { warnings: collectWarnings(result).map((w) => `${u.method}: ${w}`), details: [] };
+        const info: UnitInfo = { warnings: resultWarnings(result).map((w) => `${u.method}: ${w}`), details: [] };
         for (const r of result.rows) {
           const { row, details } = toRow(r, u.method);
           state.rows.push(row);

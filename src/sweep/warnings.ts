@@ -5,15 +5,10 @@
  * cap, raised diagonal shift) in `warnings` / `meta.warnings`.
  */
 import type { Row } from '../stats/row.ts';
-
-/** Fewer effective samples than this behind a value make its error bar itself uncertain by > 10%. */
-export const MIN_EFFECTIVE_SAMPLES = 100;
-
-const fmt = (x: number) => String(Number(x.toPrecision(3)));
-const tfmt = (T: number) => String(Number(T.toPrecision(5)));
+import { rowWarnings } from '../stats/warnings.ts';
 
 /** Strings found in `warnings` of a result, of its `meta`, and of each of its rows (deduplicated, in order). */
-export function collectWarnings(result: unknown): string[] {
+export function resultWarnings(result: unknown): string[] {
   const out: string[] = [];
   const add = (w: unknown, prefix = '') => {
     if (typeof w === 'string') out.push(prefix + w);
@@ -30,21 +25,17 @@ export function collectWarnings(result: unknown): string[] {
   return [...new Set(out)];
 }
 
-/** Warnings that follow from a sampled row alone (exact rows, with zero error bars, get none). */
-export function rowWarnings(r: Row): string[] {
-  const out: string[] = [];
-  const where = `${r.method ? `${r.method} ` : ''}T = ${tfmt(r.T)}`;
-  if (r.c_err > 0 || r.e_err > 0) {
-    if (r.c < 0) out.push(`${where}: negative specific heat c = ${fmt(r.c)} ± ${fmt(r.c_err)} (unphysical: noise or a biased estimator)`);
-    else if (r.c < 2 * r.c_err) out.push(`${where}: specific heat not significant, c = ${fmt(r.c)} ± ${fmt(r.c_err)} (less than 2 error bars from 0)`);
-    if (r.n_eff !== undefined && r.n_eff < MIN_EFFECTIVE_SAMPLES) {
-      out.push(`${where}: only ${fmt(r.n_eff)} effective samples (< ${MIN_EFFECTIVE_SAMPLES}): the error bars are unreliable`);
-    }
-  }
-  return out;
+/**
+ * The rule of stats/warnings.ts applied to a sampled row, each warning prefixed with where it is
+ * (`dbm T = 0.5: ...`) for a sweep's list. Exact rows (zero error bars) get none.
+ */
+export function rowWarningsWithPlace(r: Row): string[] {
+  if (!(r.c_err > 0 || r.e_err > 0)) return [];
+  const where = `${r.method ? `${r.method} ` : ''}T = ${Number(r.T.toPrecision(5))}`;
+  return rowWarnings(r).map((w) => `${where}: ${w}`);
 }
 
 /** Every warning of a set of rows plus per-unit warnings, deduplicated. */
 export function allWarnings(rows: Row[], unitWarnings: string[]): string[] {
-  return [...new Set([...unitWarnings, ...rows.flatMap(rowWarnings)])];
+  return [...new Set([...unitWarnings, ...rows.flatMap(rowWarningsWithPlace)])];
 }
