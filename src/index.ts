@@ -29,7 +29,11 @@ export { type ThermoRow, extrapolateLinear } from './mc/summary.ts';
 export { Rng } from './mc/rng.ts';
 
 // The trained purified network (Method 2).
-export { trainThermo, defaultTrainOptions, type TrainOptions, type TrainResult, type TrainMeta } from './train/driver.ts';
+export { trainThermo, defaultTrainOptions, checkTrainOptions, type TrainOptions, type TrainResult, type TrainMeta } from './train/driver.ts';
+/** Per-temperature diagnostics of a trained run (`meta.points`). */
+export type { TrainPoint } from './train/measure.ts';
+/** The error a trained run ends with when its chains fail (a worker thread crashed); one-line message. */
+export { SamplingError } from './train/pool.ts';
 
 // Statistics of correlated series.
 export { summarize, summarizeChains, integratedAutocorrTime, binningError, jackknife, type Summary, type ChainsSummary } from './stats/series.ts';

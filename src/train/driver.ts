@@ -19,21 +19,21 @@
  * step size, reference point of the sums, rows so far) and every chain's configuration and RNG
  * state, at a step boundary; resuming reproduces the uninterrupted run exactly.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { writeFileAtomic } from '../util/atomic.ts';
-import type { ChainResult } from '../mc/chain.ts';
 import { dbmToJson } from '../dbm/network.ts';
 import { InputError } from '../util/errors.ts';
 import { makeTfim } from '../model/hamiltonian.ts';
-import { summarizeChains } from '../stats/series.ts';
-import { summarizeRow, type ThermoRow } from '../mc/summary.ts';
+import { buildJointGraph } from '../mc/sampler.ts';
+import type { Row } from '../stats/row.ts';
 import type { ModelSpec } from '../model/model.ts';
-import { combineChunks, solveSr, type Moments, type SumsMode } from './sr.ts';
+import { combineChunks, solveSr, type Moments, type SolveResult, type SumsMode } from './sr.ts';
 import { exactMoments, MAX_EXACT_SITES } from './exact-moments.ts';
 import { ChainPool } from './pool.ts';
 import type { ChainReply, ChainState } from './worker.ts';
 import { minAlpha, RbmLocal, TrainedNet, translationGroup, type NetworkOptions } from './network.ts';
+import { specificHeatWarnings, summarizeTrained, type TrainPoint } from './measure.ts';
+import { checkOutputFile, readCheckpoint, writeCheckpoint, type CheckpointContext, type DriverState } from './checkpoint.ts';
 
 export interface TrainOptions {
   /**
@@ -97,6 +97,11 @@ export interface TrainOptions {
   exact: boolean;
   /** Stop after this many steps in this invocation (checkpoint written); for time-boxed runs and tests. */
   stopAfter?: number;
+  /**
+   * Tests only (no CLI option): the worker owning chain 0 throws on this sampling pass (1-based),
+   * to exercise the crash path of the thread pool. Not read anywhere on the sampling path.
+   */
+  injectWorkerCrash?: number;
 }
 
 export interface TrainMeta {
@@ -115,10 +120,21 @@ export interface TrainMeta {
   beta0: number;
   share: boolean;
   alpha: number;
+  /** Per-temperature diagnostics, in the order of the rows. */
+  points: TrainPoint[];
+  /** Suspicious numbers (unconverged tau_int, few effective samples, negative c, CG at its cap, raised shift). */
+  warnings: string[];
+  /** Wall time of the sampling passes per measurement taken (all threads together), microseconds. */
+  us_per_sample: number;
 }
 
 export interface TrainResult {
-  rows: ThermoRow[];
+  /**
+   * One Row (stats/row.ts) per requested temperature that was reached, in the order of `temps`.
+   * No keys beyond Row's are set; the index signature only keeps the rows assignable to callers
+   * that take plain records.
+   */
+  rows: Array<Row & Record<string, unknown>>;
   meta: TrainMeta;
 }
 
@@ -189,28 +205,11 @@ const RESULT_KEYS = [
   'maxMeasureSamples', 'chains', 'thin', 'warmup', 'stepSweeps', 'clusterEvery', 'metropolis', 'seed', 'shift', 'shiftAbs', 'maxDbeta', 'relDbeta', 'maxDistance', 'integrator', 'solver', 'exact',
 ] as const;
 
-const CHECKPOINT_FORMAT = 'purified-dbm/train-checkpoint@1';
-
-/** Driver state at a step boundary (what a checkpoint holds besides the chains). */
-interface DriverState {
-  theta: Float64Array;
-  beta: number;
-  step: number;
-  /** Last step taken (0 before the first). */
-  dbeta: number;
-  oRef: Float64Array;
-  eRef: number;
-  /** Index of the next requested beta (ascending order). */
-  next: number;
-  /** Rows by ascending-beta index; null until reached. */
-  rows: Array<ThermoRow | null>;
-}
-
 /** What one sampling pass returns. */
 interface Pass {
   moments: Moments;
-  /** Row at this beta (measurement passes only). */
-  row?: ThermoRow;
+  /** Row at this beta, its diagnostics (without steps) and warnings (measurement passes only). */
+  measured?: { row: Row; point: Omit<TrainPoint, 'steps'>; warnings: string[] };
 }
 
 interface Source {
@@ -231,7 +230,13 @@ class ExactSource implements Source {
     this.local.refresh();
     const moments = exactMoments(this.net, this.local, oRef, eRef);
     const N = this.net.N;
-    return { moments, row: T === null ? undefined : { T, e: moments.eMean / N, e_err: 0, c: moments.eVar / (T * T * N), c_err: 0 } };
+    if (T === null) return { moments };
+    const e = moments.eMean / N;
+    const row: Row = { T, e, e_err: 0, c: moments.eVar / (T * T * N), c_err: 0 };
+    const point = {
+      T, beta: 1 / T, measure_batches: 0, samples: 0, e_estimator: 'exact' as const, e_loc: e, e_loc_err: 0, e_rb: e, e_rb_err: 0, tau_e: 0, tau_converged: true,
+    };
+    return { moments, measured: { row, point, warnings: specificHeatWarnings(row, `T = ${T}`) } };
   }
   async states(): Promise<null> {
     return null;
@@ -250,7 +255,10 @@ class SampledSource implements Source {
   ) {}
 
   static async start(model: ModelSpec, net: TrainedNet, netOpts: NetworkOptions, o: TrainOptions, solver: 'dense' | 'cg', states: ChainState[] | null): Promise<SampledSource> {
-    const pool = await ChainPool.start({ model, net: netOpts, seed: o.seed, clusterEvery: o.clusterEvery, metropolis: o.metropolis, states }, o.chains, o.workers);
+    const pool = await ChainPool.start(
+      { model, net: netOpts, seed: o.seed, clusterEvery: o.clusterEvery, metropolis: o.metropolis, states, crashAtPass: o.injectWorkerCrash },
+      o.chains, o.workers,
+    );
     return new SampledSource(pool, net, o, solver);
   }
 
@@ -277,21 +285,20 @@ class SampledSource implements Source {
     // depends only on the series). Chunk sums add up across batches, all with the same reference.
     const perChain = Math.ceil(o.measureSamples / o.chains);
     const batches: ChainReply[][] = [];
-    let row: ThermoRow;
     let mode: SumsMode = 'sums';
     for (;;) {
       const r = await this.run(theta, perChain, true, oRef, eRef);
       mode = r.mode;
       batches.push(r.replies);
-      row = summarize(batches, T, N);
+      const { row } = summarizeBatches(batches, T, N);
       const taken = batches.length * perChain * o.chains;
       const eOk = row.e_err <= o.measureRelErr * Math.abs(row.e);
       const cOk = row.c_err <= o.measureRelErrC * Math.abs(row.c);
       if ((eOk && cOk) || taken + perChain * o.chains > o.maxMeasureSamples) break;
     }
-    row.measure_batches = batches.length;
+    const s = summarizeBatches(batches, T, N);
     const moments = combineChunks(batches.flat().map((r) => r.chunk), P, mode, oRef, eRef, formS);
-    return { moments, row };
+    return { moments, measured: { row: s.row, point: { ...s.point, measure_batches: batches.length }, warnings: s.warnings } };
   }
 
   states(): Promise<ChainState[]> {
@@ -313,39 +320,10 @@ const concat = (parts: Float64Array[]): Float64Array => {
   return out;
 };
 
-/**
- * Thermodynamic row from the measurement series (batches of per-chain replies, each chain's
- * batches concatenated in order), through the same estimators as Method 1 (measure.ts):
- * c from E_loc; e from whichever of E_loc and the Rao–Blackwellized energy has the smaller error
- * bar (both unbiased for <H>; `e_estimator` says which).
- */
-function summarize(batches: ChainReply[][], T: number, N: number): ThermoRow {
-  const empty = new Float64Array(0);
-  const chains = batches[0].length;
-  const series = (k: 'e' | 'ei' | 'm', c: number) => concat(batches.map((b) => b[c][k]!));
-  // With both "copies" equal to E_loc, summarizeRow's c = beta^2 N (<eA eB>/N^2 - <e>^2) is
-  // beta^2 Var(E_loc)/N: the variance of the represented state (no second copy needed here).
-  const results: ChainResult[] = Array.from({ length: chains }, (_, c) => {
-    const e = series('e', c);
-    return {
-      chain: batches[0][c].chain,
-      series: { eA: e, eB: e, eRing: empty, dRing: empty, m: series('m', c), mRing: empty },
-      updates: batches.reduce((a, b) => a + b[c].updates, 0),
-      clusterMoves: batches.reduce((a, b) => a + b[c].clusterMoves, 0),
-    };
-  });
-  const row = summarizeRow(results, T, N);
-  const rb = summarizeChains(Array.from({ length: chains }, (_, c) => series('ei', c).map((v) => v / N)));
-  row.e_loc = row.e;
-  row.e_loc_err = row.e_err;
-  row.e_rb = rb.mean;
-  row.e_rb_err = rb.err;
-  if (rb.err < row.e_err) {
-    row.e = rb.mean;
-    row.e_err = rb.err;
-    row.e_estimator = 'rao-blackwell';
-  } else row.e_estimator = 'e_loc';
-  return row;
+/** Each chain's measurement batches concatenated in order, summarized (measure.ts). */
+function summarizeBatches(batches: ChainReply[][], T: number, N: number) {
+  const series = (k: 'e' | 'ei' | 'm') => batches[0].map((_, c) => concat(batches.map((b) => b[c][k]!)));
+  return summarizeTrained(series('e'), series('ei'), series('m'), T, N);
 }
 
 /** The step schedule without the metric bound: steps to each target (for progress estimates). */
@@ -379,39 +357,6 @@ function resultOptions(o: TrainOptions, alpha: number, share: boolean, beta0: nu
   return r;
 }
 
-interface CheckpointFile {
-  format: string;
-  model: ModelSpec;
-  betas: number[];
-  options: Record<string, unknown>;
-  parameters: number;
-  state: {
-    theta: number[]; beta: number; step: number; dbeta: number; oRef: number[]; eRef: number; next: number;
-    rows: Array<ThermoRow | null>;
-  };
-  chains: ChainState[] | null;
-}
-
-function readCheckpoint(path: string, model: ModelSpec, betas: number[], options: Record<string, unknown>, P: number): CheckpointFile {
-  if (!existsSync(path)) throw new InputError(`--resume: checkpoint file ${path} does not exist`);
-  let ck: CheckpointFile;
-  try {
-    ck = JSON.parse(readFileSync(path, 'utf8')) as CheckpointFile;
-  } catch (e) {
-    throw new InputError(`--checkpoint ${path}: not valid JSON (${(e as Error).message})`);
-  }
-  if (ck?.format !== CHECKPOINT_FORMAT) throw new InputError(`--checkpoint ${path}: not a ${CHECKPOINT_FORMAT} file`);
-  if (JSON.stringify(ck.model) !== JSON.stringify(model)) throw new InputError(`--resume: checkpoint ${path} was made for another model`);
-  if (JSON.stringify(ck.betas) !== JSON.stringify(betas)) throw new InputError(`--resume: checkpoint ${path} was made for other temperatures`);
-  for (const [k, v] of Object.entries(options)) {
-    if (JSON.stringify(ck.options[k]) !== JSON.stringify(v)) {
-      throw new InputError(`--resume: checkpoint ${path} was made with ${k} = ${JSON.stringify(ck.options[k])}, now ${JSON.stringify(v)}`);
-    }
-  }
-  if (ck.parameters !== P || ck.state.theta.length !== P) throw new InputError(`--resume: checkpoint ${path} has ${ck.parameters} parameters, the network ${P}`);
-  return ck;
-}
-
 /**
  * Trained purified DBM at every temperature T (> 0, units of J; any order, duplicates allowed):
  * one imaginary-time run from beta0 to the largest beta. Rows come back in the order of `temps`,
@@ -439,22 +384,26 @@ export async function trainThermo(
   if (opts.exact && ham.nSites > MAX_EXACT_SITES) throw new InputError(`--exact enumerates 4^N states: N = ${ham.nSites} is too large (limit ${MAX_EXACT_SITES})`);
   const solver: 'dense' | 'cg' = opts.solver === 'auto' ? (P <= DENSE_MAX_PARAMS ? 'dense' : 'cg') : opts.solver;
   const optionsRecord = resultOptions(opts, alpha, share, beta0);
+  // Output paths are checked before any work: a run must not end by failing to write.
+  if (opts.checkpoint) checkOutputFile(opts.checkpoint, '--checkpoint');
+  if (opts.saveNetwork) checkOutputFile(opts.saveNetwork, '--save-network');
+  const ctx: CheckpointContext = {
+    model, betas, options: optionsRecord, P, chains: opts.exact ? 0 : opts.chains, nodes: buildJointGraph(net.dbm).nNodes,
+  };
 
   let st: DriverState;
   let states: ChainState[] | null = null;
   let resumedFrom: number | null = null;
   if (opts.resume) {
-    const ck = readCheckpoint(opts.checkpoint!, model, betas, optionsRecord, P);
-    st = {
-      theta: Float64Array.from(ck.state.theta), beta: ck.state.beta, step: ck.state.step, dbeta: ck.state.dbeta,
-      oRef: Float64Array.from(ck.state.oRef), eRef: ck.state.eRef, next: ck.state.next, rows: ck.state.rows,
-    };
+    const ck = readCheckpoint(opts.checkpoint!, ctx);
+    st = ck.state;
     states = ck.chains;
     resumedFrom = st.step;
   } else {
     st = {
       theta: Float64Array.from(net.initial), beta: beta0, step: 0, dbeta: 0, oRef: new Float64Array(P), eRef: 0, next: 0,
-      rows: betas.map(() => null),
+      rows: betas.map(() => null), points: betas.map(() => null), warnings: [],
+      solves: { count: 0, cgCapped: 0, maxResidual: 0, shiftRaised: 0, maxShiftAbs: opts.shiftAbs },
     };
   }
   const N = ham.nSites;
@@ -467,16 +416,7 @@ export async function trainThermo(
     : opts.exact ? new ExactSource(net) : await SampledSource.start(model, net, netOpts, opts, solver, states);
 
   const saveCheckpoint = async () => {
-    if (!opts.checkpoint) return;
-    const ck: CheckpointFile = {
-      format: CHECKPOINT_FORMAT, model, betas, options: optionsRecord, parameters: P,
-      state: {
-        theta: Array.from(st.theta), beta: st.beta, step: st.step, dbeta: st.dbeta, oRef: Array.from(st.oRef), eRef: st.eRef,
-        next: st.next, rows: st.rows,
-      },
-      chains: opts.exact ? null : await source.states(),
-    };
-    writeFileAtomic(opts.checkpoint, `${JSON.stringify(ck)}\n`);
+    if (opts.checkpoint) writeCheckpoint(opts.checkpoint, ctx, st, opts.exact ? null : await source.states());
   };
   const saveNetwork = (path: string) => {
     net.setParams(st.theta);
@@ -492,10 +432,20 @@ export async function trainThermo(
     st.eRef = p.moments.eMean;
     return p;
   };
-  const solve = (m: Moments) => {
+  const solve = (m: Moments): SolveResult => {
     const t = performance.now();
     const r = solveSr(m, { shift: opts.shift, shiftAbs: opts.shiftAbs, solver });
     solveMs += performance.now() - t;
+    const q = st.solves;
+    q.count++;
+    if (!r.converged) {
+      q.cgCapped++;
+      q.maxResidual = Math.max(q.maxResidual, r.residual);
+    }
+    if (r.shiftAbs > opts.shiftAbs) {
+      q.shiftRaised++;
+      q.maxShiftAbs = Math.max(q.maxShiftAbs, r.shiftAbs);
+    }
     return r;
   };
 
@@ -506,8 +456,10 @@ export async function trainThermo(
       const atTarget = st.beta === target;
       const p1 = await pass(st.theta, atTarget ? 1 / target : null);
       if (atTarget) {
-        const row = p1.row!;
-        st.rows[st.next] = { ...row, beta: target, steps: st.step };
+        const { row, point, warnings } = p1.measured!;
+        st.rows[st.next] = row;
+        st.points[st.next] = { ...point, steps: st.step };
+        st.warnings.push(...warnings);
         if (opts.saveNetwork?.includes('{T}')) saveNetwork(opts.saveNetwork.replace('{T}', String(Number((1 / target).toPrecision(6)))));
         st.next++;
         if (st.next >= betas.length) break;
@@ -550,17 +502,35 @@ export async function trainThermo(
   }
   if (opts.saveNetwork && !opts.saveNetwork.includes('{T}')) saveNetwork(opts.saveNetwork);
   // Rows in the order of `temps` (only those reached when stopped early).
-  const rows: ThermoRow[] = [];
+  const rows: TrainResult['rows'] = [];
+  const points: TrainPoint[] = [];
   for (const T of temps) {
-    const r = st.rows[betas.indexOf(1 / T)];
-    if (r) rows.push({ ...r, T });
+    const k = betas.indexOf(1 / T);
+    const r = st.rows[k];
+    if (r) {
+      rows.push({ ...r, T });
+      points.push({ ...st.points[k]!, T });
+    }
   }
   const seconds = (performance.now() - t0) / 1000;
+  const samples = source instanceof SampledSource ? source.samplesTaken : 0;
   return {
     rows,
     meta: {
-      steps: st.step, samples: source instanceof SampledSource ? source.samplesTaken : 0, parameters: P, hidden: net.M, solver,
+      steps: st.step, samples, parameters: P, hidden: net.M, solver,
       seconds, sampling_seconds: samplingMs / 1000, solve_seconds: solveMs / 1000, complete, resumed_from_step: resumedFrom, beta0, share, alpha,
+      points, warnings: [...st.warnings, ...solveWarnings(st.solves, opts.shiftAbs)],
+      us_per_sample: samples > 0 ? (samplingMs * 1000) / samples : 0,
     },
   };
+}
+
+/** Warnings for solves that hit the CG iteration cap or needed a raised diagonal shift. */
+function solveWarnings(q: DriverState['solves'], shiftAbs: number): string[] {
+  const w: string[] = [];
+  if (q.cgCapped > 0) w.push(`CG stopped at its iteration cap in ${q.cgCapped} of ${q.count} solves (largest relative residual ${q.maxResidual.toPrecision(3)})`);
+  if (q.shiftRaised > 0) {
+    w.push(`S + shift was not positive definite in ${q.shiftRaised} of ${q.count} solves: the absolute diagonal shift was raised from ${shiftAbs} up to ${q.maxShiftAbs.toPrecision(3)}`);
+  }
+  return w;
 }

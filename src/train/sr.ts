@@ -240,6 +240,10 @@ export interface SolveResult {
   xSx: number;
   /** CG iterations (0 for dense). */
   iterations: number;
+  /** False when CG stopped at its iteration cap before reaching the tolerance (always true for dense). */
+  converged: boolean;
+  /** CG: final relative residual |F - A x| / |F| (0 for dense). */
+  residual: number;
   /** Absolute shift actually used (raised when Cholesky found S not positive definite). */
   shiftAbs: number;
 }
@@ -250,6 +254,8 @@ export function solveSr(m: Moments, o: SolveOptions): SolveResult {
   const F = m.F;
   let x: Float64Array;
   let iterations = 0;
+  let converged = true;
+  let residual = 0;
   let shiftAbs = o.shiftAbs;
   if (o.solver === 'dense') {
     if (!m.S) throw new Error('solveSr: the dense solver needs a formed S');
@@ -275,16 +281,20 @@ export function solveSr(m: Moments, o: SolveOptions): SolveResult {
     const r = cg(m, F, o.shift, shiftAbs, o.cgTol ?? 1e-10, o.cgMaxIter ?? Math.min(Math.max(100, 2 * P), 300));
     x = r.x;
     iterations = r.iterations;
+    converged = r.converged;
+    residual = r.residual;
   }
   const Sx = new Float64Array(P);
   applyS(m, x, Sx);
   let xSx = 0;
   for (let k = 0; k < P; k++) xSx += x[k] * Sx[k];
-  return { x, xSx, iterations, shiftAbs };
+  return { x, xSx, iterations, shiftAbs, converged, residual };
 }
 
 /** Jacobi-preconditioned conjugate gradient on A = S + shift diag S + shiftAbs (symmetric positive definite). */
-function cg(m: Moments, b: Float64Array, shift: number, shiftAbs: number, tol: number, maxIter: number): { x: Float64Array; iterations: number } {
+function cg(
+  m: Moments, b: Float64Array, shift: number, shiftAbs: number, tol: number, maxIter: number,
+): { x: Float64Array; iterations: number; converged: boolean; residual: number } {
   const P = m.P;
   const diag = m.diagS.map((d) => d * (1 + shift) + shiftAbs);
   const x = new Float64Array(P);
@@ -295,8 +305,9 @@ function cg(m: Moments, b: Float64Array, shift: number, shiftAbs: number, tol: n
   const tmp = new Float64Array(m.nRows);
   let rz = dot(r, z);
   const bNorm = Math.sqrt(dot(b, b));
-  if (bNorm === 0) return { x, iterations: 0 };
+  if (bNorm === 0) return { x, iterations: 0, converged: true, residual: 0 };
   let it = 0;
+  let res = 1;
   for (; it < maxIter; it++) {
     applyS(m, p, Ap, tmp);
     for (let k = 0; k < P; k++) Ap[k] += (m.diagS[k] * shift + shiftAbs) * p[k];
@@ -305,17 +316,15 @@ function cg(m: Moments, b: Float64Array, shift: number, shiftAbs: number, tol: n
       x[k] += alpha * p[k];
       r[k] -= alpha * Ap[k];
     }
-    if (Math.sqrt(dot(r, r)) <= tol * bNorm) {
-      it++;
-      break;
-    }
+    res = Math.sqrt(dot(r, r)) / bNorm;
+    if (res <= tol) return { x, iterations: it + 1, converged: true, residual: res };
     for (let k = 0; k < P; k++) z[k] = r[k] / diag[k];
     const rzNew = dot(r, z);
     const beta = rzNew / rz;
     rz = rzNew;
     for (let k = 0; k < P; k++) p[k] = z[k] + beta * p[k];
   }
-  return { x, iterations: it };
+  return { x, iterations: it, converged: false, residual: res };
 }
 
 function dot(a: Float64Array, b: Float64Array): number {

@@ -39,6 +39,8 @@ export interface GroupInit {
   metropolis: number;
   /** Saved states (resume) or null for fresh chains. */
   states: ChainState[] | null;
+  /** Tests only: the group owning chain 0 throws on this step request (1-based). */
+  crashAtPass?: number;
 }
 
 export interface StepRequest {
@@ -103,6 +105,7 @@ export class ChainGroup {
   private readonly chains: Chain[];
   private readonly o: Float64Array;
   private readonly acc = new Map<string, SrAccumulator>();
+  private passes = 0;
 
   constructor(readonly init: GroupInit) {
     const ham = makeTfim(init.model);
@@ -125,6 +128,7 @@ export class ChainGroup {
 
   /** One imaginary-time step's sampling for every chain of the group, in chain order. */
   step(req: StepRequest): ChainReply[] {
+    if (++this.passes === this.init.crashAtPass && this.init.chains[0] === 0) throw new Error(`injected crash on pass ${this.passes}`);
     const { net, graph, local, o } = this;
     net.setParams(req.theta);
     this.refresher.refresh();
@@ -196,7 +200,8 @@ export type GroupMessage = { type: 'step'; req: StepRequest } | { type: 'states'
 
 /**
  * Piscina task: owns a ChainGroup for the life of the run and answers requests on `port` in order
- * ({ ok: true, value } or { ok: false, error }); resolves when told to close.
+ * ({ ok: true, value } or { ok: false, error }); resolves when told to close. An exception ends
+ * the task (after reporting it): the group's chains are then in an unknown state.
  */
 export default function handle(task: { port: MessagePort; init: GroupInit }): Promise<void> {
   const { port } = task;
@@ -207,7 +212,7 @@ export default function handle(task: { port: MessagePort; init: GroupInit }): Pr
     port.close();
     return Promise.reject(e);
   }
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     port.on('message', (msg: GroupMessage) => {
       try {
         if (msg.type === 'step') {
@@ -221,7 +226,9 @@ export default function handle(task: { port: MessagePort; init: GroupInit }): Pr
           resolve();
         }
       } catch (e) {
-        port.postMessage({ ok: false, error: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) });
+        port.postMessage({ ok: false, error: e instanceof Error ? e.message : String(e) });
+        port.close();
+        reject(e);
       }
     });
   });
