@@ -346,14 +346,13 @@ export class RbmLocal {
   private readonly N: number;
   private readonly M: number;
   private readonly V: number;
-  /** e^{+2 W_hi} and e^{-2 W_hi} for physical i, at [h N + i]. */
+  /** e^{+2 W_hi} and e^{-2 W_hi} for physical i, at [i M + h] (one flip ratio reads one row). */
   private readonly ep: Float64Array;
   private readonly em: Float64Array;
   private readonly theta: Float64Array;
   private readonly tanh: Float64Array;
   private readonly sigP: Float64Array;
   private readonly sigM: Float64Array;
-  private readonly prod: Float64Array;
   /** Visible-visible edges per physical site (CSR): other unit, Dbm edge index. */
   private readonly vvStart: Int32Array;
   private readonly vvOther: Int32Array;
@@ -370,7 +369,6 @@ export class RbmLocal {
     this.tanh = new Float64Array(M);
     this.sigP = new Float64Array(M);
     this.sigM = new Float64Array(M);
-    this.prod = new Float64Array(N);
     const { edgeA, edgeB } = net.dbm;
     const lists: Array<Array<[number, number]>> = Array.from({ length: N }, () => []);
     for (let e = net.nHV; e < edgeA.length; e++) {
@@ -393,8 +391,8 @@ export class RbmLocal {
     for (let h = 0; h < M; h++) {
       for (let i = 0; i < N; i++) {
         const x = 2 * w[h * V + i];
-        ep[h * N + i] = Math.exp(x);
-        em[h * N + i] = Math.exp(-x);
+        ep[i * M + h] = Math.exp(x);
+        em[i * M + h] = Math.exp(-x);
       }
     }
   }
@@ -442,10 +440,30 @@ export class RbmLocal {
    * units of J, H acting on the physical spins x[0..N-1] only.
    */
   eval(x: Int8Array, o: Float64Array): number {
-    const { N, M, V, ep, em, tanh, sigP, sigM, prod, vvStart, vvOther, vvEdge } = this;
+    this.hidden(x);
+    return this.evalHidden(x, o);
+  }
+
+  /**
+   * {@link eval} from hidden fields the caller keeps up to date (MarginalSampler): theta_h and
+   * sigma(+-2 theta_h) of configuration x, so the M x 2N field computation is not repeated.
+   */
+  evalCached(x: Int8Array, o: Float64Array, theta: Float64Array, sigP: Float64Array, sigM: Float64Array, fields: Float64Array): number {
+    this.theta.set(theta);
+    this.sigP.set(sigP);
+    this.sigM.set(sigM);
+    for (let h = 0; h < this.M; h++) this.tanh[h] = sigP[h] - sigM[h];
+    return this.evalHidden(x, o, fields);
+  }
+
+  /**
+   * O_k and E_loc from the hidden activations already in theta, tanh, sigP, sigM; `fields`, when
+   * given, holds f_i = b_i + sum_u J_iu x_u for the physical units (else computed here).
+   */
+  private evalHidden(x: Int8Array, o: Float64Array, fields?: Float64Array): number {
+    const { N, M, V, ep, em, tanh, sigP, sigM, vvStart, vvOther, vvEdge } = this;
     const net = this.net;
     const { weight, bias } = net.dbm;
-    this.hidden(x);
     // O_k: every Dbm entry adds its derivative to its parameter.
     o.fill(0);
     const edgeParam = net.edgeParam;
@@ -460,23 +478,29 @@ export class RbmLocal {
     const biasParam = net.biasParam;
     for (let u = 0; u < V; u++) if (biasParam[u] >= 0) o[biasParam[u]] += x[u];
     for (let h = 0; h < M; h++) if (biasParam[V + h] >= 0) o[biasParam[V + h]] += tanh[h];
-    // Flip ratios.
-    for (let i = 0; i < N; i++) prod[i] = 1;
-    for (let h = 0; h < M; h++) {
-      const p = sigP[h];
-      const q = sigM[h];
-      const base = h * N;
-      for (let i = 0; i < N; i++) {
-        // s_i = +1: d = +2W, factor p e^{-2W} + q e^{2W}; s_i = -1: the mirror image.
-        prod[i] *= x[i] > 0 ? p * em[base + i] + q * ep[base + i] : p * ep[base + i] + q * em[base + i];
-      }
-    }
     let sumR = 0;
     let sumRB = 0;
     for (let i = 0; i < N; i++) {
-      let f = bias[i];
-      for (let k = vvStart[i]; k < vvStart[i + 1]; k++) f += weight[vvEdge[k]] * x[vvOther[k]];
-      let r = Math.exp(-2 * x[i] * f) * prod[i];
+      let f: number;
+      if (fields) f = fields[i];
+      else {
+        f = bias[i];
+        for (let k = vvStart[i]; k < vvStart[i + 1]; k++) f += weight[vvEdge[k]] * x[vvOther[k]];
+      }
+      // Flip ratio: s_i = +1: d = +2W, factor sigma(2t) e^{-2W} + sigma(-2t) e^{2W}; s_i = -1: the
+      // mirror image. Two running products break the multiply dependency chain.
+      const up = x[i] > 0 ? em : ep;
+      const dn = x[i] > 0 ? ep : em;
+      const base = i * M;
+      let p0 = 1;
+      let p1 = 1;
+      let h = 0;
+      for (; h + 1 < M; h += 2) {
+        p0 *= sigP[h] * up[base + h] + sigM[h] * dn[base + h];
+        p1 *= sigP[h + 1] * up[base + h + 1] + sigM[h + 1] * dn[base + h + 1];
+      }
+      if (h < M) p0 *= sigP[h] * up[base + h] + sigM[h] * dn[base + h];
+      let r = Math.exp(-2 * x[i] * f) * p0 * p1;
       if (!Number.isFinite(r) || r === 0) r = this.ratioLog(x, i, f);
       sumR += r;
       // E[R_i | every spin but s_i] = 2 R_i / (1 + R_i^2), written so that R = inf gives 0.

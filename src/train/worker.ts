@@ -17,10 +17,14 @@ import { physicalMagnetization } from '../mc/local-estimators.ts';
 import { Rng } from '../mc/rng.ts';
 import { buildJointGraph, Sampler, type JointGraph } from '../mc/sampler.ts';
 import { MarginalMetropolis } from './marginal-move.ts';
+import { MarginalSampler } from './marginal-sampler.ts';
 import { SrAccumulator, type SumsMode } from './sr.ts';
 import { JointRefresher, RbmLocal, TrainedNet, type NetworkOptions } from './network.ts';
 
-/** Saved state of one chain: joint-graph configuration (base64 of the +-1 bytes) and RNG state. */
+/**
+ * Saved state of one chain: configuration (base64 of the +-1 bytes: the 2N visible units for the
+ * marginal sampler, every joint-graph node for the joint one) and RNG state.
+ */
 export interface ChainState {
   chain: number;
   x: string;
@@ -33,9 +37,15 @@ export interface GroupInit {
   seed: number;
   /** Global chain indices owned by this group, ascending. */
   chains: number[];
-  /** Swendsen–Wang cluster move after every `clusterEvery`-th heat-bath sweep (0: never). */
+  /**
+   * 'marginal' (default): Metropolis on the visible units with cached hidden fields
+   * (marginal-sampler.ts), one sweep per move; 'joint': heat-bath on the two-copy joint graph
+   * (mc/sampler.ts) with the cluster and marginal moves below.
+   */
+  sampler?: 'marginal' | 'joint';
+  /** Joint sampler: Swendsen–Wang cluster move after every `clusterEvery`-th heat-bath sweep (0: never). */
   clusterEvery: number;
-  /** Marginal Metropolis sweeps over the visible units per move (marginal-move.ts; 0: none). */
+  /** Joint sampler: marginal Metropolis sweeps over the visible units per move (marginal-move.ts; 0: none). */
   metropolis: number;
   /** Saved states (resume) or null for fresh chains. */
   states: ChainState[] | null;
@@ -102,6 +112,7 @@ export class ChainGroup {
   private readonly refresher: JointRefresher;
   private readonly local: RbmLocal;
   private readonly metro: MarginalMetropolis;
+  private readonly marginal: MarginalSampler | null;
   private readonly chains: Chain[];
   private readonly o: Float64Array;
   private readonly acc = new Map<string, SrAccumulator>();
@@ -114,16 +125,52 @@ export class ChainGroup {
     this.refresher = new JointRefresher(this.net.dbm, this.graph);
     this.local = new RbmLocal(this.net);
     this.metro = new MarginalMetropolis(this.net, this.graph);
+    this.marginal = (init.sampler ?? 'marginal') === 'marginal' ? new MarginalSampler(this.net) : null;
     this.o = new Float64Array(this.net.P);
     const saved = new Map((init.states ?? []).map((s) => [s.chain, s]));
+    const nodes = chainNodes(this.net, init.sampler);
     this.chains = init.chains.map((id) => {
       const rng = new Rng(init.seed, id);
       const s = saved.get(id);
       if (init.states && !s) throw new Error(`no saved state for chain ${id}`);
-      if (!s) return { id, rng, x: new Int8Array(this.graph.nNodes), fresh: true };
+      if (!s) return { id, rng, x: new Int8Array(nodes), fresh: true };
       rng.setState(s.rng);
-      return { id, rng, x: decodeConfig(s.x, this.graph.nNodes), fresh: false };
+      return { id, rng, x: decodeConfig(s.x, nodes), fresh: false };
     });
+  }
+
+  /**
+   * The marginal sampler's step for every chain: tables refreshed in place once per step, hidden
+   * fields loaded once per chain and then updated flip by flip and shared with E_loc.
+   */
+  private stepMarginal(req: StepRequest, acc: SrAccumulator, mc: MarginalSampler): ChainReply[] {
+    const { net, local, o } = this;
+    const replies: ChainReply[] = [];
+    for (const ch of this.chains) {
+      const x = ch.x;
+      if (ch.fresh) for (let v = 0; v < x.length; v++) x[v] = ch.rng.next() < 0.5 ? 1 : -1;
+      mc.load(x);
+      const pre = ch.fresh ? req.warmup : req.stepSweeps;
+      for (let s = 0; s < pre; s++) mc.sweep(x, ch.rng);
+      acc.reset(req.oRef, req.eRef);
+      const e = req.series ? new Float64Array(req.samples) : null;
+      const ei = req.series ? new Float64Array(req.samples) : null;
+      const m = req.series ? new Float64Array(req.samples) : null;
+      const proposed = mc.proposed;
+      for (let k = 0; k < req.samples; k++) {
+        for (let t = 0; t < req.thin; t++) mc.sweep(x, ch.rng);
+        const el = local.evalCached(x, o, mc.theta, mc.sigP, mc.sigM, mc.f);
+        acc.add(o, el);
+        if (e && ei && m) {
+          e[k] = el;
+          ei[k] = local.improved;
+          m[k] = physicalMagnetization(x, net.N);
+        }
+      }
+      ch.fresh = false;
+      replies.push({ chain: ch.id, chunk: acc.pack(), e, ei, m, updates: mc.proposed - proposed, clusterMoves: 0 });
+    }
+    return replies;
   }
 
   /** One imaginary-time step's sampling for every chain of the group, in chain order. */
@@ -131,15 +178,19 @@ export class ChainGroup {
     if (++this.passes === this.init.crashAtPass && this.init.chains[0] === 0) throw new Error(`injected crash on pass ${this.passes}`);
     const { net, graph, local, o } = this;
     net.setParams(req.theta);
-    this.refresher.refresh();
     local.refresh();
-    this.metro.refresh();
     const key = `${req.mode}:${req.samples}`;
     let acc = this.acc.get(key);
     if (!acc) {
       acc = new SrAccumulator(net.P, req.mode, req.samples);
       this.acc.set(key, acc);
     }
+    if (this.marginal) {
+      this.marginal.refresh();
+      return this.stepMarginal(req, acc, this.marginal);
+    }
+    this.refresher.refresh();
+    this.metro.refresh();
     const replies: ChainReply[] = [];
     for (const ch of this.chains) {
       // The sampler's tables depend on the weights, so it is rebuilt each step; its constructor
@@ -193,6 +244,11 @@ export class ChainGroup {
   states(): ChainState[] {
     return this.chains.map((c) => ({ chain: c.id, x: encodeConfig(c.x), rng: c.rng.getState() }));
   }
+}
+
+/** Length of a chain's saved configuration: 2N visible units (marginal) or every joint-graph node. */
+export function chainNodes(net: TrainedNet, sampler: 'marginal' | 'joint' | undefined): number {
+  return (sampler ?? 'marginal') === 'marginal' ? 2 * net.N : buildJointGraph(net.dbm).nNodes;
 }
 
 /** Messages on the task's port. */
