@@ -19,6 +19,7 @@
  * step size, reference point of the sums, rows so far) and every chain's configuration and RNG
  * state, at a step boundary; resuming reproduces the uninterrupted run exactly.
  */
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { writeFileAtomic } from '../util/atomic.ts';
 import { dbmToJson } from '../dbm/network.ts';
@@ -32,6 +33,7 @@ import { ChainPool } from './pool.ts';
 import { chainNodes, type ChainReply, type ChainState } from './worker.ts';
 import { minAlpha, RbmLocal, TrainedNet, translationGroup, type NetworkOptions } from './network.ts';
 import { specificHeatWarnings, summarizeTrained, type TrainPoint } from './measure.ts';
+import { combineRows, replicaSeed, type ReplicaPoint } from './replicas.ts';
 import { checkOutputFile, readCheckpoint, writeCheckpoint, type CheckpointContext, type DriverState } from './checkpoint.ts';
 
 export interface TrainOptions {
@@ -104,6 +106,17 @@ export interface TrainOptions {
   /** Stop after this many steps in this invocation (checkpoint written); for time-boxed runs and tests. */
   stopAfter?: number;
   /**
+   * Independent replicas of the whole evolution (seeds derived from `seed`; replica 0 uses `seed`
+   * itself), combined per temperature with an error bar covering the replica scatter and the
+   * measurement error (replicas.ts). Undefined: 1.
+   */
+  replicas?: number;
+  /**
+   * Run only replica k (0 <= k < replicas) and return its uncombined result, for spreading replicas
+   * over the jobs of a cluster array; combine the results with combineReplicaResults.
+   */
+  replica?: number;
+  /**
    * Tests only (no CLI option): the worker owning chain 0 throws on this sampling pass (1-based),
    * to exercise the crash path of the thread pool. Not read anywhere on the sampling path.
    */
@@ -126,8 +139,15 @@ export interface TrainMeta {
   beta0: number;
   share: boolean;
   alpha: number;
-  /** Per-temperature diagnostics, in the order of the rows. */
-  points: TrainPoint[];
+  /** Per-temperature diagnostics, in the order of the rows (with the error split when replicas > 1). */
+  points: Array<TrainPoint | ReplicaPoint>;
+  /** Replicas combined in the rows (1: a plain run), their seeds, and which error part dominated. */
+  replicas: number;
+  replica_seeds: number[];
+  /** Present when R >= 2: at how many temperatures the replica scatter set the error bar of e and of c. */
+  scatter_dominates?: { e: number; c: number; of: number };
+  /** Set when only this replica was run (TrainOptions.replica). */
+  replica?: number;
   /** Suspicious numbers (unconverged tau_int, few effective samples, negative c, CG at its cap, raised shift). */
   warnings: string[];
   /** Wall time of the sampling passes per measurement taken (all threads together), microseconds. */
@@ -203,6 +223,11 @@ export function checkTrainOptions(o: TrainOptions): void {
   if (o.resume && !o.checkpoint) throw new InputError('--resume needs --checkpoint FILE');
   if (o.saveNetwork !== undefined && (typeof o.saveNetwork !== 'string' || o.saveNetwork === '')) throw new InputError('--save-network needs a file name');
   if (o.stopAfter !== undefined) int(o.stopAfter, 'stop-after', 1);
+  if (o.replicas !== undefined) int(o.replicas, 'replicas', 1);
+  if (o.replica !== undefined) {
+    int(o.replica, 'replica', 0);
+    if (o.replica >= (o.replicas ?? 1)) throw new InputError(`--replica must be below --replicas (${o.replicas ?? 1}), got ${o.replica}`);
+  }
   if (!o.exact && o.measureSamples < 2 * o.chains) throw new InputError(`--measure-samples must be at least 2 per chain (${2 * o.chains}), got ${o.measureSamples}`);
 }
 
@@ -367,9 +392,10 @@ function resultOptions(o: TrainOptions, alpha: number, share: boolean, beta0: nu
 
 /**
  * Trained purified DBM at every temperature T (> 0, units of J; any order, duplicates allowed):
- * one imaginary-time run from beta0 to the largest beta. Rows come back in the order of `temps`,
- * each with e, c per site and their error bars (0 for `exact`). `onProgress(done, total)` counts
- * imaginary-time steps (total is the planned schedule, an estimate).
+ * one imaginary-time run from beta0 to the largest beta, or `replicas` independent runs combined
+ * per temperature (replicas.ts). Rows come back in the order of `temps`, each with e, c per site
+ * and their error bars (0 for `exact`). `onProgress(done, total)` counts imaginary-time steps over
+ * all replicas (total is the planned schedule, an estimate).
  */
 export async function trainThermo(
   model: ModelSpec,
@@ -377,8 +403,72 @@ export async function trainThermo(
   opts: TrainOptions,
   onProgress?: (done: number, total: number) => void,
 ): Promise<TrainResult> {
-  const t0 = performance.now();
   checkTrainOptions(opts);
+  const R = opts.replicas ?? 1;
+  const seeds = Array.from({ length: R }, (_, r) => replicaSeed(opts.seed, r));
+  const one = (r: number, progress?: (done: number, total: number) => void) => {
+    const ck = opts.checkpoint === undefined ? undefined : replicaCheckpoint(opts.checkpoint, r);
+    // Resuming a replica run: a replica without a checkpoint had not started (replica 0 must exist).
+    const resume = opts.resume && (r === 0 || existsSync(ck!));
+    const saveNetwork = r === 0 ? opts.saveNetwork : undefined;
+    return trainOnce(model, temps, { ...opts, seed: seeds[r], checkpoint: ck, resume, saveNetwork }, progress);
+  };
+  if (opts.replica !== undefined) {
+    const res = await one(opts.replica, onProgress);
+    return { rows: res.rows, meta: { ...res.meta, replicas: 1, replica_seeds: [seeds[opts.replica]], replica: opts.replica } };
+  }
+  if (R === 1) return one(0, onProgress);
+  const results: TrainResult[] = [];
+  for (let r = 0; r < R; r++) {
+    const res = await one(r, onProgress && ((d, t) => onProgress(r * t + d, R * t)));
+    results.push(res);
+    if (!res.meta.complete) break;
+  }
+  return combineReplicaResults(results, seeds);
+}
+
+/** Checkpoint file of replica r: the given name for r = 0, "NAME.r<r>.EXT" (or "NAME.r<r>") after. */
+export function replicaCheckpoint(path: string, r: number): string {
+  if (r === 0) return path;
+  const m = /^(.*?)(\.[^./\\]*)?$/.exec(path)!;
+  return `${m[1]}.r${r}${m[2] ?? ''}`;
+}
+
+/**
+ * Combines complete results of replicas of one run (same model, temperatures and options; e.g. the
+ * jobs of a cluster array run with `replica`), in replica order; see replicas.ts for the error bar.
+ * An incomplete replica makes the combination incomplete, with no rows.
+ */
+export function combineReplicaResults(results: TrainResult[], seeds?: number[]): TrainResult {
+  const R = results.length;
+  const m0 = results[0].meta;
+  const complete = results.every((r) => r.meta.complete);
+  const sum = (key: 'steps' | 'samples' | 'seconds' | 'sampling_seconds' | 'solve_seconds') => results.reduce((a, r) => a + r.meta[key], 0);
+  const warnings = results.flatMap((r, k) => r.meta.warnings.map((w) => (R > 1 ? `replica ${k}: ${w}` : w)));
+  const base: TrainMeta = {
+    ...m0, steps: sum('steps'), samples: sum('samples'), seconds: sum('seconds'), sampling_seconds: sum('sampling_seconds'),
+    solve_seconds: sum('solve_seconds'), complete, resumed_from_step: m0.resumed_from_step, warnings,
+    us_per_sample: sum('samples') > 0 ? (1e6 * sum('sampling_seconds')) / sum('samples') : 0,
+    replicas: R, replica_seeds: seeds ?? results.flatMap((r) => r.meta.replica_seeds), replica: undefined,
+  };
+  delete base.replica;
+  if (!complete || R === 1) return { rows: complete ? results[0].rows : [], meta: { ...base, points: complete ? m0.points : [] } };
+  const { rows, points } = combineRows(results.map((r) => r.rows), results.map((r) => r.meta.points as TrainPoint[]));
+  const count = (q: 'e' | 'c') => points.filter((p) => p.replica_errors[q].dominant === 'replica scatter').length;
+  return {
+    rows: rows.map((r) => ({ ...r })),
+    meta: { ...base, points, scatter_dominates: { e: count('e'), c: count('c'), of: points.length } },
+  };
+}
+
+/** One imaginary-time run (one replica). */
+async function trainOnce(
+  model: ModelSpec,
+  temps: number[],
+  opts: TrainOptions,
+  onProgress?: (done: number, total: number) => void,
+): Promise<TrainResult> {
+  const t0 = performance.now();
   if (temps.length === 0) throw new InputError('no temperatures');
   for (const T of temps) if (!(T > 0) || !Number.isFinite(T)) throw new InputError(`temperatures must be positive and finite, got ${T}`);
   const ham = makeTfim(model);
@@ -528,7 +618,7 @@ export async function trainThermo(
       steps: st.step, samples, parameters: P, hidden: net.M, solver,
       seconds, sampling_seconds: samplingMs / 1000, solve_seconds: solveMs / 1000, complete, resumed_from_step: resumedFrom, beta0, share, alpha,
       points, warnings: [...st.warnings, ...solveWarnings(st.solves, opts.shiftAbs)],
-      us_per_sample: samples > 0 ? (samplingMs * 1000) / samples : 0,
+      us_per_sample: samples > 0 ? (samplingMs * 1000) / samples : 0, replicas: 1, replica_seeds: [opts.seed],
     },
   };
 }
