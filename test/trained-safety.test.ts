@@ -17,6 +17,7 @@ import { Rng } from '../src/mc/rng.ts';
 import { combineChunks, solveSr, SrAccumulator } from '../src/train/sr.ts';
 import { summarizeTrained } from '../src/train/measure.ts';
 import { SamplingError } from '../src/train/pool.ts';
+import { loadNetwork, networkBeta } from '../src/methods/saved-network.ts';
 import { defaultTrainOptions, trainThermo, type TrainOptions } from '../src/train/driver.ts';
 
 const chain = (n: number, Gamma = 1): ModelSpec => parseModel({ name: 'test', lattice: { kind: 'chain', size: [n] }, hamiltonian: { kind: 'tfim', J: 1, Gamma, h: 0 } });
@@ -127,6 +128,16 @@ for (const [name, make, re, change] of CASES) {
     assert.ok(readFileSync(path).equals(before), 'file unchanged');
   });
 }
+
+test('the saved network carries a checksum and loads through the public loader', async () => {
+  const path = join(dir, 'net.json');
+  await trainThermo(model, [3], { ...o, saveNetwork: path });
+  assert.type(JSON.parse(readFileSync(path, 'utf8')).checksum, 'string');
+  const net = loadNetwork(path);
+  assert.is(net.nSites, 4);
+  assert.is(net.info.kind, 'trained-rbm');
+  assert.ok(Math.abs(networkBeta(net) - 1 / 3) < 1e-12);
+});
 
 test('output paths are checked before any work', async () => {
   await rejects(trainThermo(model, temps, { ...o, saveNetwork: join(dir, 'missing', 'net.json') }), InputError, /--save-network .*does not exist/);

@@ -21,7 +21,7 @@
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { writeFileAtomic } from '../util/atomic.ts';
+import { writeChecksummedJson } from '../util/checked-json.ts';
 import { dbmToJson } from '../dbm/network.ts';
 import { InputError } from '../util/errors.ts';
 import { makeTfim } from '../model/hamiltonian.ts';
@@ -519,7 +519,9 @@ async function trainOnce(
   const saveNetwork = (path: string) => {
     net.setParams(st.theta);
     net.dbm.info = { ...net.dbm.info, beta: st.beta, T: 1 / st.beta, steps: st.step, parameters: P, parameter_names: net.names };
-    writeFileAtomic(path, `${JSON.stringify(dbmToJson(net.dbm))}\n`);
+    // With a checksum, so that a reader using readChecksummedJson can refuse an edited file
+    // (readers that ignore unknown keys load it unchanged).
+    writeChecksummedJson(path, dbmToJson(net.dbm));
   };
   const pass = async (theta: Float64Array, measure: number | null): Promise<Pass> => {
     const t = performance.now();
