@@ -24,7 +24,7 @@
  */
 import { logCosh } from '../mc/local-estimators.ts';
 import type { Rng } from '../mc/rng.ts';
-import type { TrainedNet } from './network.ts';
+import { flipProduct, visibleCouplings, type TrainedNet } from './network.ts';
 
 const Z_MIN = 1e-250;
 const Z_MAX = 1e250;
@@ -80,20 +80,11 @@ export class MarginalSampler {
     this.z = new Float64Array(M);
     this.f = new Float64Array(V);
     this.wT = new Float64Array(V * M);
-    const lists: Array<Array<[number, number]>> = Array.from({ length: V }, () => []);
+    ({ start: this.vvStart, other: this.vvOther, edge: this.vvEdge } = visibleCouplings(net, V));
+    // The direct s_i-a_i couplings, summed in pairJ by refresh().
     const pairs: number[][] = Array.from({ length: N }, () => []);
     const { edgeA, edgeB } = net.dbm;
-    for (let e = net.nHV; e < edgeA.length; e++) {
-      const a = edgeA[e];
-      const b = edgeB[e];
-      lists[a].push([b, e]);
-      lists[b].push([a, e]);
-      if (Math.abs(a - b) === N) pairs[Math.min(a, b)].push(e);
-    }
-    this.vvStart = new Int32Array(V + 1);
-    for (let v = 0; v < V; v++) this.vvStart[v + 1] = this.vvStart[v] + lists[v].length;
-    this.vvOther = Int32Array.from(lists.flat(), (p) => p[0]);
-    this.vvEdge = Int32Array.from(lists.flat(), (p) => p[1]);
+    for (let e = net.nHV; e < edgeA.length; e++) if (Math.abs(edgeA[e] - edgeB[e]) === N) pairs[Math.min(edgeA[e], edgeB[e])].push(e);
     this.pairStart = new Int32Array(N + 1);
     for (let i = 0; i < N; i++) this.pairStart[i + 1] = this.pairStart[i] + pairs[i].length;
     this.pairEdge = Int32Array.from(pairs.flat());
@@ -179,7 +170,7 @@ export class MarginalSampler {
       const up = xv > 0 ? em : ep;
       const dn = xv > 0 ? ep : em;
       const base = v * M;
-      const r = Math.exp(-2 * xv * f[v]) * this.product(up, dn, base);
+      const r = Math.exp(-2 * xv * f[v]) * flipProduct(this.sigP, this.sigM, up, dn, base, M);
       this.proposed++;
       if (rng.next() < r * r) {
         x[v] = -xv as -1 | 1;
@@ -201,7 +192,7 @@ export class MarginalSampler {
       const dn = same ? (xs > 0 ? sp : sm) : xs > 0 ? dp : dm;
       const base = i * M;
       // Both fields include the s_i-a_i coupling, which the pair flip leaves unchanged.
-      const r = Math.exp(-2 * xs * f[i] - 2 * xa * f[N + i] + 4 * this.pairJ[i] * xs * xa) * this.product(up, dn, base);
+      const r = Math.exp(-2 * xs * f[i] - 2 * xa * f[N + i] + 4 * this.pairJ[i] * xs * xa) * flipProduct(this.sigP, this.sigM, up, dn, base, M);
       this.proposed++;
       if (rng.next() < r * r) {
         x[i] = -xs as -1 | 1;
@@ -219,20 +210,6 @@ export class MarginalSampler {
       }
     }
     this.globalFlip(x, rng);
-  }
-
-  /** prod_h [sigma(2 theta_h) up_h + sigma(-2 theta_h) dn_h] over one table row (two chains for speed). */
-  private product(up: Float64Array, dn: Float64Array, base: number): number {
-    const { M, sigP, sigM } = this;
-    let r0 = 1;
-    let r1 = 1;
-    let h = 0;
-    for (; h + 1 < M; h += 2) {
-      r0 *= sigP[h] * up[base + h] + sigM[h] * dn[base + h];
-      r1 *= sigP[h + 1] * up[base + h + 1] + sigM[h + 1] * dn[base + h + 1];
-    }
-    if (h < M) r0 *= sigP[h] * up[base + h] + sigM[h] * dn[base + h];
-    return r0 * r1;
   }
 
   /** Metropolis flip of every visible unit: theta_h -> 2 c_h - theta_h. */

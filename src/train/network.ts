@@ -369,17 +369,7 @@ export class RbmLocal {
     this.tanh = new Float64Array(M);
     this.sigP = new Float64Array(M);
     this.sigM = new Float64Array(M);
-    const { edgeA, edgeB } = net.dbm;
-    const lists: Array<Array<[number, number]>> = Array.from({ length: N }, () => []);
-    for (let e = net.nHV; e < edgeA.length; e++) {
-      const a = edgeA[e];
-      const b = edgeB[e];
-      if (a < N) lists[a].push([b, e]);
-      if (b < N) lists[b].push([a, e]);
-    }
-    this.vvStart = Int32Array.from({ length: N + 1 }, (_, i) => lists.slice(0, i).reduce((s, l) => s + l.length, 0));
-    this.vvOther = Int32Array.from(lists.flat(), (p) => p[0]);
-    this.vvEdge = Int32Array.from(lists.flat(), (p) => p[1]);
+    ({ start: this.vvStart, other: this.vvOther, edge: this.vvEdge } = visibleCouplings(net, N));
     this.gamma = Math.abs(net.ham.Gamma);
     this.refresh();
   }
@@ -488,19 +478,8 @@ export class RbmLocal {
         for (let k = vvStart[i]; k < vvStart[i + 1]; k++) f += weight[vvEdge[k]] * x[vvOther[k]];
       }
       // Flip ratio: s_i = +1: d = +2W, factor sigma(2t) e^{-2W} + sigma(-2t) e^{2W}; s_i = -1: the
-      // mirror image. Two running products break the multiply dependency chain.
-      const up = x[i] > 0 ? em : ep;
-      const dn = x[i] > 0 ? ep : em;
-      const base = i * M;
-      let p0 = 1;
-      let p1 = 1;
-      let h = 0;
-      for (; h + 1 < M; h += 2) {
-        p0 *= sigP[h] * up[base + h] + sigM[h] * dn[base + h];
-        p1 *= sigP[h + 1] * up[base + h + 1] + sigM[h + 1] * dn[base + h + 1];
-      }
-      if (h < M) p0 *= sigP[h] * up[base + h] + sigM[h] * dn[base + h];
-      let r = Math.exp(-2 * x[i] * f) * p0 * p1;
+      // mirror image.
+      let r = Math.exp(-2 * x[i] * f) * flipProduct(sigP, sigM, x[i] > 0 ? em : ep, x[i] > 0 ? ep : em, i * M, M);
       if (!Number.isFinite(r) || r === 0) r = this.ratioLog(x, i, f);
       sumR += r;
       // E[R_i | every spin but s_i] = 2 R_i / (1 + R_i^2), written so that R = inf gives 0.
@@ -529,6 +508,41 @@ export class RbmLocal {
     for (let h = 0; h < M; h++) lr += logCosh(theta[h] - 2 * w[h * V + i] * x[i]) - logCosh(theta[h]);
     return Math.exp(lr);
   }
+}
+
+/**
+ * The visible-visible couplings (Jastrow terms and s-a links) seen by visible units 0..units-1, as
+ * CSR rows: for unit u, entries start[u] .. start[u+1]-1 hold the other unit and the Dbm edge index.
+ */
+export function visibleCouplings(net: TrainedNet, units: number): { start: Int32Array; other: Int32Array; edge: Int32Array } {
+  const lists: Array<Array<[number, number]>> = Array.from({ length: units }, () => []);
+  const { edgeA, edgeB } = net.dbm;
+  for (let e = net.nHV; e < edgeA.length; e++) {
+    const a = edgeA[e];
+    const b = edgeB[e];
+    if (a < units) lists[a].push([b, e]);
+    if (b < units) lists[b].push([a, e]);
+  }
+  const start = new Int32Array(units + 1);
+  for (let u = 0; u < units; u++) start[u + 1] = start[u] + lists[u].length;
+  return { start, other: Int32Array.from(lists.flat(), (p) => p[0]), edge: Int32Array.from(lists.flat(), (p) => p[1]) };
+}
+
+/**
+ * prod_h [sigP_h up[base + h] + sigM_h dn[base + h]], h < M: the hidden-layer factor of a flip ratio,
+ * cosh(theta_h - d_h) / cosh(theta_h) = sigma(2 theta_h) e^{-d_h} + sigma(-2 theta_h) e^{d_h}, with
+ * e^{-d} in `up` and e^{d} in `dn`. Two running products break the multiply dependency chain.
+ */
+export function flipProduct(sigP: Float64Array, sigM: Float64Array, up: Float64Array, dn: Float64Array, base: number, M: number): number {
+  let r0 = 1;
+  let r1 = 1;
+  let h = 0;
+  for (; h + 1 < M; h += 2) {
+    r0 *= sigP[h] * up[base + h] + sigM[h] * dn[base + h];
+    r1 *= sigP[h + 1] * up[base + h + 1] + sigM[h + 1] * dn[base + h + 1];
+  }
+  if (h < M) r0 *= sigP[h] * up[base + h] + sigM[h] * dn[base + h];
+  return r0 * r1;
 }
 
 /**

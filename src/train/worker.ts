@@ -140,37 +140,29 @@ export class ChainGroup {
   }
 
   /**
-   * The marginal sampler's step for every chain: tables refreshed in place once per step, hidden
-   * fields loaded once per chain and then updated flip by flip and shared with E_loc.
+   * One chain's share of a step, whatever the sampler: `pre` moves, then `req.samples`
+   * measurements (`req.thin` moves each) of E_loc and O into the SR sums, and the series if asked.
+   * `energy` evaluates configuration x into this.o and returns E_loc (RbmLocal.improved is then
+   * the Rao–Blackwellized energy).
    */
-  private stepMarginal(req: StepRequest, acc: SrAccumulator, mc: MarginalSampler): ChainReply[] {
-    const { net, local, o } = this;
-    const replies: ChainReply[] = [];
-    for (const ch of this.chains) {
-      const x = ch.x;
-      if (ch.fresh) for (let v = 0; v < x.length; v++) x[v] = ch.rng.next() < 0.5 ? 1 : -1;
-      mc.load(x);
-      const pre = ch.fresh ? req.warmup : req.stepSweeps;
-      for (let s = 0; s < pre; s++) mc.sweep(x, ch.rng);
-      acc.reset(req.oRef, req.eRef);
-      const e = req.series ? new Float64Array(req.samples) : null;
-      const ei = req.series ? new Float64Array(req.samples) : null;
-      const m = req.series ? new Float64Array(req.samples) : null;
-      const proposed = mc.proposed;
-      for (let k = 0; k < req.samples; k++) {
-        for (let t = 0; t < req.thin; t++) mc.sweep(x, ch.rng);
-        const el = local.evalCached(x, o, mc.theta, mc.sigP, mc.sigM, mc.f);
-        acc.add(o, el);
-        if (e && ei && m) {
-          e[k] = el;
-          ei[k] = local.improved;
-          m[k] = physicalMagnetization(x, net.N);
-        }
+  private measure(req: StepRequest, acc: SrAccumulator, x: Int8Array, pre: number, move: () => void, energy: () => number) {
+    const { o } = this;
+    for (let s = 0; s < pre; s++) move();
+    acc.reset(req.oRef, req.eRef);
+    const e = req.series ? new Float64Array(req.samples) : null;
+    const ei = req.series ? new Float64Array(req.samples) : null;
+    const m = req.series ? new Float64Array(req.samples) : null;
+    for (let k = 0; k < req.samples; k++) {
+      for (let t = 0; t < req.thin; t++) move();
+      const el = energy();
+      acc.add(o, el);
+      if (e && ei && m) {
+        e[k] = el;
+        ei[k] = this.local.improved;
+        m[k] = physicalMagnetization(x, this.net.N);
       }
-      ch.fresh = false;
-      replies.push({ chain: ch.id, chunk: acc.pack(), e, ei, m, updates: mc.proposed - proposed, clusterMoves: 0 });
     }
-    return replies;
+    return { chunk: acc.pack(), e, ei, m };
   }
 
   /** One imaginary-time step's sampling for every chain of the group, in chain order. */
@@ -185,16 +177,29 @@ export class ChainGroup {
       acc = new SrAccumulator(net.P, req.mode, req.samples);
       this.acc.set(key, acc);
     }
-    if (this.marginal) {
-      this.marginal.refresh();
-      return this.stepMarginal(req, acc, this.marginal);
+    const replies: ChainReply[] = [];
+    const mc = this.marginal;
+    if (mc) {
+      // Tables refreshed in place once per step; the hidden and visible fields are loaded once per
+      // chain, then updated flip by flip and shared with E_loc.
+      mc.refresh();
+      for (const ch of this.chains) {
+        const x = ch.x;
+        if (ch.fresh) for (let v = 0; v < x.length; v++) x[v] = ch.rng.next() < 0.5 ? 1 : -1;
+        mc.load(x);
+        const proposed = mc.proposed;
+        const r = this.measure(req, acc, x, ch.fresh ? req.warmup : req.stepSweeps, () => mc.sweep(x, ch.rng), () => local.evalCached(x, o, mc.theta, mc.sigP, mc.sigM, mc.f));
+        ch.fresh = false;
+        replies.push({ chain: ch.id, ...r, updates: mc.proposed - proposed, clusterMoves: 0 });
+      }
+      return replies;
     }
     this.refresher.refresh();
     this.metro.refresh();
-    const replies: ChainReply[] = [];
     for (const ch of this.chains) {
-      // The sampler's tables depend on the weights, so it is rebuilt each step; its constructor
-      // draws a random start, which is kept only for a fresh chain (the RNG is rewound otherwise).
+      // The joint sampler's tables depend on the weights, so it is rebuilt each step (mc/sampler.ts
+      // has no in-place refresh); its constructor draws a random start, which is kept only for a
+      // fresh chain (the RNG is rewound otherwise).
       const rs = ch.rng.getState();
       const sampler = new Sampler(graph, ch.rng);
       if (!ch.fresh) {
@@ -216,26 +221,11 @@ export class ChainGroup {
         }
         if (metro > 0) this.metro.sweep(sampler.x, ch.rng, metro);
       };
-      const pre = ch.fresh ? req.warmup : req.stepSweeps;
-      for (let s = 0; s < pre; s++) move();
-      acc.reset(req.oRef, req.eRef);
-      const e = req.series ? new Float64Array(req.samples) : null;
-      const ei = req.series ? new Float64Array(req.samples) : null;
-      const m = req.series ? new Float64Array(req.samples) : null;
       const x = sampler.x;
-      for (let k = 0; k < req.samples; k++) {
-        for (let t = 0; t < req.thin; t++) move();
-        const el = local.eval(x, o);
-        acc.add(o, el);
-        if (e && ei && m) {
-          e[k] = el;
-          ei[k] = local.improved;
-          m[k] = physicalMagnetization(x, net.N);
-        }
-      }
+      const r = this.measure(req, acc, x, ch.fresh ? req.warmup : req.stepSweeps, move, () => local.eval(x, o));
       ch.x.set(x);
       ch.fresh = false;
-      replies.push({ chain: ch.id, chunk: acc.pack(), e, ei, m, updates: sampler.updates, clusterMoves });
+      replies.push({ chain: ch.id, ...r, updates: sampler.updates, clusterMoves });
     }
     return replies;
   }
