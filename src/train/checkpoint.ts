@@ -27,6 +27,8 @@ export interface DriverState {
   step: number;
   /** Last step taken (0 before the first). */
   dbeta: number;
+  /** Next step proposed by the adaptive step control (0: none yet, or fixed schedule). */
+  dbetaNext: number;
   oRef: Float64Array;
   eRef: number;
   /** Index of the next requested beta (ascending order). */
@@ -61,6 +63,7 @@ const schema = z.object({
     beta: num.positive(),
     step: z.number().int().nonnegative(),
     dbeta: num.nonnegative(),
+    dbetaNext: num.nonnegative(),
     oRef: z.array(num),
     eRef: num,
     next: z.number().int().nonnegative(),
@@ -93,7 +96,7 @@ export function writeCheckpoint(path: string, ctx: CheckpointContext, st: Driver
   writeChecksummedJson(path, {
     format: CHECKPOINT_FORMAT, model: ctx.model, betas: ctx.betas, options: ctx.options, parameters: ctx.P,
     state: {
-      theta: Array.from(st.theta), beta: st.beta, step: st.step, dbeta: st.dbeta, oRef: Array.from(st.oRef), eRef: st.eRef,
+      theta: Array.from(st.theta), beta: st.beta, step: st.step, dbeta: st.dbeta, dbetaNext: st.dbetaNext, oRef: Array.from(st.oRef), eRef: st.eRef,
       next: st.next, rows: st.rows, points: st.points, warnings: st.warnings, solves: st.solves,
     },
     chains,
@@ -141,7 +144,7 @@ export function readCheckpoint(path: string, ctx: CheckpointContext): { state: D
   }
   return {
     state: {
-      theta: Float64Array.from(s.theta), beta: s.beta, step: s.step, dbeta: s.dbeta, oRef: Float64Array.from(s.oRef), eRef: s.eRef,
+      theta: Float64Array.from(s.theta), beta: s.beta, step: s.step, dbeta: s.dbeta, dbetaNext: s.dbetaNext, oRef: Float64Array.from(s.oRef), eRef: s.eRef,
       next: s.next, rows: s.rows, points: s.points, warnings: s.warnings, solves: s.solves,
     },
     chains,

@@ -27,7 +27,7 @@ import { InputError } from '../util/errors.ts';
 import { makeTfim } from '../model/hamiltonian.ts';
 import type { Row } from '../stats/row.ts';
 import type { ModelSpec } from '../model/model.ts';
-import { combineChunks, solveSr, type Moments, type SolveResult, type SumsMode } from './sr.ts';
+import { applyS, combineChunks, solveSr, type Moments, type SolveResult, type SumsMode } from './sr.ts';
 import { exactMoments, MAX_EXACT_SITES } from './exact-moments.ts';
 import { ChainPool } from './pool.ts';
 import { chainNodes, type ChainReply, type ChainState } from './worker.ts';
@@ -92,6 +92,13 @@ export interface TrainOptions {
   relDbeta: number;
   maxDistance: number;
   integrator: 'heun' | 'euler';
+  /**
+   * Adaptive step (Heun only; undefined or 0: the fixed relDbeta schedule). The difference of the
+   * Heun and Euler ends of a step, (dbeta/4) |x2 - x1| in the metric of S per site, estimates the
+   * local error; the next step is scaled by min(2, 0.9 sqrt(stepTol / error)) (local error ~ dbeta^2),
+   * replacing the relDbeta beta bound (maxDbeta and maxDistance still apply). Steps are not rejected.
+   */
+  stepTol?: number;
   /** 'dense' (Cholesky, ml-matrix), 'cg' (conjugate gradient on the O rows), 'auto' (dense up to 1500 parameters). */
   solver: 'auto' | 'dense' | 'cg';
   /** Checkpoint file (JSON, atomic); written every `checkpointEvery` steps and at the end. */
@@ -224,6 +231,7 @@ export function checkTrainOptions(o: TrainOptions): void {
   if (o.saveNetwork !== undefined && (typeof o.saveNetwork !== 'string' || o.saveNetwork === '')) throw new InputError('--save-network needs a file name');
   if (o.stopAfter !== undefined) int(o.stopAfter, 'stop-after', 1);
   if (o.replicas !== undefined) int(o.replicas, 'replicas', 1);
+  if (o.stepTol !== undefined) pos(o.stepTol, 'step-tol', true);
   if (o.replica !== undefined) {
     int(o.replica, 'replica', 0);
     if (o.replica >= (o.replicas ?? 1)) throw new InputError(`--replica must be below --replicas (${o.replicas ?? 1}), got ${o.replica}`);
@@ -234,7 +242,7 @@ export function checkTrainOptions(o: TrainOptions): void {
 /** Options that change the numbers (a checkpoint must match them to be resumed). */
 const RESULT_KEYS = [
   'alpha', 'share', 'jastrow', 'split', 'noise', 'beta0', 'samples', 'measureSamples', 'measureRelErr', 'measureRelErrC',
-  'maxMeasureSamples', 'chains', 'thin', 'warmup', 'stepSweeps', 'sampler', 'clusterEvery', 'metropolis', 'seed', 'shift', 'shiftAbs', 'maxDbeta', 'relDbeta', 'maxDistance', 'integrator', 'solver', 'exact',
+  'maxMeasureSamples', 'chains', 'thin', 'warmup', 'stepSweeps', 'sampler', 'clusterEvery', 'metropolis', 'seed', 'shift', 'shiftAbs', 'maxDbeta', 'relDbeta', 'maxDistance', 'integrator', 'stepTol', 'solver', 'exact',
 ] as const;
 
 /** What one sampling pass returns. */
@@ -387,6 +395,7 @@ function resultOptions(o: TrainOptions, alpha: number, share: boolean, beta0: nu
   r.share = share;
   r.beta0 = beta0;
   r.sampler = o.sampler ?? 'marginal';
+  r.stepTol = o.stepTol ?? 0;
   return r;
 }
 
@@ -500,7 +509,7 @@ async function trainOnce(
   } else {
     st = {
       theta: Float64Array.from(net.initial), beta: beta0, step: 0, dbeta: 0, oRef: new Float64Array(P), eRef: 0, next: 0,
-      rows: betas.map(() => null), points: betas.map(() => null), warnings: [],
+      rows: betas.map(() => null), points: betas.map(() => null), warnings: [], dbetaNext: 0,
       solves: { count: 0, cgCapped: 0, maxResidual: 0, shiftRaised: 0, maxShiftAbs: opts.shiftAbs },
     };
   }
@@ -568,7 +577,8 @@ async function trainOnce(
       const s1 = solve(p1.moments);
       // Metric length of the step per site: (dbeta/2) sqrt(x^T S x / N) <= maxDistance.
       const speed = Math.sqrt(Math.max(s1.xSx, 0) / N) / 2;
-      let proposed = Math.min(opts.maxDbeta, opts.relDbeta * st.beta);
+      const adaptive = (opts.stepTol ?? 0) > 0 && opts.integrator === 'heun';
+      let proposed = Math.min(opts.maxDbeta, adaptive && st.dbetaNext > 0 ? st.dbetaNext : opts.relDbeta * st.beta);
       if (speed > 0) proposed = Math.min(proposed, opts.maxDistance / speed);
       const { dbeta, land } = nextDbeta(st.beta, goal, proposed);
       const next = new Float64Array(P);
@@ -581,6 +591,17 @@ async function trainOnce(
         const p2 = await pass(mid, null);
         const s2 = solve(p2.moments);
         for (let k = 0; k < P; k++) next[k] = st.theta[k] - (dbeta / 4) * (s1.x[k] + s2.x[k]);
+        if (adaptive) {
+          // Heun minus Euler end point: (dbeta/4)(x2 - x1) (p1's moments still hold S at theta).
+          const diff = s2.x.map((v, k) => v - s1.x[k]);
+          const Sd = new Float64Array(P);
+          applyS(p1.moments, diff, Sd);
+          let dSd = 0;
+          for (let k = 0; k < P; k++) dSd += diff[k] * Sd[k];
+          const err = (dbeta / 4) * Math.sqrt(Math.max(dSd, 0) / N);
+          const tol = opts.stepTol!;
+          st.dbetaNext = dbeta * (err > 0 ? Math.min(2, 0.9 * Math.sqrt(tol / err)) : 2);
+        }
       }
       if (!next.every(Number.isFinite)) throw new Error(`imaginary-time step ${st.step} at beta = ${st.beta} gave non-finite parameters`);
       st.theta = next;
