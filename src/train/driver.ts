@@ -1,8 +1,8 @@
 /**
- * Method 2 end to end (DESIGN.md "Method 2: trained purified DBM"): imaginary-time evolution of the
- * trainable purified network (trained.ts) by the time-dependent variational principle / stochastic
+ * Method 2 end to end (docs/design.md, "Method 2: trained purified DBM"): imaginary-time evolution of the
+ * trainable purified network (network.ts) by the time-dependent variational principle / stochastic
  * reconfiguration (sr.ts), with |Psi|^2 sampled by persistent chains in worker threads
- * (train-pool.ts), from the exact one-Trotter-step state at beta0 down to the lowest requested
+ * (pool.ts), from the exact one-Trotter-step state at beta0 down to the lowest requested
  * temperature. One run gives the whole curve: at every requested T (landed on exactly) it reports
  *   e = <E_loc>/N,   c = beta^2 Var(E_loc)/N,
  * since under |Psi|^2, Var(E_loc) = <H^2> - <H>^2 of the represented state.
@@ -14,10 +14,13 @@
  * beta0 the links K = -1/2 ln tanh(beta Gamma / 2) move like ln beta, so the step must scale with
  * beta there; the metric bound keeps sqrt(dtheta^T S dtheta / N) <= maxDistance (a guard against
  * blow-ups when S is ill-conditioned). Steps are shortened to land exactly on every requested beta.
+ * With `stepTol` an error controller replaces the relDbeta bound (see TrainOptions.stepTol).
  *
- * Checkpoints (JSON, written atomically) hold the parameters, the driver state (beta, step, last
- * step size, reference point of the sums, rows so far) and every chain's configuration and RNG
- * state, at a step boundary; resuming reproduces the uninterrupted run exactly.
+ * Checkpoints (checkpoint.ts: checksummed JSON, written atomically, validated on resume) hold the
+ * parameters, the driver state (beta, step, step sizes, reference point of the sums, rows and
+ * warnings so far) and every chain's configuration and RNG state, at a step boundary; resuming
+ * reproduces the uninterrupted run exactly. Replicas (replicas.ts) repeat the whole run with
+ * derived seeds and combine the rows.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -450,8 +453,12 @@ export function replicaCheckpoint(path: string, r: number): string {
  */
 export function combineReplicaResults(results: TrainResult[], seeds?: number[]): TrainResult {
   const R = results.length;
+  if (R === 0) throw new InputError('no replica results to combine');
   const m0 = results[0].meta;
   const complete = results.every((r) => r.meta.complete);
+  const temps = (r: TrainResult) => JSON.stringify(r.rows.map((x) => x.T));
+  const other = results.findIndex((r) => r.meta.complete && complete && (temps(r) !== temps(results[0]) || r.meta.parameters !== m0.parameters));
+  if (other >= 0) throw new InputError(`replica result ${other} has other temperatures or another network than result 0; they are not replicas of one run`);
   const sum = (key: 'steps' | 'samples' | 'seconds' | 'sampling_seconds' | 'solve_seconds') => results.reduce((a, r) => a + r.meta[key], 0);
   const warnings = results.flatMap((r, k) => r.meta.warnings.map((w) => (R > 1 ? `replica ${k}: ${w}` : w)));
   const base: TrainMeta = {

@@ -1,5 +1,5 @@
 /**
- * The trainable purified network of Method 2 (DESIGN.md "Method 2: trained purified DBM"): an RBM
+ * The trainable purified network of Method 2 (docs/design.md, "Method 2: trained purified DBM"): an RBM
  * on the visible units v = (s, a), with M = alpha N hidden units coupled to all 2N visible units,
  * direct s_i-a_i links and, optionally, direct visible-visible ("Jastrow") couplings:
  *
@@ -14,7 +14,7 @@
  * d = g_i^{-1}(j) for hidden unit (f, i) and visible site j, with g_i the translation taking
  * site 0 to site i. `setParams` rewrites the Dbm arrays in place.
  *
- * Start (DESIGN.md): the state at beta0 after ONE symmetric Trotter step, n = 1, dt = beta0/2:
+ * Start (docs/design.md): the state at beta0 after ONE symmetric Trotter step, n = 1, dt = beta0/2:
  *   <s| e^{-dt Hz/2} e^{-dt Hx} e^{-dt Hz/2} |a> ∝ exp(K sum_i s_i a_i) e^{-dt Hz(s)/2} e^{-dt Hz(a)/2},
  * links K = linkCoupling(dt, |Gamma|), bond units bondUnitWeight(J_b dt/2) to (s_i, sign(J_b) s_j)
  * and likewise on a, biases (dt/2) h. The hidden units ARE those bond units (hidden class f <-> one
@@ -333,7 +333,7 @@ export class TrainedNet {
 
 /**
  * Per-chain evaluator of ln Psi, O_k and E_loc on visible configurations (the first 2N entries of
- * a joint-graph configuration). It is the RBM special case of LocalEnergy (observables.ts), which
+ * a joint-graph configuration). It is the RBM special case of LocalEnergy (mc/local-estimators.ts), which
  * it must agree with (tested), written for the hot loop: the hidden activations tanh(theta_h) are
  * needed for O_k anyway, and with them every flip ratio is a product of two-term sums instead of
  * 2 N M log-cosh calls:

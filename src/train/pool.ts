@@ -4,7 +4,7 @@
  * each step's parameters and collects the per-chain replies in chain order. With one worker the
  * chains run in this thread, through the same ChainGroup code, so results are identical.
  *
- * Piscina runs one long-lived task per thread (train-worker.ts `handle`), which keeps its chains
+ * Piscina runs one long-lived task per thread (worker.ts `handle`), which keeps its chains
  * and talks to us over a MessagePort: piscina has no thread affinity for ordinary tasks, so a
  * chain's state could not otherwise stay in one thread.
  */
