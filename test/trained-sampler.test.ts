@@ -25,7 +25,7 @@ const netFor = (N: number, h: number, share: boolean, seed: number, size = 0.4) 
   return net;
 };
 
-for (const [name, h] of [['in a field (no symmetry: global flip by Metropolis)', 0.3], ['at h = 0 (Z2 symmetric: global flip always taken)', 0]] as const) {
+for (const [name, h] of [['in a field (no symmetry: global flip by its heat-bath ratio)', 0.3], ['at h = 0 (Z2 symmetric: global flip with probability 1/2)', 0]] as const) {
   test(`marginal sampler: configuration frequencies match |Psi|^2 by enumeration, ${name}`, () => {
     const net = netFor(3, h, false, 7);
     const local = new RbmLocal(net);
