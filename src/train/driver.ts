@@ -75,8 +75,8 @@ export interface TrainOptions {
   /** Moves after each parameter update before measuring (the chains carry over from the last step). */
   stepSweeps: number;
   /**
-   * Sampler of |Psi|^2. 'marginal' (default): Metropolis on the visible units with the hidden
-   * units summed out (single, pair and global flips; marginal-sampler.ts), one sweep per move.
+   * Sampler of |Psi|^2. 'marginal' (default): heat bath on the visible (s_i, a_i) blocks and a
+   * global flip, hidden units summed out (marginal-sampler.ts), one sweep per move.
    * 'joint': heat-bath on the two-copy joint graph with the two moves below (the sampler of
    * versions <= 0.1, about 5x slower per sample).
    */

@@ -1,6 +1,6 @@
 /**
- * The default sampler of the trained network: Metropolis on the visible units v = (s, a) against
- * the marginal |Psi(v)|^2 (hidden units summed out, standard VMC), with the hidden fields
+ * The default sampler of the trained network: a Markov chain on the visible units v = (s, a) for
+ * the marginal |Psi(v)|^2 (hidden units summed out, as in standard VMC), with the hidden fields
  *   theta_h = c_h + sum_v W_hv x_v
  * kept up to date on every accepted flip (O(M) per flip instead of O(M V) per evaluation) and
  * handed to the local-energy evaluator (RbmLocal.evalCached), so nothing is recomputed per sample.

@@ -38,7 +38,7 @@ export interface GroupInit {
   /** Global chain indices owned by this group, ascending. */
   chains: number[];
   /**
-   * 'marginal' (default): Metropolis on the visible units with cached hidden fields
+   * 'marginal' (default): heat bath on the visible (s_i, a_i) blocks with cached hidden fields
    * (marginal-sampler.ts), one sweep per move; 'joint': heat-bath on the two-copy joint graph
    * (mc/sampler.ts) with the cluster and marginal moves below.
    */
