@@ -95,9 +95,12 @@ test('marginal sampler: cached fields equal a fresh computation; E_loc and O fro
   for (let v = 0; v < 2 * net.N; v++) assert.ok(Math.abs(cached.f[v] - mc.f[v]) < 1e-11, `f[${v}] drifted`);
 });
 
-test('batched O O^T sums equal the direct sum (weighted, batch boundaries crossed)', () => {
-  const P = 9;
-  const rng = new Rng(4, 4);
+test('batched O O^T sums equal the direct sum (weighted, batch boundaries crossed, odd and even P)', () => {
+  for (const P of [6, 9]) checkBatched(P);
+});
+
+function checkBatched(P: number): void {
+  const rng = new Rng(4, P);
   const acc = new SrAccumulator(P, 'sums', 0);
   const oRef = Float64Array.from({ length: P }, () => rng.normal());
   acc.reset(oRef, 0.5);
@@ -105,7 +108,7 @@ test('batched O O^T sums equal the direct sum (weighted, batch boundaries crosse
   let W = 0;
   const dBar = new Float64Array(P);
   const o = new Float64Array(P);
-  for (let i = 0; i < 75; i++) {
+  for (let i = 0; i < 150; i++) {
     for (let k = 0; k < P; k++) o[k] = rng.normal() + (k > 0 ? 0.5 * o[k - 1] : 0);
     const w = 0.5 + rng.next();
     acc.add(o, rng.normal(), w);
@@ -119,9 +122,9 @@ test('batched O O^T sums equal the direct sum (weighted, batch boundaries crosse
   for (let k = 0; k < P; k++) {
     for (let l = 0; l < P; l++) {
       const want = direct[k * P + l] / W - (dBar[k] / W) * (dBar[l] / W);
-      assert.ok(Math.abs(m.S![k * P + l] - want) < 1e-12, `S[${k},${l}] ${m.S![k * P + l]} vs ${want}`);
+      assert.ok(Math.abs(m.S![k * P + l] - want) < 1e-12, `P = ${P}: S[${k},${l}] ${m.S![k * P + l]} vs ${want}`);
     }
   }
-});
+}
 
 test.run();

@@ -121,10 +121,10 @@ export class SrAccumulator {
       const a1 = a0 + BATCH;
       const a2 = a1 + BATCH;
       const a3 = a2 + BATCH;
-      let l = k;
-      for (; l + 1 < P; l += 2) {
+      for (let l = k; l < P; l += 2) {
+        // A last odd column is paired with itself and its second half dropped.
         const b = l * BATCH;
-        const c = b + BATCH;
+        const c = l + 1 < P ? b + BATCH : b;
         let s0 = 0;
         let s1 = 0;
         let s2 = 0;
@@ -150,22 +150,7 @@ export class SrAccumulator {
           t3 += w3 * z;
         }
         put(k, l, s0, s1, s2, s3);
-        put(k, l + 1, t0, t1, t2, t3);
-      }
-      for (; l < P; l++) {
-        const b = l * BATCH;
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        for (let i = 0; i < nb; i++) {
-          const y = bd[b + i];
-          s0 += bwd[a0 + i] * y;
-          s1 += bwd[a1 + i] * y;
-          s2 += bwd[a2 + i] * y;
-          s3 += bwd[a3 + i] * y;
-        }
-        put(k, l, s0, s1, s2, s3);
+        if (l + 1 < P) put(k, l + 1, t0, t1, t2, t3);
       }
     }
     for (; k < P; k++) {
