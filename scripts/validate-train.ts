@@ -78,7 +78,7 @@ for (const c of CASES) {
     const dc = (r.c - x.c) / x.c;
     return {
       T: r.T, e: r.e, e_err: r.e_err, e_exact: x.e, e_rel: de, c: r.c, c_err: r.c_err, c_exact: x.c, c_rel: dc,
-      e_ok: Math.abs(de) < 1e-3, c_ok: Math.abs(dc) < 0.05, samples: r.samples, tau_e: r.tau_e, e_estimator: r.e_estimator,
+      e_ok: Math.abs(de) < 1e-3, c_ok: Math.abs(dc) < 0.05, samples: res.meta.points[k].samples, tau_e: res.meta.points[k].tau_e, e_estimator: res.meta.points[k].e_estimator,
     };
   });
   const entry: Case = { model: c.name, alpha: c.alpha, shift: c.shift, exact_method: exact.method, meta: res.meta, workers: opts.workers, rows };

@@ -48,7 +48,16 @@ export { destroyChainPool } from './mc/pool.ts';
 export { type SamplingOptions } from './mc/chain.ts';
 
 // The trained purified network (Method 2).
-export { trainThermo, defaultTrainOptions, type TrainOptions, type TrainResult, type TrainMeta } from './train/driver.ts';
+export {
+  trainThermo, defaultTrainOptions, checkTrainOptions, combineReplicaResults, replicaCheckpoint,
+  type TrainOptions, type TrainResult, type TrainMeta,
+} from './train/driver.ts';
+/** Replica combination (error bar = max of measurement part and replica scatter) and replica seeds. */
+export { combineQuantity, replicaSeed, type ReplicaError, type ReplicaPoint } from './train/replicas.ts';
+/** Per-temperature diagnostics of a trained run (`meta.points`). */
+export type { TrainPoint } from './train/measure.ts';
+/** The error a trained run ends with when its chains fail (a worker thread crashed); one-line message. */
+export { SamplingError } from './train/pool.ts';
 
 // Statistics of correlated series.
 export { summarize, summarizeChains, integratedAutocorrTime, binningError, jackknife, type Summary, type ChainsSummary } from './stats/series.ts';

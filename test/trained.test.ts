@@ -258,12 +258,12 @@ test('persistent chains sample |Psi|^2: heat-bath + Swendsen-Wang and the margin
   net.setParams(theta);
   const local = new RbmLocal(net);
   const ex = exactMoments(net, local, new Float64Array(net.P), 0);
-  for (const [clusterEvery, metropolis] of [[1, 0], [0, 1]]) {
-    const g = new ChainGroup({ model, net: opts, seed: 8, chains: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15], clusterEvery, metropolis, states: null });
+  for (const [sampler, clusterEvery, metropolis] of [['joint', 1, 0], ['joint', 0, 1], ['marginal', 0, 0]] as const) {
+    const g = new ChainGroup({ model, net: opts, seed: 8, chains: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15], sampler, clusterEvery, metropolis, states: null });
     const r = g.step({ theta, samples: 2000, thin: 1, warmup: 100, stepSweeps: 0, mode: 'sums', series: true, oRef: new Float64Array(net.P), eRef: 0 });
     for (const [name, pick, want] of [['E_loc', 'e', ex.eMean], ['Rao-Blackwellized E', 'ei', ex.eMean]] as const) {
       const sm = summarizeChains(r.map((c) => c[pick]!));
-      assert.ok(Math.abs(sm.mean - want) < 4 * sm.err, `${name} (cluster ${clusterEvery}, metropolis ${metropolis}): ${sm.mean} ± ${sm.err} vs exact ${want}`);
+      assert.ok(Math.abs(sm.mean - want) < 4 * sm.err, `${name} (${sampler}, cluster ${clusterEvery}, metropolis ${metropolis}): ${sm.mean} ± ${sm.err} vs exact ${want}`);
     }
   }
 });

@@ -1,8 +1,8 @@
 /**
- * Method 2 end to end (DESIGN.md "Method 2: trained purified DBM"): imaginary-time evolution of the
- * trainable purified network (trained.ts) by the time-dependent variational principle / stochastic
+ * Method 2 end to end (docs/design.md, "Method 2: trained purified DBM"): imaginary-time evolution of the
+ * trainable purified network (network.ts) by the time-dependent variational principle / stochastic
  * reconfiguration (sr.ts), with |Psi|^2 sampled by persistent chains in worker threads
- * (train-pool.ts), from the exact one-Trotter-step state at beta0 down to the lowest requested
+ * (pool.ts), from the exact one-Trotter-step state at beta0 down to the lowest requested
  * temperature. One run gives the whole curve: at every requested T (landed on exactly) it reports
  *   e = <E_loc>/N,   c = beta^2 Var(E_loc)/N,
  * since under |Psi|^2, Var(E_loc) = <H^2> - <H>^2 of the represented state.
@@ -14,26 +14,30 @@
  * beta0 the links K = -1/2 ln tanh(beta Gamma / 2) move like ln beta, so the step must scale with
  * beta there; the metric bound keeps sqrt(dtheta^T S dtheta / N) <= maxDistance (a guard against
  * blow-ups when S is ill-conditioned). Steps are shortened to land exactly on every requested beta.
+ * With `stepTol` an error controller replaces the relDbeta bound (see TrainOptions.stepTol).
  *
- * Checkpoints (JSON, written atomically) hold the parameters, the driver state (beta, step, last
- * step size, reference point of the sums, rows so far) and every chain's configuration and RNG
- * state, at a step boundary; resuming reproduces the uninterrupted run exactly.
+ * Checkpoints (checkpoint.ts: checksummed JSON, written atomically, validated on resume) hold the
+ * parameters, the driver state (beta, step, step sizes, reference point of the sums, rows and
+ * warnings so far) and every chain's configuration and RNG state, at a step boundary; resuming
+ * reproduces the uninterrupted run exactly. Replicas (replicas.ts) repeat the whole run with
+ * derived seeds and combine the rows.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { writeFileAtomic } from '../util/atomic.ts';
-import type { ChainResult } from '../mc/chain.ts';
+import { writeChecksummedJson } from '../util/checked-json.ts';
 import { dbmToJson } from '../dbm/network.ts';
 import { InputError } from '../util/errors.ts';
 import { makeTfim } from '../model/hamiltonian.ts';
-import { summarizeChains } from '../stats/series.ts';
-import { summarizeRow, type ThermoRow } from '../mc/summary.ts';
+import type { Row } from '../stats/row.ts';
 import type { ModelSpec } from '../model/model.ts';
-import { combineChunks, solveSr, type Moments, type SumsMode } from './sr.ts';
+import { applyS, combineChunks, solveSr, type Moments, type SolveResult, type SumsMode } from './sr.ts';
 import { exactMoments, MAX_EXACT_SITES } from './exact-moments.ts';
 import { ChainPool } from './pool.ts';
-import type { ChainReply, ChainState } from './worker.ts';
+import { chainNodes, type ChainReply, type ChainState } from './worker.ts';
 import { minAlpha, RbmLocal, TrainedNet, translationGroup, type NetworkOptions } from './network.ts';
+import { specificHeatWarnings, summarizeTrained, type TrainPoint } from './measure.ts';
+import { combineRows, replicaSeed, type ReplicaPoint } from './replicas.ts';
+import { checkOutputFile, readCheckpoint, writeCheckpoint, type CheckpointContext, type DriverState } from './checkpoint.ts';
 
 export interface TrainOptions {
   /**
@@ -70,9 +74,16 @@ export interface TrainOptions {
   warmup: number;
   /** Moves after each parameter update before measuring (the chains carry over from the last step). */
   stepSweeps: number;
-  /** Swendsen–Wang cluster move after every k-th heat-bath sweep (0: never). */
+  /**
+   * Sampler of |Psi|^2. 'marginal' (default): heat bath on the visible (s_i, a_i) blocks and a
+   * global flip, hidden units summed out (marginal-sampler.ts), one sweep per move.
+   * 'joint': heat-bath on the two-copy joint graph with the two moves below (the sampler of
+   * versions <= 0.1, about 5x slower per sample).
+   */
+  sampler?: 'marginal' | 'joint';
+  /** Joint sampler: Swendsen–Wang cluster move after every k-th heat-bath sweep (0: never). */
   clusterEvery: number;
-  /** Marginal Metropolis sweeps over (s, a) per move, hidden units summed (0: none); see marginal-move.ts. */
+  /** Joint sampler: marginal Metropolis sweeps over (s, a) per move, hidden units summed (0: none); see marginal-move.ts. */
   metropolis: number;
   seed: number;
   workers: number;
@@ -84,6 +95,13 @@ export interface TrainOptions {
   relDbeta: number;
   maxDistance: number;
   integrator: 'heun' | 'euler';
+  /**
+   * Adaptive step (Heun only; undefined or 0: the fixed relDbeta schedule). The difference of the
+   * Heun and Euler ends of a step, (dbeta/4) |x2 - x1| in the metric of S per site, estimates the
+   * local error; the next step is scaled by min(2, 0.9 sqrt(stepTol / error)) (local error ~ dbeta^2),
+   * replacing the relDbeta beta bound (maxDbeta and maxDistance still apply). Steps are not rejected.
+   */
+  stepTol?: number;
   /** 'dense' (Cholesky, ml-matrix), 'cg' (conjugate gradient on the O rows), 'auto' (dense up to 1500 parameters). */
   solver: 'auto' | 'dense' | 'cg';
   /** Checkpoint file (JSON, atomic); written every `checkpointEvery` steps and at the end. */
@@ -97,6 +115,22 @@ export interface TrainOptions {
   exact: boolean;
   /** Stop after this many steps in this invocation (checkpoint written); for time-boxed runs and tests. */
   stopAfter?: number;
+  /**
+   * Independent replicas of the whole evolution (seeds derived from `seed`; replica 0 uses `seed`
+   * itself), combined per temperature with an error bar covering the replica scatter and the
+   * measurement error (replicas.ts). Undefined: 1.
+   */
+  replicas?: number;
+  /**
+   * Run only replica k (0 <= k < replicas) and return its uncombined result, for spreading replicas
+   * over the jobs of a cluster array; combine the results with combineReplicaResults.
+   */
+  replica?: number;
+  /**
+   * Tests only (no CLI option): the worker owning chain 0 throws on this sampling pass (1-based),
+   * to exercise the crash path of the thread pool. Not read anywhere on the sampling path.
+   */
+  injectWorkerCrash?: number;
 }
 
 export interface TrainMeta {
@@ -115,10 +149,28 @@ export interface TrainMeta {
   beta0: number;
   share: boolean;
   alpha: number;
+  /** Per-temperature diagnostics, in the order of the rows (with the error split when replicas > 1). */
+  points: Array<TrainPoint | ReplicaPoint>;
+  /** Replicas combined in the rows (1: a plain run), their seeds, and which error part dominated. */
+  replicas: number;
+  replica_seeds: number[];
+  /** Present when R >= 2: at how many temperatures the replica scatter set the error bar of e and of c. */
+  scatter_dominates?: { e: number; c: number; of: number };
+  /** Set when only this replica was run (TrainOptions.replica). */
+  replica?: number;
+  /** Suspicious numbers (unconverged tau_int, few effective samples, negative c, CG at its cap, raised shift). */
+  warnings: string[];
+  /** Wall time of the sampling passes per measurement taken (all threads together), microseconds. */
+  us_per_sample: number;
 }
 
 export interface TrainResult {
-  rows: ThermoRow[];
+  /**
+   * One Row (stats/row.ts) per requested temperature that was reached, in the order of `temps`.
+   * No keys beyond Row's are set; the index signature only keeps the rows assignable to callers
+   * that take plain records.
+   */
+  rows: Array<Row & Record<string, unknown>>;
   meta: TrainMeta;
 }
 
@@ -136,7 +188,7 @@ export function defaultTrainOptions(): TrainOptions {
   return {
     alpha: undefined, share: undefined, jastrow: true, split: true, noise: 0, beta0: 0.02,
     samples: 4000, measureSamples: 20000, measureRelErr: 3e-4, measureRelErrC: 0.015, maxMeasureSamples: 1_000_000,
-    chains: 16, thin: 1, warmup: 200, stepSweeps: 2, clusterEvery: 1, metropolis: 1,
+    chains: 16, thin: 1, warmup: 200, stepSweeps: 2, sampler: 'marginal', clusterEvery: 1, metropolis: 1,
     seed: 1, workers: Math.max(1, availableParallelism()),
     shift: 1e-5, shiftAbs: 1e-6, maxDbeta: 0.02, relDbeta: 0.05, maxDistance: 0.05,
     integrator: 'heun', solver: 'auto', checkpointEvery: 10, resume: false, exact: false,
@@ -175,42 +227,32 @@ export function checkTrainOptions(o: TrainOptions): void {
   pos(o.maxDistance, 'max-distance');
   pos(o.noise, 'noise', true);
   if (o.integrator !== 'heun' && o.integrator !== 'euler') throw new InputError(`--integrator must be heun or euler, got ${String(o.integrator)}`);
+  if (o.sampler !== undefined && o.sampler !== 'marginal' && o.sampler !== 'joint') throw new InputError(`--sampler must be marginal or joint, got ${String(o.sampler)}`);
   if (!['auto', 'dense', 'cg'].includes(o.solver)) throw new InputError(`--solver must be auto, dense or cg, got ${String(o.solver)}`);
   if (o.checkpoint !== undefined && (typeof o.checkpoint !== 'string' || o.checkpoint === '')) throw new InputError('--checkpoint needs a file name');
   if (o.resume && !o.checkpoint) throw new InputError('--resume needs --checkpoint FILE');
   if (o.saveNetwork !== undefined && (typeof o.saveNetwork !== 'string' || o.saveNetwork === '')) throw new InputError('--save-network needs a file name');
   if (o.stopAfter !== undefined) int(o.stopAfter, 'stop-after', 1);
+  if (o.replicas !== undefined) int(o.replicas, 'replicas', 1);
+  if (o.stepTol !== undefined) pos(o.stepTol, 'step-tol', true);
+  if (o.replica !== undefined) {
+    int(o.replica, 'replica', 0);
+    if (o.replica >= (o.replicas ?? 1)) throw new InputError(`--replica must be below --replicas (${o.replicas ?? 1}), got ${o.replica}`);
+  }
   if (!o.exact && o.measureSamples < 2 * o.chains) throw new InputError(`--measure-samples must be at least 2 per chain (${2 * o.chains}), got ${o.measureSamples}`);
 }
 
 /** Options that change the numbers (a checkpoint must match them to be resumed). */
 const RESULT_KEYS = [
   'alpha', 'share', 'jastrow', 'split', 'noise', 'beta0', 'samples', 'measureSamples', 'measureRelErr', 'measureRelErrC',
-  'maxMeasureSamples', 'chains', 'thin', 'warmup', 'stepSweeps', 'clusterEvery', 'metropolis', 'seed', 'shift', 'shiftAbs', 'maxDbeta', 'relDbeta', 'maxDistance', 'integrator', 'solver', 'exact',
+  'maxMeasureSamples', 'chains', 'thin', 'warmup', 'stepSweeps', 'sampler', 'clusterEvery', 'metropolis', 'seed', 'shift', 'shiftAbs', 'maxDbeta', 'relDbeta', 'maxDistance', 'integrator', 'stepTol', 'solver', 'exact',
 ] as const;
-
-const CHECKPOINT_FORMAT = 'purified-dbm/train-checkpoint@1';
-
-/** Driver state at a step boundary (what a checkpoint holds besides the chains). */
-interface DriverState {
-  theta: Float64Array;
-  beta: number;
-  step: number;
-  /** Last step taken (0 before the first). */
-  dbeta: number;
-  oRef: Float64Array;
-  eRef: number;
-  /** Index of the next requested beta (ascending order). */
-  next: number;
-  /** Rows by ascending-beta index; null until reached. */
-  rows: Array<ThermoRow | null>;
-}
 
 /** What one sampling pass returns. */
 interface Pass {
   moments: Moments;
-  /** Row at this beta (measurement passes only). */
-  row?: ThermoRow;
+  /** Row at this beta, its diagnostics (without steps) and warnings (measurement passes only). */
+  measured?: { row: Row; point: Omit<TrainPoint, 'steps'>; warnings: string[] };
 }
 
 interface Source {
@@ -231,7 +273,13 @@ class ExactSource implements Source {
     this.local.refresh();
     const moments = exactMoments(this.net, this.local, oRef, eRef);
     const N = this.net.N;
-    return { moments, row: T === null ? undefined : { T, e: moments.eMean / N, e_err: 0, c: moments.eVar / (T * T * N), c_err: 0 } };
+    if (T === null) return { moments };
+    const e = moments.eMean / N;
+    const row: Row = { T, e, e_err: 0, c: moments.eVar / (T * T * N), c_err: 0 };
+    const point = {
+      T, beta: 1 / T, measure_batches: 0, samples: 0, e_estimator: 'exact' as const, e_loc: e, e_loc_err: 0, e_rb: e, e_rb_err: 0, tau_e: 0, tau_converged: true,
+    };
+    return { moments, measured: { row, point, warnings: specificHeatWarnings(row, `T = ${T}`) } };
   }
   async states(): Promise<null> {
     return null;
@@ -250,7 +298,10 @@ class SampledSource implements Source {
   ) {}
 
   static async start(model: ModelSpec, net: TrainedNet, netOpts: NetworkOptions, o: TrainOptions, solver: 'dense' | 'cg', states: ChainState[] | null): Promise<SampledSource> {
-    const pool = await ChainPool.start({ model, net: netOpts, seed: o.seed, clusterEvery: o.clusterEvery, metropolis: o.metropolis, states }, o.chains, o.workers);
+    const pool = await ChainPool.start(
+      { model, net: netOpts, seed: o.seed, sampler: o.sampler, clusterEvery: o.clusterEvery, metropolis: o.metropolis, states, crashAtPass: o.injectWorkerCrash },
+      o.chains, o.workers,
+    );
     return new SampledSource(pool, net, o, solver);
   }
 
@@ -277,21 +328,20 @@ class SampledSource implements Source {
     // depends only on the series). Chunk sums add up across batches, all with the same reference.
     const perChain = Math.ceil(o.measureSamples / o.chains);
     const batches: ChainReply[][] = [];
-    let row: ThermoRow;
     let mode: SumsMode = 'sums';
     for (;;) {
       const r = await this.run(theta, perChain, true, oRef, eRef);
       mode = r.mode;
       batches.push(r.replies);
-      row = summarize(batches, T, N);
+      const { row } = summarizeBatches(batches, T, N);
       const taken = batches.length * perChain * o.chains;
       const eOk = row.e_err <= o.measureRelErr * Math.abs(row.e);
       const cOk = row.c_err <= o.measureRelErrC * Math.abs(row.c);
       if ((eOk && cOk) || taken + perChain * o.chains > o.maxMeasureSamples) break;
     }
-    row.measure_batches = batches.length;
+    const s = summarizeBatches(batches, T, N);
     const moments = combineChunks(batches.flat().map((r) => r.chunk), P, mode, oRef, eRef, formS);
-    return { moments, row };
+    return { moments, measured: { row: s.row, point: { ...s.point, measure_batches: batches.length }, warnings: s.warnings } };
   }
 
   states(): Promise<ChainState[]> {
@@ -313,39 +363,10 @@ const concat = (parts: Float64Array[]): Float64Array => {
   return out;
 };
 
-/**
- * Thermodynamic row from the measurement series (batches of per-chain replies, each chain's
- * batches concatenated in order), through the same estimators as Method 1 (measure.ts):
- * c from E_loc; e from whichever of E_loc and the Rao–Blackwellized energy has the smaller error
- * bar (both unbiased for <H>; `e_estimator` says which).
- */
-function summarize(batches: ChainReply[][], T: number, N: number): ThermoRow {
-  const empty = new Float64Array(0);
-  const chains = batches[0].length;
-  const series = (k: 'e' | 'ei' | 'm', c: number) => concat(batches.map((b) => b[c][k]!));
-  // With both "copies" equal to E_loc, summarizeRow's c = beta^2 N (<eA eB>/N^2 - <e>^2) is
-  // beta^2 Var(E_loc)/N: the variance of the represented state (no second copy needed here).
-  const results: ChainResult[] = Array.from({ length: chains }, (_, c) => {
-    const e = series('e', c);
-    return {
-      chain: batches[0][c].chain,
-      series: { eA: e, eB: e, eRing: empty, dRing: empty, m: series('m', c), mRing: empty },
-      updates: batches.reduce((a, b) => a + b[c].updates, 0),
-      clusterMoves: batches.reduce((a, b) => a + b[c].clusterMoves, 0),
-    };
-  });
-  const row = summarizeRow(results, T, N);
-  const rb = summarizeChains(Array.from({ length: chains }, (_, c) => series('ei', c).map((v) => v / N)));
-  row.e_loc = row.e;
-  row.e_loc_err = row.e_err;
-  row.e_rb = rb.mean;
-  row.e_rb_err = rb.err;
-  if (rb.err < row.e_err) {
-    row.e = rb.mean;
-    row.e_err = rb.err;
-    row.e_estimator = 'rao-blackwell';
-  } else row.e_estimator = 'e_loc';
-  return row;
+/** Each chain's measurement batches concatenated in order, summarized (measure.ts). */
+function summarizeBatches(batches: ChainReply[][], T: number, N: number) {
+  const series = (k: 'e' | 'ei' | 'm') => batches[0].map((_, c) => concat(batches.map((b) => b[c][k]!)));
+  return summarizeTrained(series('e'), series('ei'), series('m'), T, N);
 }
 
 /** The step schedule without the metric bound: steps to each target (for progress estimates). */
@@ -376,47 +397,17 @@ function resultOptions(o: TrainOptions, alpha: number, share: boolean, beta0: nu
   r.alpha = alpha;
   r.share = share;
   r.beta0 = beta0;
+  r.sampler = o.sampler ?? 'marginal';
+  r.stepTol = o.stepTol ?? 0;
   return r;
-}
-
-interface CheckpointFile {
-  format: string;
-  model: ModelSpec;
-  betas: number[];
-  options: Record<string, unknown>;
-  parameters: number;
-  state: {
-    theta: number[]; beta: number; step: number; dbeta: number; oRef: number[]; eRef: number; next: number;
-    rows: Array<ThermoRow | null>;
-  };
-  chains: ChainState[] | null;
-}
-
-function readCheckpoint(path: string, model: ModelSpec, betas: number[], options: Record<string, unknown>, P: number): CheckpointFile {
-  if (!existsSync(path)) throw new InputError(`--resume: checkpoint file ${path} does not exist`);
-  let ck: CheckpointFile;
-  try {
-    ck = JSON.parse(readFileSync(path, 'utf8')) as CheckpointFile;
-  } catch (e) {
-    throw new InputError(`--checkpoint ${path}: not valid JSON (${(e as Error).message})`);
-  }
-  if (ck?.format !== CHECKPOINT_FORMAT) throw new InputError(`--checkpoint ${path}: not a ${CHECKPOINT_FORMAT} file`);
-  if (JSON.stringify(ck.model) !== JSON.stringify(model)) throw new InputError(`--resume: checkpoint ${path} was made for another model`);
-  if (JSON.stringify(ck.betas) !== JSON.stringify(betas)) throw new InputError(`--resume: checkpoint ${path} was made for other temperatures`);
-  for (const [k, v] of Object.entries(options)) {
-    if (JSON.stringify(ck.options[k]) !== JSON.stringify(v)) {
-      throw new InputError(`--resume: checkpoint ${path} was made with ${k} = ${JSON.stringify(ck.options[k])}, now ${JSON.stringify(v)}`);
-    }
-  }
-  if (ck.parameters !== P || ck.state.theta.length !== P) throw new InputError(`--resume: checkpoint ${path} has ${ck.parameters} parameters, the network ${P}`);
-  return ck;
 }
 
 /**
  * Trained purified DBM at every temperature T (> 0, units of J; any order, duplicates allowed):
- * one imaginary-time run from beta0 to the largest beta. Rows come back in the order of `temps`,
- * each with e, c per site and their error bars (0 for `exact`). `onProgress(done, total)` counts
- * imaginary-time steps (total is the planned schedule, an estimate).
+ * one imaginary-time run from beta0 to the largest beta, or `replicas` independent runs combined
+ * per temperature (replicas.ts). Rows come back in the order of `temps`, each with e, c per site
+ * and their error bars (0 for `exact`). `onProgress(done, total)` counts imaginary-time steps over
+ * all replicas (total is the planned schedule, an estimate).
  */
 export async function trainThermo(
   model: ModelSpec,
@@ -424,8 +415,76 @@ export async function trainThermo(
   opts: TrainOptions,
   onProgress?: (done: number, total: number) => void,
 ): Promise<TrainResult> {
-  const t0 = performance.now();
   checkTrainOptions(opts);
+  const R = opts.replicas ?? 1;
+  const seeds = Array.from({ length: R }, (_, r) => replicaSeed(opts.seed, r));
+  const one = (r: number, progress?: (done: number, total: number) => void) => {
+    const ck = opts.checkpoint === undefined ? undefined : replicaCheckpoint(opts.checkpoint, r);
+    // Resuming a replica run: a replica without a checkpoint had not started (replica 0 must exist).
+    const resume = opts.resume && (r === 0 || existsSync(ck!));
+    const saveNetwork = r === 0 ? opts.saveNetwork : undefined;
+    return trainOnce(model, temps, { ...opts, seed: seeds[r], checkpoint: ck, resume, saveNetwork }, progress);
+  };
+  if (opts.replica !== undefined) {
+    const res = await one(opts.replica, onProgress);
+    return { rows: res.rows, meta: { ...res.meta, replicas: 1, replica_seeds: [seeds[opts.replica]], replica: opts.replica } };
+  }
+  if (R === 1) return one(0, onProgress);
+  const results: TrainResult[] = [];
+  for (let r = 0; r < R; r++) {
+    const res = await one(r, onProgress && ((d, t) => onProgress(r * t + d, R * t)));
+    results.push(res);
+    if (!res.meta.complete) break;
+  }
+  return combineReplicaResults(results, seeds);
+}
+
+/** Checkpoint file of replica r: the given name for r = 0, "NAME.r<r>.EXT" (or "NAME.r<r>") after. */
+export function replicaCheckpoint(path: string, r: number): string {
+  if (r === 0) return path;
+  const m = /^(.*?)(\.[^./\\]*)?$/.exec(path)!;
+  return `${m[1]}.r${r}${m[2] ?? ''}`;
+}
+
+/**
+ * Combines complete results of replicas of one run (same model, temperatures and options; e.g. the
+ * jobs of a cluster array run with `replica`), in replica order; see replicas.ts for the error bar.
+ * An incomplete replica makes the combination incomplete, with no rows.
+ */
+export function combineReplicaResults(results: TrainResult[], seeds?: number[]): TrainResult {
+  const R = results.length;
+  if (R === 0) throw new InputError('no replica results to combine');
+  const m0 = results[0].meta;
+  const complete = results.every((r) => r.meta.complete);
+  const temps = (r: TrainResult) => JSON.stringify(r.rows.map((x) => x.T));
+  const other = results.findIndex((r) => r.meta.complete && complete && (temps(r) !== temps(results[0]) || r.meta.parameters !== m0.parameters));
+  if (other >= 0) throw new InputError(`replica result ${other} has other temperatures or another network than result 0; they are not replicas of one run`);
+  const sum = (key: 'steps' | 'samples' | 'seconds' | 'sampling_seconds' | 'solve_seconds') => results.reduce((a, r) => a + r.meta[key], 0);
+  const warnings = results.flatMap((r, k) => r.meta.warnings.map((w) => (R > 1 ? `replica ${k}: ${w}` : w)));
+  const base: TrainMeta = {
+    ...m0, steps: sum('steps'), samples: sum('samples'), seconds: sum('seconds'), sampling_seconds: sum('sampling_seconds'),
+    solve_seconds: sum('solve_seconds'), complete, resumed_from_step: m0.resumed_from_step, warnings,
+    us_per_sample: sum('samples') > 0 ? (1e6 * sum('sampling_seconds')) / sum('samples') : 0,
+    replicas: R, replica_seeds: seeds ?? results.flatMap((r) => r.meta.replica_seeds), replica: undefined,
+  };
+  delete base.replica;
+  if (!complete || R === 1) return { rows: complete ? results[0].rows : [], meta: { ...base, points: complete ? m0.points : [] } };
+  const { rows, points } = combineRows(results.map((r) => r.rows), results.map((r) => r.meta.points as TrainPoint[]));
+  const count = (q: 'e' | 'c') => points.filter((p) => p.replica_errors[q].dominant === 'replica scatter').length;
+  return {
+    rows: rows.map((r) => ({ ...r })),
+    meta: { ...base, points, scatter_dominates: { e: count('e'), c: count('c'), of: points.length } },
+  };
+}
+
+/** One imaginary-time run (one replica). */
+async function trainOnce(
+  model: ModelSpec,
+  temps: number[],
+  opts: TrainOptions,
+  onProgress?: (done: number, total: number) => void,
+): Promise<TrainResult> {
+  const t0 = performance.now();
   if (temps.length === 0) throw new InputError('no temperatures');
   for (const T of temps) if (!(T > 0) || !Number.isFinite(T)) throw new InputError(`temperatures must be positive and finite, got ${T}`);
   const ham = makeTfim(model);
@@ -439,22 +498,26 @@ export async function trainThermo(
   if (opts.exact && ham.nSites > MAX_EXACT_SITES) throw new InputError(`--exact enumerates 4^N states: N = ${ham.nSites} is too large (limit ${MAX_EXACT_SITES})`);
   const solver: 'dense' | 'cg' = opts.solver === 'auto' ? (P <= DENSE_MAX_PARAMS ? 'dense' : 'cg') : opts.solver;
   const optionsRecord = resultOptions(opts, alpha, share, beta0);
+  // Output paths are checked before any work: a run must not end by failing to write.
+  if (opts.checkpoint) checkOutputFile(opts.checkpoint, '--checkpoint');
+  if (opts.saveNetwork) checkOutputFile(opts.saveNetwork, '--save-network');
+  const ctx: CheckpointContext = {
+    model, betas, options: optionsRecord, P, chains: opts.exact ? 0 : opts.chains, nodes: chainNodes(net, opts.sampler),
+  };
 
   let st: DriverState;
   let states: ChainState[] | null = null;
   let resumedFrom: number | null = null;
   if (opts.resume) {
-    const ck = readCheckpoint(opts.checkpoint!, model, betas, optionsRecord, P);
-    st = {
-      theta: Float64Array.from(ck.state.theta), beta: ck.state.beta, step: ck.state.step, dbeta: ck.state.dbeta,
-      oRef: Float64Array.from(ck.state.oRef), eRef: ck.state.eRef, next: ck.state.next, rows: ck.state.rows,
-    };
+    const ck = readCheckpoint(opts.checkpoint!, ctx);
+    st = ck.state;
     states = ck.chains;
     resumedFrom = st.step;
   } else {
     st = {
       theta: Float64Array.from(net.initial), beta: beta0, step: 0, dbeta: 0, oRef: new Float64Array(P), eRef: 0, next: 0,
-      rows: betas.map(() => null),
+      rows: betas.map(() => null), points: betas.map(() => null), warnings: [], dbetaNext: 0,
+      solves: { count: 0, cgCapped: 0, maxResidual: 0, shiftRaised: 0, maxShiftAbs: opts.shiftAbs },
     };
   }
   const N = ham.nSites;
@@ -467,21 +530,14 @@ export async function trainThermo(
     : opts.exact ? new ExactSource(net) : await SampledSource.start(model, net, netOpts, opts, solver, states);
 
   const saveCheckpoint = async () => {
-    if (!opts.checkpoint) return;
-    const ck: CheckpointFile = {
-      format: CHECKPOINT_FORMAT, model, betas, options: optionsRecord, parameters: P,
-      state: {
-        theta: Array.from(st.theta), beta: st.beta, step: st.step, dbeta: st.dbeta, oRef: Array.from(st.oRef), eRef: st.eRef,
-        next: st.next, rows: st.rows,
-      },
-      chains: opts.exact ? null : await source.states(),
-    };
-    writeFileAtomic(opts.checkpoint, `${JSON.stringify(ck)}\n`);
+    if (opts.checkpoint) writeCheckpoint(opts.checkpoint, ctx, st, opts.exact ? null : await source.states());
   };
   const saveNetwork = (path: string) => {
     net.setParams(st.theta);
     net.dbm.info = { ...net.dbm.info, beta: st.beta, T: 1 / st.beta, steps: st.step, parameters: P, parameter_names: net.names };
-    writeFileAtomic(path, `${JSON.stringify(dbmToJson(net.dbm))}\n`);
+    // With a checksum, so that a reader using readChecksummedJson can refuse an edited file
+    // (readers that ignore unknown keys load it unchanged).
+    writeChecksummedJson(path, dbmToJson(net.dbm));
   };
   const pass = async (theta: Float64Array, measure: number | null): Promise<Pass> => {
     const t = performance.now();
@@ -492,10 +548,20 @@ export async function trainThermo(
     st.eRef = p.moments.eMean;
     return p;
   };
-  const solve = (m: Moments) => {
+  const solve = (m: Moments): SolveResult => {
     const t = performance.now();
     const r = solveSr(m, { shift: opts.shift, shiftAbs: opts.shiftAbs, solver });
     solveMs += performance.now() - t;
+    const q = st.solves;
+    q.count++;
+    if (!r.converged) {
+      q.cgCapped++;
+      q.maxResidual = Math.max(q.maxResidual, r.residual);
+    }
+    if (r.shiftAbs > opts.shiftAbs) {
+      q.shiftRaised++;
+      q.maxShiftAbs = Math.max(q.maxShiftAbs, r.shiftAbs);
+    }
     return r;
   };
 
@@ -506,8 +572,10 @@ export async function trainThermo(
       const atTarget = st.beta === target;
       const p1 = await pass(st.theta, atTarget ? 1 / target : null);
       if (atTarget) {
-        const row = p1.row!;
-        st.rows[st.next] = { ...row, beta: target, steps: st.step };
+        const { row, point, warnings } = p1.measured!;
+        st.rows[st.next] = row;
+        st.points[st.next] = { ...point, steps: st.step };
+        st.warnings.push(...warnings);
         if (opts.saveNetwork?.includes('{T}')) saveNetwork(opts.saveNetwork.replace('{T}', String(Number((1 / target).toPrecision(6)))));
         st.next++;
         if (st.next >= betas.length) break;
@@ -516,7 +584,8 @@ export async function trainThermo(
       const s1 = solve(p1.moments);
       // Metric length of the step per site: (dbeta/2) sqrt(x^T S x / N) <= maxDistance.
       const speed = Math.sqrt(Math.max(s1.xSx, 0) / N) / 2;
-      let proposed = Math.min(opts.maxDbeta, opts.relDbeta * st.beta);
+      const adaptive = (opts.stepTol ?? 0) > 0 && opts.integrator === 'heun';
+      let proposed = Math.min(opts.maxDbeta, adaptive && st.dbetaNext > 0 ? st.dbetaNext : opts.relDbeta * st.beta);
       if (speed > 0) proposed = Math.min(proposed, opts.maxDistance / speed);
       const { dbeta, land } = nextDbeta(st.beta, goal, proposed);
       const next = new Float64Array(P);
@@ -529,6 +598,17 @@ export async function trainThermo(
         const p2 = await pass(mid, null);
         const s2 = solve(p2.moments);
         for (let k = 0; k < P; k++) next[k] = st.theta[k] - (dbeta / 4) * (s1.x[k] + s2.x[k]);
+        if (adaptive) {
+          // Heun minus Euler end point: (dbeta/4)(x2 - x1) (p1's moments still hold S at theta).
+          const diff = s2.x.map((v, k) => v - s1.x[k]);
+          const Sd = new Float64Array(P);
+          applyS(p1.moments, diff, Sd);
+          let dSd = 0;
+          for (let k = 0; k < P; k++) dSd += diff[k] * Sd[k];
+          const err = (dbeta / 4) * Math.sqrt(Math.max(dSd, 0) / N);
+          const tol = opts.stepTol!;
+          st.dbetaNext = dbeta * (err > 0 ? Math.min(2, 0.9 * Math.sqrt(tol / err)) : 2);
+        }
       }
       if (!next.every(Number.isFinite)) throw new Error(`imaginary-time step ${st.step} at beta = ${st.beta} gave non-finite parameters`);
       st.theta = next;
@@ -550,17 +630,35 @@ export async function trainThermo(
   }
   if (opts.saveNetwork && !opts.saveNetwork.includes('{T}')) saveNetwork(opts.saveNetwork);
   // Rows in the order of `temps` (only those reached when stopped early).
-  const rows: ThermoRow[] = [];
+  const rows: TrainResult['rows'] = [];
+  const points: TrainPoint[] = [];
   for (const T of temps) {
-    const r = st.rows[betas.indexOf(1 / T)];
-    if (r) rows.push({ ...r, T });
+    const k = betas.indexOf(1 / T);
+    const r = st.rows[k];
+    if (r) {
+      rows.push({ ...r, T });
+      points.push({ ...st.points[k]!, T });
+    }
   }
   const seconds = (performance.now() - t0) / 1000;
+  const samples = source instanceof SampledSource ? source.samplesTaken : 0;
   return {
     rows,
     meta: {
-      steps: st.step, samples: source instanceof SampledSource ? source.samplesTaken : 0, parameters: P, hidden: net.M, solver,
+      steps: st.step, samples, parameters: P, hidden: net.M, solver,
       seconds, sampling_seconds: samplingMs / 1000, solve_seconds: solveMs / 1000, complete, resumed_from_step: resumedFrom, beta0, share, alpha,
+      points, warnings: [...st.warnings, ...solveWarnings(st.solves, opts.shiftAbs)],
+      us_per_sample: samples > 0 ? (samplingMs * 1000) / samples : 0, replicas: 1, replica_seeds: [opts.seed],
     },
   };
+}
+
+/** Warnings for solves that hit the CG iteration cap or needed a raised diagonal shift. */
+function solveWarnings(q: DriverState['solves'], shiftAbs: number): string[] {
+  const w: string[] = [];
+  if (q.cgCapped > 0) w.push(`CG stopped at its iteration cap in ${q.cgCapped} of ${q.count} solves (largest relative residual ${q.maxResidual.toPrecision(3)})`);
+  if (q.shiftRaised > 0) {
+    w.push(`S + shift was not positive definite in ${q.shiftRaised} of ${q.count} solves: the absolute diagonal shift was raised from ${shiftAbs} up to ${q.maxShiftAbs.toPrecision(3)}`);
+  }
+  return w;
 }

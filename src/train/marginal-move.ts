@@ -17,7 +17,7 @@
  */
 import type { Rng } from '../mc/rng.ts';
 import type { JointGraph } from '../mc/sampler.ts';
-import type { TrainedNet } from './network.ts';
+import { visibleCouplings, type TrainedNet } from './network.ts';
 
 export class MarginalMetropolis {
   private readonly V: number;
@@ -47,16 +47,7 @@ export class MarginalMetropolis {
     this.e2 = new Float64Array(M);
     this.sigP = new Float64Array(M);
     this.sigM = new Float64Array(M);
-    const lists: Array<Array<[number, number]>> = Array.from({ length: V }, () => []);
-    const { edgeA, edgeB } = net.dbm;
-    for (let e = net.nHV; e < edgeA.length; e++) {
-      lists[edgeA[e]].push([edgeB[e], e]);
-      lists[edgeB[e]].push([edgeA[e], e]);
-    }
-    this.vvStart = new Int32Array(V + 1);
-    for (let v = 0; v < V; v++) this.vvStart[v + 1] = this.vvStart[v] + lists[v].length;
-    this.vvOther = Int32Array.from(lists.flat(), (p) => p[0]);
-    this.vvEdge = Int32Array.from(lists.flat(), (p) => p[1]);
+    ({ start: this.vvStart, other: this.vvOther, edge: this.vvEdge } = visibleCouplings(net, V));
     this.node0 = Int32Array.from({ length: M }, (_, h) => graph.unitNode[0][V + h]);
     this.node1 = Int32Array.from({ length: M }, (_, h) => graph.unitNode[1][V + h]);
     this.refresh();

@@ -1,5 +1,5 @@
 /**
- * The trainable purified network of Method 2 (DESIGN.md "Method 2: trained purified DBM"): an RBM
+ * The trainable purified network of Method 2 (docs/design.md, "Method 2: trained purified DBM"): an RBM
  * on the visible units v = (s, a), with M = alpha N hidden units coupled to all 2N visible units,
  * direct s_i-a_i links and, optionally, direct visible-visible ("Jastrow") couplings:
  *
@@ -14,7 +14,7 @@
  * d = g_i^{-1}(j) for hidden unit (f, i) and visible site j, with g_i the translation taking
  * site 0 to site i. `setParams` rewrites the Dbm arrays in place.
  *
- * Start (DESIGN.md): the state at beta0 after ONE symmetric Trotter step, n = 1, dt = beta0/2:
+ * Start (docs/design.md): the state at beta0 after ONE symmetric Trotter step, n = 1, dt = beta0/2:
  *   <s| e^{-dt Hz/2} e^{-dt Hx} e^{-dt Hz/2} |a> ∝ exp(K sum_i s_i a_i) e^{-dt Hz(s)/2} e^{-dt Hz(a)/2},
  * links K = linkCoupling(dt, |Gamma|), bond units bondUnitWeight(J_b dt/2) to (s_i, sign(J_b) s_j)
  * and likewise on a, biases (dt/2) h. The hidden units ARE those bond units (hidden class f <-> one
@@ -333,7 +333,7 @@ export class TrainedNet {
 
 /**
  * Per-chain evaluator of ln Psi, O_k and E_loc on visible configurations (the first 2N entries of
- * a joint-graph configuration). It is the RBM special case of LocalEnergy (observables.ts), which
+ * a joint-graph configuration). It is the RBM special case of LocalEnergy (mc/local-estimators.ts), which
  * it must agree with (tested), written for the hot loop: the hidden activations tanh(theta_h) are
  * needed for O_k anyway, and with them every flip ratio is a product of two-term sums instead of
  * 2 N M log-cosh calls:
@@ -346,14 +346,13 @@ export class RbmLocal {
   private readonly N: number;
   private readonly M: number;
   private readonly V: number;
-  /** e^{+2 W_hi} and e^{-2 W_hi} for physical i, at [h N + i]. */
+  /** e^{+2 W_hi} and e^{-2 W_hi} for physical i, at [i M + h] (one flip ratio reads one row). */
   private readonly ep: Float64Array;
   private readonly em: Float64Array;
   private readonly theta: Float64Array;
   private readonly tanh: Float64Array;
   private readonly sigP: Float64Array;
   private readonly sigM: Float64Array;
-  private readonly prod: Float64Array;
   /** Visible-visible edges per physical site (CSR): other unit, Dbm edge index. */
   private readonly vvStart: Int32Array;
   private readonly vvOther: Int32Array;
@@ -370,18 +369,7 @@ export class RbmLocal {
     this.tanh = new Float64Array(M);
     this.sigP = new Float64Array(M);
     this.sigM = new Float64Array(M);
-    this.prod = new Float64Array(N);
-    const { edgeA, edgeB } = net.dbm;
-    const lists: Array<Array<[number, number]>> = Array.from({ length: N }, () => []);
-    for (let e = net.nHV; e < edgeA.length; e++) {
-      const a = edgeA[e];
-      const b = edgeB[e];
-      if (a < N) lists[a].push([b, e]);
-      if (b < N) lists[b].push([a, e]);
-    }
-    this.vvStart = Int32Array.from({ length: N + 1 }, (_, i) => lists.slice(0, i).reduce((s, l) => s + l.length, 0));
-    this.vvOther = Int32Array.from(lists.flat(), (p) => p[0]);
-    this.vvEdge = Int32Array.from(lists.flat(), (p) => p[1]);
+    ({ start: this.vvStart, other: this.vvOther, edge: this.vvEdge } = visibleCouplings(net, N));
     this.gamma = Math.abs(net.ham.Gamma);
     this.refresh();
   }
@@ -393,8 +381,8 @@ export class RbmLocal {
     for (let h = 0; h < M; h++) {
       for (let i = 0; i < N; i++) {
         const x = 2 * w[h * V + i];
-        ep[h * N + i] = Math.exp(x);
-        em[h * N + i] = Math.exp(-x);
+        ep[i * M + h] = Math.exp(x);
+        em[i * M + h] = Math.exp(-x);
       }
     }
   }
@@ -442,10 +430,30 @@ export class RbmLocal {
    * units of J, H acting on the physical spins x[0..N-1] only.
    */
   eval(x: Int8Array, o: Float64Array): number {
-    const { N, M, V, ep, em, tanh, sigP, sigM, prod, vvStart, vvOther, vvEdge } = this;
+    this.hidden(x);
+    return this.evalHidden(x, o);
+  }
+
+  /**
+   * {@link eval} from hidden fields the caller keeps up to date (MarginalSampler): theta_h and
+   * sigma(+-2 theta_h) of configuration x, so the M x 2N field computation is not repeated.
+   */
+  evalCached(x: Int8Array, o: Float64Array, theta: Float64Array, sigP: Float64Array, sigM: Float64Array, fields: Float64Array): number {
+    this.theta.set(theta);
+    this.sigP.set(sigP);
+    this.sigM.set(sigM);
+    for (let h = 0; h < this.M; h++) this.tanh[h] = sigP[h] - sigM[h];
+    return this.evalHidden(x, o, fields);
+  }
+
+  /**
+   * O_k and E_loc from the hidden activations already in theta, tanh, sigP, sigM; `fields`, when
+   * given, holds f_i = b_i + sum_u J_iu x_u for the physical units (else computed here).
+   */
+  private evalHidden(x: Int8Array, o: Float64Array, fields?: Float64Array): number {
+    const { N, M, V, ep, em, tanh, sigP, sigM, vvStart, vvOther, vvEdge } = this;
     const net = this.net;
     const { weight, bias } = net.dbm;
-    this.hidden(x);
     // O_k: every Dbm entry adds its derivative to its parameter.
     o.fill(0);
     const edgeParam = net.edgeParam;
@@ -460,23 +468,18 @@ export class RbmLocal {
     const biasParam = net.biasParam;
     for (let u = 0; u < V; u++) if (biasParam[u] >= 0) o[biasParam[u]] += x[u];
     for (let h = 0; h < M; h++) if (biasParam[V + h] >= 0) o[biasParam[V + h]] += tanh[h];
-    // Flip ratios.
-    for (let i = 0; i < N; i++) prod[i] = 1;
-    for (let h = 0; h < M; h++) {
-      const p = sigP[h];
-      const q = sigM[h];
-      const base = h * N;
-      for (let i = 0; i < N; i++) {
-        // s_i = +1: d = +2W, factor p e^{-2W} + q e^{2W}; s_i = -1: the mirror image.
-        prod[i] *= x[i] > 0 ? p * em[base + i] + q * ep[base + i] : p * ep[base + i] + q * em[base + i];
-      }
-    }
     let sumR = 0;
     let sumRB = 0;
     for (let i = 0; i < N; i++) {
-      let f = bias[i];
-      for (let k = vvStart[i]; k < vvStart[i + 1]; k++) f += weight[vvEdge[k]] * x[vvOther[k]];
-      let r = Math.exp(-2 * x[i] * f) * prod[i];
+      let f: number;
+      if (fields) f = fields[i];
+      else {
+        f = bias[i];
+        for (let k = vvStart[i]; k < vvStart[i + 1]; k++) f += weight[vvEdge[k]] * x[vvOther[k]];
+      }
+      // Flip ratio: s_i = +1: d = +2W, factor sigma(2t) e^{-2W} + sigma(-2t) e^{2W}; s_i = -1: the
+      // mirror image.
+      let r = Math.exp(-2 * x[i] * f) * flipProduct(sigP, sigM, x[i] > 0 ? em : ep, x[i] > 0 ? ep : em, i * M, M);
       if (!Number.isFinite(r) || r === 0) r = this.ratioLog(x, i, f);
       sumR += r;
       // E[R_i | every spin but s_i] = 2 R_i / (1 + R_i^2), written so that R = inf gives 0.
@@ -505,6 +508,41 @@ export class RbmLocal {
     for (let h = 0; h < M; h++) lr += logCosh(theta[h] - 2 * w[h * V + i] * x[i]) - logCosh(theta[h]);
     return Math.exp(lr);
   }
+}
+
+/**
+ * The visible-visible couplings (Jastrow terms and s-a links) seen by visible units 0..units-1, as
+ * CSR rows: for unit u, entries start[u] .. start[u+1]-1 hold the other unit and the Dbm edge index.
+ */
+export function visibleCouplings(net: TrainedNet, units: number): { start: Int32Array; other: Int32Array; edge: Int32Array } {
+  const lists: Array<Array<[number, number]>> = Array.from({ length: units }, () => []);
+  const { edgeA, edgeB } = net.dbm;
+  for (let e = net.nHV; e < edgeA.length; e++) {
+    const a = edgeA[e];
+    const b = edgeB[e];
+    if (a < units) lists[a].push([b, e]);
+    if (b < units) lists[b].push([a, e]);
+  }
+  const start = new Int32Array(units + 1);
+  for (let u = 0; u < units; u++) start[u + 1] = start[u] + lists[u].length;
+  return { start, other: Int32Array.from(lists.flat(), (p) => p[0]), edge: Int32Array.from(lists.flat(), (p) => p[1]) };
+}
+
+/**
+ * prod_h [sigP_h up[base + h] + sigM_h dn[base + h]], h < M: the hidden-layer factor of a flip ratio,
+ * cosh(theta_h - d_h) / cosh(theta_h) = sigma(2 theta_h) e^{-d_h} + sigma(-2 theta_h) e^{d_h}, with
+ * e^{-d} in `up` and e^{d} in `dn`. Two running products break the multiply dependency chain.
+ */
+export function flipProduct(sigP: Float64Array, sigM: Float64Array, up: Float64Array, dn: Float64Array, base: number, M: number): number {
+  let r0 = 1;
+  let r1 = 1;
+  let h = 0;
+  for (; h + 1 < M; h += 2) {
+    r0 *= sigP[h] * up[base + h] + sigM[h] * dn[base + h];
+    r1 *= sigP[h + 1] * up[base + h + 1] + sigM[h + 1] * dn[base + h + 1];
+  }
+  if (h < M) r0 *= sigP[h] * up[base + h] + sigM[h] * dn[base + h];
+  return r0 * r1;
 }
 
 /**

@@ -29,10 +29,24 @@ export function chunkLength(P: number, mode: SumsMode, n: number): number {
   return HEAD + 2 * P + (mode === 'sums' ? (P * (P + 1)) / 2 : n * P);
 }
 
-/** Accumulates one chain's weighted sums for one step; allocation-free in `add`. */
+/** Samples buffered before their O O^T contribution is added (sums mode); see SrAccumulator. */
+const BATCH = 64;
+
+/**
+ * Accumulates one chain's weighted sums for one step; allocation-free in `add`.
+ * In 'sums' mode the O(P^2) part, sum w d d^T, dominates the cost of a sample when done as one
+ * rank-1 update per sample (it streams the whole packed triangle through the cache every time).
+ * Samples are therefore buffered, BATCH at a time, in column-major blocks (d_k of the batch
+ * contiguous), and each triangle entry then gets one length-BATCH dot product per batch: the same
+ * sums, up to rounding, at a fraction of the memory traffic.
+ */
 export class SrAccumulator {
   readonly data: Float64Array;
   private readonly d: Float64Array;
+  /** Batch buffers, column-major: bd[k BATCH + i] = d_k of sample i, bwd the same times w_i. */
+  private readonly bd: Float64Array;
+  private readonly bwd: Float64Array;
+  private nb = 0;
   private n = 0;
   private oRef: Float64Array;
   private eRef = 0;
@@ -42,12 +56,15 @@ export class SrAccumulator {
     this.data = new Float64Array(chunkLength(P, mode, capacity));
     this.d = new Float64Array(P);
     this.oRef = new Float64Array(P);
+    this.bd = new Float64Array(mode === 'sums' ? P * BATCH : 0);
+    this.bwd = new Float64Array(mode === 'sums' ? P * BATCH : 0);
   }
 
   /** Clears the sums; oRef, eRef: reference point subtracted from every O and E. */
   reset(oRef: Float64Array, eRef: number): void {
     this.data.fill(0);
     this.n = 0;
+    this.nb = 0;
     this.oRef = oRef;
     this.eRef = eRef;
   }
@@ -66,22 +83,86 @@ export class SrAccumulator {
       data[o1 + k] += w * d[k];
       data[o2 + k] += w * d[k] * eps;
     }
-    let p = HEAD + 2 * P;
     if (this.mode === 'sums') {
+      const { bd, bwd, nb } = this;
       for (let k = 0; k < P; k++) {
-        const wdk = w * d[k];
-        if (wdk === 0) {
-          p += P - k;
-          continue;
-        }
-        for (let l = k; l < P; l++) data[p++] += wdk * d[l];
+        bd[k * BATCH + nb] = d[k];
+        bwd[k * BATCH + nb] = w * d[k];
       }
+      if (++this.nb === BATCH) this.flush();
     } else {
       if (this.n >= this.capacity) throw new Error('SrAccumulator: more samples than its capacity');
       if (w !== 1) throw new Error("SrAccumulator: 'rows' mode takes unweighted samples");
-      data.set(d, p + this.n * P);
+      data.set(d, HEAD + 2 * P + this.n * P);
     }
     this.n++;
+  }
+
+  /**
+   * Adds the buffered samples' sum w d d^T to the packed upper triangle. Register blocking: a 4 x 2
+   * block of entries (rows k..k+3, columns l, l+1) shares its loads, 6 loads per 8 multiply-adds
+   * instead of 16 (measured 1.4-1.7x faster than 4 x 1 for P = 160-290); entries of a block below
+   * the diagonal are computed and dropped.
+   */
+  private flush(): void {
+    const { P, data, bd, bwd, nb } = this;
+    const base = HEAD + 2 * P;
+    // Packed position of (k, l), l >= k: row k starts at k P - k (k - 1) / 2.
+    const at = (k: number, l: number) => base + k * P - (k * (k - 1)) / 2 + (l - k);
+    const put = (k: number, l: number, s0: number, s1: number, s2: number, s3: number) => {
+      data[at(k, l)] += s0;
+      if (l > k) data[at(k + 1, l)] += s1;
+      if (l > k + 1) data[at(k + 2, l)] += s2;
+      if (l > k + 2) data[at(k + 3, l)] += s3;
+    };
+    let k = 0;
+    for (; k + 3 < P; k += 4) {
+      const a0 = k * BATCH;
+      const a1 = a0 + BATCH;
+      const a2 = a1 + BATCH;
+      const a3 = a2 + BATCH;
+      for (let l = k; l < P; l += 2) {
+        // A last odd column is paired with itself and its second half dropped.
+        const b = l * BATCH;
+        const c = l + 1 < P ? b + BATCH : b;
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        let t0 = 0;
+        let t1 = 0;
+        let t2 = 0;
+        let t3 = 0;
+        for (let i = 0; i < nb; i++) {
+          const y = bd[b + i];
+          const z = bd[c + i];
+          const w0 = bwd[a0 + i];
+          const w1 = bwd[a1 + i];
+          const w2 = bwd[a2 + i];
+          const w3 = bwd[a3 + i];
+          s0 += w0 * y;
+          s1 += w1 * y;
+          s2 += w2 * y;
+          s3 += w3 * y;
+          t0 += w0 * z;
+          t1 += w1 * z;
+          t2 += w2 * z;
+          t3 += w3 * z;
+        }
+        put(k, l, s0, s1, s2, s3);
+        if (l + 1 < P) put(k, l + 1, t0, t1, t2, t3);
+      }
+    }
+    for (; k < P; k++) {
+      const a = k * BATCH;
+      for (let l = k; l < P; l++) {
+        const b = l * BATCH;
+        let s0 = 0;
+        for (let i = 0; i < nb; i++) s0 += bwd[a + i] * bd[b + i];
+        data[at(k, l)] += s0;
+      }
+    }
+    this.nb = 0;
   }
 
   /** Number of samples added since the last reset. */
@@ -91,6 +172,7 @@ export class SrAccumulator {
 
   /** The packed sums (a copy trimmed to the samples actually added). */
   pack(): Float64Array {
+    if (this.nb > 0) this.flush();
     return this.data.slice(0, chunkLength(this.P, this.mode, this.n));
   }
 }
@@ -240,6 +322,10 @@ export interface SolveResult {
   xSx: number;
   /** CG iterations (0 for dense). */
   iterations: number;
+  /** False when CG stopped at its iteration cap before reaching the tolerance (always true for dense). */
+  converged: boolean;
+  /** CG: final relative residual |F - A x| / |F| (0 for dense). */
+  residual: number;
   /** Absolute shift actually used (raised when Cholesky found S not positive definite). */
   shiftAbs: number;
 }
@@ -250,6 +336,8 @@ export function solveSr(m: Moments, o: SolveOptions): SolveResult {
   const F = m.F;
   let x: Float64Array;
   let iterations = 0;
+  let converged = true;
+  let residual = 0;
   let shiftAbs = o.shiftAbs;
   if (o.solver === 'dense') {
     if (!m.S) throw new Error('solveSr: the dense solver needs a formed S');
@@ -275,16 +363,20 @@ export function solveSr(m: Moments, o: SolveOptions): SolveResult {
     const r = cg(m, F, o.shift, shiftAbs, o.cgTol ?? 1e-10, o.cgMaxIter ?? Math.min(Math.max(100, 2 * P), 300));
     x = r.x;
     iterations = r.iterations;
+    converged = r.converged;
+    residual = r.residual;
   }
   const Sx = new Float64Array(P);
   applyS(m, x, Sx);
   let xSx = 0;
   for (let k = 0; k < P; k++) xSx += x[k] * Sx[k];
-  return { x, xSx, iterations, shiftAbs };
+  return { x, xSx, iterations, shiftAbs, converged, residual };
 }
 
 /** Jacobi-preconditioned conjugate gradient on A = S + shift diag S + shiftAbs (symmetric positive definite). */
-function cg(m: Moments, b: Float64Array, shift: number, shiftAbs: number, tol: number, maxIter: number): { x: Float64Array; iterations: number } {
+function cg(
+  m: Moments, b: Float64Array, shift: number, shiftAbs: number, tol: number, maxIter: number,
+): { x: Float64Array; iterations: number; converged: boolean; residual: number } {
   const P = m.P;
   const diag = m.diagS.map((d) => d * (1 + shift) + shiftAbs);
   const x = new Float64Array(P);
@@ -295,8 +387,9 @@ function cg(m: Moments, b: Float64Array, shift: number, shiftAbs: number, tol: n
   const tmp = new Float64Array(m.nRows);
   let rz = dot(r, z);
   const bNorm = Math.sqrt(dot(b, b));
-  if (bNorm === 0) return { x, iterations: 0 };
+  if (bNorm === 0) return { x, iterations: 0, converged: true, residual: 0 };
   let it = 0;
+  let res = 1;
   for (; it < maxIter; it++) {
     applyS(m, p, Ap, tmp);
     for (let k = 0; k < P; k++) Ap[k] += (m.diagS[k] * shift + shiftAbs) * p[k];
@@ -305,17 +398,15 @@ function cg(m: Moments, b: Float64Array, shift: number, shiftAbs: number, tol: n
       x[k] += alpha * p[k];
       r[k] -= alpha * Ap[k];
     }
-    if (Math.sqrt(dot(r, r)) <= tol * bNorm) {
-      it++;
-      break;
-    }
+    res = Math.sqrt(dot(r, r)) / bNorm;
+    if (res <= tol) return { x, iterations: it + 1, converged: true, residual: res };
     for (let k = 0; k < P; k++) z[k] = r[k] / diag[k];
     const rzNew = dot(r, z);
     const beta = rzNew / rz;
     rz = rzNew;
     for (let k = 0; k < P; k++) p[k] = z[k] + beta * p[k];
   }
-  return { x, iterations: it };
+  return { x, iterations: it, converged: false, residual: res };
 }
 
 function dot(a: Float64Array, b: Float64Array): number {

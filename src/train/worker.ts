@@ -17,10 +17,14 @@ import { physicalMagnetization } from '../mc/local-estimators.ts';
 import { Rng } from '../mc/rng.ts';
 import { buildJointGraph, Sampler, type JointGraph } from '../mc/sampler.ts';
 import { MarginalMetropolis } from './marginal-move.ts';
+import { MarginalSampler } from './marginal-sampler.ts';
 import { SrAccumulator, type SumsMode } from './sr.ts';
 import { JointRefresher, RbmLocal, TrainedNet, type NetworkOptions } from './network.ts';
 
-/** Saved state of one chain: joint-graph configuration (base64 of the +-1 bytes) and RNG state. */
+/**
+ * Saved state of one chain: configuration (base64 of the +-1 bytes: the 2N visible units for the
+ * marginal sampler, every joint-graph node for the joint one) and RNG state.
+ */
 export interface ChainState {
   chain: number;
   x: string;
@@ -33,12 +37,20 @@ export interface GroupInit {
   seed: number;
   /** Global chain indices owned by this group, ascending. */
   chains: number[];
-  /** Swendsen–Wang cluster move after every `clusterEvery`-th heat-bath sweep (0: never). */
+  /**
+   * 'marginal' (default): heat bath on the visible (s_i, a_i) blocks with cached hidden fields
+   * (marginal-sampler.ts), one sweep per move; 'joint': heat-bath on the two-copy joint graph
+   * (mc/sampler.ts) with the cluster and marginal moves below.
+   */
+  sampler?: 'marginal' | 'joint';
+  /** Joint sampler: Swendsen–Wang cluster move after every `clusterEvery`-th heat-bath sweep (0: never). */
   clusterEvery: number;
-  /** Marginal Metropolis sweeps over the visible units per move (marginal-move.ts; 0: none). */
+  /** Joint sampler: marginal Metropolis sweeps over the visible units per move (marginal-move.ts; 0: none). */
   metropolis: number;
   /** Saved states (resume) or null for fresh chains. */
   states: ChainState[] | null;
+  /** Tests only: the group owning chain 0 throws on this step request (1-based). */
+  crashAtPass?: number;
 }
 
 export interface StepRequest {
@@ -100,9 +112,11 @@ export class ChainGroup {
   private readonly refresher: JointRefresher;
   private readonly local: RbmLocal;
   private readonly metro: MarginalMetropolis;
+  private readonly marginal: MarginalSampler | null;
   private readonly chains: Chain[];
   private readonly o: Float64Array;
   private readonly acc = new Map<string, SrAccumulator>();
+  private passes = 0;
 
   constructor(readonly init: GroupInit) {
     const ham = makeTfim(init.model);
@@ -111,25 +125,52 @@ export class ChainGroup {
     this.refresher = new JointRefresher(this.net.dbm, this.graph);
     this.local = new RbmLocal(this.net);
     this.metro = new MarginalMetropolis(this.net, this.graph);
+    this.marginal = (init.sampler ?? 'marginal') === 'marginal' ? new MarginalSampler(this.net) : null;
     this.o = new Float64Array(this.net.P);
     const saved = new Map((init.states ?? []).map((s) => [s.chain, s]));
+    const nodes = chainNodes(this.net, init.sampler);
     this.chains = init.chains.map((id) => {
       const rng = new Rng(init.seed, id);
       const s = saved.get(id);
       if (init.states && !s) throw new Error(`no saved state for chain ${id}`);
-      if (!s) return { id, rng, x: new Int8Array(this.graph.nNodes), fresh: true };
+      if (!s) return { id, rng, x: new Int8Array(nodes), fresh: true };
       rng.setState(s.rng);
-      return { id, rng, x: decodeConfig(s.x, this.graph.nNodes), fresh: false };
+      return { id, rng, x: decodeConfig(s.x, nodes), fresh: false };
     });
+  }
+
+  /**
+   * One chain's share of a step, whatever the sampler: `pre` moves, then `req.samples`
+   * measurements (`req.thin` moves each) of E_loc and O into the SR sums, and the series if asked.
+   * `energy` evaluates configuration x into this.o and returns E_loc (RbmLocal.improved is then
+   * the Rao–Blackwellized energy).
+   */
+  private measure(req: StepRequest, acc: SrAccumulator, x: Int8Array, pre: number, move: () => void, energy: () => number) {
+    const { o } = this;
+    for (let s = 0; s < pre; s++) move();
+    acc.reset(req.oRef, req.eRef);
+    const e = req.series ? new Float64Array(req.samples) : null;
+    const ei = req.series ? new Float64Array(req.samples) : null;
+    const m = req.series ? new Float64Array(req.samples) : null;
+    for (let k = 0; k < req.samples; k++) {
+      for (let t = 0; t < req.thin; t++) move();
+      const el = energy();
+      acc.add(o, el);
+      if (e && ei && m) {
+        e[k] = el;
+        ei[k] = this.local.improved;
+        m[k] = physicalMagnetization(x, this.net.N);
+      }
+    }
+    return { chunk: acc.pack(), e, ei, m };
   }
 
   /** One imaginary-time step's sampling for every chain of the group, in chain order. */
   step(req: StepRequest): ChainReply[] {
+    if (++this.passes === this.init.crashAtPass && this.init.chains[0] === 0) throw new Error(`injected crash on pass ${this.passes}`);
     const { net, graph, local, o } = this;
     net.setParams(req.theta);
-    this.refresher.refresh();
     local.refresh();
-    this.metro.refresh();
     const key = `${req.mode}:${req.samples}`;
     let acc = this.acc.get(key);
     if (!acc) {
@@ -137,9 +178,28 @@ export class ChainGroup {
       this.acc.set(key, acc);
     }
     const replies: ChainReply[] = [];
+    const mc = this.marginal;
+    if (mc) {
+      // Tables refreshed in place once per step; the hidden and visible fields are loaded once per
+      // chain, then updated flip by flip and shared with E_loc.
+      mc.refresh();
+      for (const ch of this.chains) {
+        const x = ch.x;
+        if (ch.fresh) for (let v = 0; v < x.length; v++) x[v] = ch.rng.next() < 0.5 ? 1 : -1;
+        mc.load(x);
+        const proposed = mc.proposed;
+        const r = this.measure(req, acc, x, ch.fresh ? req.warmup : req.stepSweeps, () => mc.sweep(x, ch.rng), () => local.evalCached(x, o, mc.theta, mc.sigP, mc.sigM, mc.f));
+        ch.fresh = false;
+        replies.push({ chain: ch.id, ...r, updates: mc.proposed - proposed, clusterMoves: 0 });
+      }
+      return replies;
+    }
+    this.refresher.refresh();
+    this.metro.refresh();
     for (const ch of this.chains) {
-      // The sampler's tables depend on the weights, so it is rebuilt each step; its constructor
-      // draws a random start, which is kept only for a fresh chain (the RNG is rewound otherwise).
+      // The joint sampler's tables depend on the weights, so it is rebuilt each step (mc/sampler.ts
+      // has no in-place refresh); its constructor draws a random start, which is kept only for a
+      // fresh chain (the RNG is rewound otherwise).
       const rs = ch.rng.getState();
       const sampler = new Sampler(graph, ch.rng);
       if (!ch.fresh) {
@@ -161,26 +221,11 @@ export class ChainGroup {
         }
         if (metro > 0) this.metro.sweep(sampler.x, ch.rng, metro);
       };
-      const pre = ch.fresh ? req.warmup : req.stepSweeps;
-      for (let s = 0; s < pre; s++) move();
-      acc.reset(req.oRef, req.eRef);
-      const e = req.series ? new Float64Array(req.samples) : null;
-      const ei = req.series ? new Float64Array(req.samples) : null;
-      const m = req.series ? new Float64Array(req.samples) : null;
       const x = sampler.x;
-      for (let k = 0; k < req.samples; k++) {
-        for (let t = 0; t < req.thin; t++) move();
-        const el = local.eval(x, o);
-        acc.add(o, el);
-        if (e && ei && m) {
-          e[k] = el;
-          ei[k] = local.improved;
-          m[k] = physicalMagnetization(x, net.N);
-        }
-      }
+      const r = this.measure(req, acc, x, ch.fresh ? req.warmup : req.stepSweeps, move, () => local.eval(x, o));
       ch.x.set(x);
       ch.fresh = false;
-      replies.push({ chain: ch.id, chunk: acc.pack(), e, ei, m, updates: sampler.updates, clusterMoves });
+      replies.push({ chain: ch.id, ...r, updates: sampler.updates, clusterMoves });
     }
     return replies;
   }
@@ -191,12 +236,18 @@ export class ChainGroup {
   }
 }
 
+/** Length of a chain's saved configuration: 2N visible units (marginal) or every joint-graph node. */
+export function chainNodes(net: TrainedNet, sampler: 'marginal' | 'joint' | undefined): number {
+  return (sampler ?? 'marginal') === 'marginal' ? 2 * net.N : buildJointGraph(net.dbm).nNodes;
+}
+
 /** Messages on the task's port. */
 export type GroupMessage = { type: 'step'; req: StepRequest } | { type: 'states' } | { type: 'close' };
 
 /**
  * Piscina task: owns a ChainGroup for the life of the run and answers requests on `port` in order
- * ({ ok: true, value } or { ok: false, error }); resolves when told to close.
+ * ({ ok: true, value } or { ok: false, error }); resolves when told to close. An exception ends
+ * the task (after reporting it): the group's chains are then in an unknown state.
  */
 export default function handle(task: { port: MessagePort; init: GroupInit }): Promise<void> {
   const { port } = task;
@@ -207,7 +258,7 @@ export default function handle(task: { port: MessagePort; init: GroupInit }): Pr
     port.close();
     return Promise.reject(e);
   }
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     port.on('message', (msg: GroupMessage) => {
       try {
         if (msg.type === 'step') {
@@ -221,7 +272,9 @@ export default function handle(task: { port: MessagePort; init: GroupInit }): Pr
           resolve();
         }
       } catch (e) {
-        port.postMessage({ ok: false, error: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) });
+        port.postMessage({ ok: false, error: e instanceof Error ? e.message : String(e) });
+        port.close();
+        reject(e);
       }
     });
   });

@@ -1,0 +1,94 @@
+/**
+ * Thermodynamic row of the trained network at one requested temperature, from the measurement
+ * series of its persistent chains (per chain, in chain order):
+ *   e = <E_loc>/N  or the Rao–Blackwellized energy (both unbiased for <H>; the one with the smaller
+ *       error bar is reported, `e_estimator` in the point diagnostics says which),
+ *   c = beta^2 Var(E_loc)/N, since under |Psi|^2 the variance of E_loc is <H^2> - <H>^2 of the
+ *       represented state (no second replica of the state is needed, unlike the analytic network),
+ *   m2 = <m^2>, m_abs = <|m|> of the physical layer.
+ * Errors: means from `summarizeChains`; c by a jackknife over blocks of at least 20 tau_int of the
+ * E_loc series (between 2 and 16 blocks per chain). Suspicious numbers become warnings.
+ */
+import type { Row } from '../stats/row.ts';
+import { blockMeans, integratedAutocorrTime, jackknife, summarizeChains } from '../stats/series.ts';
+
+/** Per-temperature diagnostics of the trained method (not part of the Row). */
+export interface TrainPoint {
+  T: number;
+  beta: number;
+  /** Imaginary-time steps taken before this temperature was measured. */
+  steps: number;
+  /** Measurement batches taken (see TrainOptions.measureRelErr). */
+  measure_batches: number;
+  /** Measurements, all chains. */
+  samples: number;
+  e_estimator: 'e_loc' | 'rao-blackwell' | 'exact';
+  e_loc: number;
+  e_loc_err: number;
+  e_rb: number;
+  e_rb_err: number;
+  /** Sample-weighted mean tau_int of E_loc (in samples) and whether every chain's window converged. */
+  tau_e: number;
+  tau_converged: boolean;
+}
+
+/** Fewer effective samples than this behind e (or per chain for c's blocks) is reported. */
+export const MIN_EFFECTIVE_SAMPLES = 100;
+const BLOCK_TAUS = 20;
+const MAX_BLOCKS_PER_CHAIN = 16;
+
+/**
+ * Row, diagnostics and warnings from per-chain series of E_loc (`e`, total energy), the
+ * Rao–Blackwellized energy (`ei`, total) and the physical magnetization per site (`m`).
+ */
+export function summarizeTrained(
+  e: Float64Array[], ei: Float64Array[], m: Float64Array[], T: number, N: number,
+): { row: Row; point: Omit<TrainPoint, 'steps' | 'measure_batches'>; warnings: string[] } {
+  const beta = 1 / T;
+  const perSite = e.map((s) => s.map((v) => v / N));
+  const sl = summarizeChains(perSite);
+  const rb = summarizeChains(ei.map((s) => s.map((v) => v / N)));
+  const taus = perSite.map((s) => integratedAutocorrTime(s));
+  const tauMax = Math.max(0.5, ...taus.map((t) => t.tau));
+  const n = perSite[0].length;
+  const nb = Math.max(2, Math.min(MAX_BLOCKS_PER_CHAIN, Math.floor(n / (BLOCK_TAUS * tauMax))));
+  const cat = (series: Float64Array[]) => {
+    const out = new Float64Array(series.length * nb);
+    series.forEach((s, c) => out.set(blockMeans(s, nb), c * nb));
+    return out;
+  };
+  const jc = jackknife([cat(perSite), cat(perSite.map((s) => s.map((v) => v * v)))], ([a, b]) => beta * beta * N * (b - a * a));
+  const m2 = summarizeChains(m.map((s) => s.map((v) => v * v)));
+  const mAbs = summarizeChains(m.map((s) => s.map(Math.abs)));
+  const useRb = rb.err < sl.err;
+  const row: Row = {
+    T, e: useRb ? rb.mean : sl.mean, e_err: useRb ? rb.err : sl.err, c: jc.biasCorrected, c_err: jc.err,
+    m2: m2.mean, m2_err: m2.err, m_abs: mAbs.mean, m_abs_err: mAbs.err, n_eff: Math.round(sl.nEff),
+  };
+  const tauConverged = taus.every((t) => t.converged);
+  const warnings: string[] = [];
+  const at = `T = ${fmt(T)}`;
+  if (!tauConverged) {
+    const bad = taus.filter((t) => !t.converged).length;
+    warnings.push(`${at}: the tau_int window of E_loc did not converge in ${bad} of ${taus.length} chains (series shorter than 50 tau_int; error bars may be too small)`);
+  }
+  if (sl.nEff < MIN_EFFECTIVE_SAMPLES) warnings.push(`${at}: only ${Math.round(sl.nEff)} effective samples behind e (fewer than ${MIN_EFFECTIVE_SAMPLES})`);
+  warnings.push(...specificHeatWarnings(row, at));
+  return {
+    row,
+    point: {
+      T, beta, samples: n * e.length, e_estimator: useRb ? 'rao-blackwell' : 'e_loc', e_loc: sl.mean, e_loc_err: sl.err,
+      e_rb: rb.mean, e_rb_err: rb.err, tau_e: sl.tau, tau_converged: tauConverged,
+    },
+    warnings,
+  };
+}
+
+/** Warnings for a negative or statistically insignificant (c < 2 c_err) specific heat. */
+export function specificHeatWarnings(row: Pick<Row, 'c' | 'c_err'>, at: string): string[] {
+  if (row.c < 0) return [`${at}: negative specific heat c = ${fmt(row.c)} ± ${fmt(row.c_err)}`];
+  if (row.c < 2 * row.c_err) return [`${at}: specific heat c = ${fmt(row.c)} ± ${fmt(row.c_err)} is not significantly above 0`];
+  return [];
+}
+
+const fmt = (v: number) => String(Number(v.toPrecision(4)));
