@@ -16,7 +16,7 @@ import { analyticThermo, checkAnalyticMemory, defaultAnalyticOptions, defaultMem
 const MOVES: Record<string, string> = {
   wolff: 'heat-bath + Wolff (bond units traced out)', sw: 'heat-bath + Swendsen-Wang', heatbath: 'heat-bath',
 };
-import { writeFileAtomic } from '../util/atomic.ts';
+import { writeChecksummedJson } from '../util/checked-json.ts';
 import { dbmToJson } from '../dbm/network.ts';
 import { InputError } from '../util/errors.ts';
 import { EXACT_METHODS, exactThermo, type ExactMethod } from '../exact/solver.ts';
@@ -113,6 +113,10 @@ const TRAIN: OptSpec[] = [
   { name: 'shift', type: 'number', default: TD.shift, help: 'relative diagonal shift of S' },
   { name: 'max-dbeta', type: 'number', default: TD.maxDbeta, help: 'largest imaginary-time step' },
   { name: 'solver', type: 'string', default: TD.solver, choices: ['auto', 'dense', 'cg'], help: 'linear solver of stochastic reconfiguration' },
+  { name: 'sampler', type: 'string', default: TD.sampler ?? 'marginal', choices: ['marginal', 'joint'], help: 'sampler of |Psi|^2: heat bath on the (s_i, a_i) pairs with cached hidden fields, or the joint-graph sampler (~3x slower per sample)' },
+  { name: 'replicas', type: 'int', min: 1, default: TD.replicas ?? 1, help: 'independent evolutions with derived seeds, combined per temperature; the error bar then covers the scatter of the evolution (about as large as the measurement error: 3 gives honest bars)' },
+  { name: 'replica', type: 'int', min: 0, help: 'run only replica K of --replicas (cluster job arrays; combine the results with combineReplicaResults)' },
+  { name: 'step-tol', type: 'number', min: 0, default: TD.stepTol ?? 0, help: 'adaptive imaginary-time step: local-error tolerance per step (0: the fixed schedule)' },
 ];
 const ALPHA: OptSpec = { name: 'alpha', type: 'int', min: 1, defaultText: 'the smallest that holds the exact start, >= 2', help: 'hidden units per site of the trained network' };
 
@@ -120,6 +124,7 @@ const ALPHA: OptSpec = { name: 'alpha', type: 'int', min: 1, defaultText: 'the s
 const TRAIN_FIELDS: Record<string, keyof TrainOptions> = {
   samples: 'samples', 'measure-samples': 'measureSamples', 'max-measure-samples': 'maxMeasureSamples', 'target-err': 'measureRelErr',
   'target-err-c': 'measureRelErrC', chains: 'chains', shift: 'shift', 'max-dbeta': 'maxDbeta', solver: 'solver',
+  sampler: 'sampler', replicas: 'replicas', replica: 'replica', 'step-tol': 'stepTol',
 };
 
 /** The sweep's copy of the TRAIN table: every name prefixed with "train-", no aliases. */
@@ -130,7 +135,9 @@ function trainFields(v: Values, prefix: string, onlyChanged: boolean): Partial<T
   const out: Record<string, unknown> = {};
   for (const [opt, field] of Object.entries(TRAIN_FIELDS)) {
     const x = v[prefix + opt];
-    if (x !== undefined && (!onlyChanged || x !== TD[field])) out[field] = x;
+    // The table's default stands for an option the method leaves undefined (replicas 1, step-tol 0).
+    const def = TD[field] ?? TRAIN.find((s) => s.name === opt)?.default;
+    if (x !== undefined && (!onlyChanged || x !== def)) out[field] = x;
   }
   return out as Partial<TrainOptions>;
 }
@@ -515,7 +522,8 @@ unit of work failed twice (it is listed in meta.json and report.md).`,
         memoryLimit: v['max-memory'] === undefined ? undefined : (v['max-memory'] as number) * 2 ** 20,
       });
       const net = buildTrotterDbm(makeTfim(m), { beta, dt: v.dt as number, slices: v.slices as number | undefined, order });
-      writeFileAtomic(out, `${JSON.stringify(dbmToJson(net))}\n`);
+      // Checksummed, so that `pdbm dbm --network` refuses an edited or damaged file.
+      writeChecksummedJson(out, dbmToJson(net) as unknown as Record<string, unknown>);
       const layers = [0, 0, 0, 0];
       for (const l of net.layer) layers[l]++;
       const summary = { out, units: net.nUnits, edges: net.edgeA.length, physical: layers[0], ancilla: layers[1], hidden: layers[2], deep: layers[3], ...net.info };

@@ -5,7 +5,7 @@
 import type { ChainTask } from '../mc/chain.ts';
 import { dbmFromJson, type Dbm } from '../dbm/network.ts';
 import { InputError } from '../util/errors.ts';
-import { readJsonFile } from '../util/checked-json.ts';
+import { readJsonFile, stripVerifiedChecksum } from '../util/checked-json.ts';
 import { makeTfim } from '../model/hamiltonian.ts';
 import type { ModelSpec } from '../model/model.ts';
 import { summarizeRow } from '../mc/summary.ts';
@@ -19,7 +19,7 @@ import { checkSampling, type AnalyticOptions } from './analytic-dbm.ts';
  * or foreign file is one InputError line naming the file and the field (dbm/network.ts).
  */
 export function loadNetwork(path: string): Dbm {
-  return dbmFromJson(readJsonFile(path), path);
+  return dbmFromJson(stripVerifiedChecksum(readJsonFile(path), path), path);
 }
 
 /** Inverse temperature of a network: from its Trotter data, or `info.beta` of a trained one. */

@@ -68,6 +68,17 @@ export function writeChecksummedJson(path: string, content: Record<string, unkno
 }
 
 /**
+ * For files that may or may not carry a checksum (saved networks: older files and hand-built ones
+ * have none): when `raw` has one, it must match; returns the content without it.
+ */
+export function stripVerifiedChecksum(raw: unknown, path: string): unknown {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || !(CHECKSUM_KEY in raw)) return raw;
+  const { [CHECKSUM_KEY]: sum, ...content } = raw as Record<string, unknown>;
+  if (contentHash(content) !== sum) throw new InputError(`${path}: checksum mismatch (the file was edited or damaged); refusing to use it`);
+  return content;
+}
+
+/**
  * Reads a file written by {@link writeChecksummedJson}: refuses it when the checksum is missing or
  * does not match (hand-edited, truncated, foreign), then validates the content against `schema`.
  */
