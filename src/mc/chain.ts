@@ -49,6 +49,20 @@ export interface SamplingOptions {
   wolffFraction?: number;
 }
 
+/**
+ * The sampling fields of a chain task from a method's options: the measurement schedule and the
+ * moves, with the optional move fields left out when unset (a task without them keeps the plain
+ * joint-graph sampler, so older task descriptions mean what they meant).
+ */
+export function samplingFields(o: SamplingOptions): SamplingOptions {
+  return {
+    warmup: o.warmup, sweeps: o.sweeps, thin: o.thin, cluster: o.cluster,
+    ...(o.clusterMove ? { clusterMove: o.clusterMove } : {}),
+    ...(o.traceBonds ? { traceBonds: true } : {}),
+    ...(o.wolffFraction !== undefined ? { wolffFraction: o.wolffFraction } : {}),
+  };
+}
+
 /** An analytic network described by how to build it (built in the thread that samples it). */
 export interface NetworkBuild {
   beta: number;

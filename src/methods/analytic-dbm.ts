@@ -6,7 +6,7 @@
  * estimated and a run that would not fit is refused (see {@link analyticMemoryEstimate}).
  */
 import { availableParallelism, totalmem } from 'node:os';
-import type { ChainTask, SamplingOptions } from '../mc/chain.ts';
+import { samplingFields, type ChainTask, type SamplingOptions } from '../mc/chain.ts';
 import { InputError } from '../util/errors.ts';
 import { makeTfim, type Tfim } from '../model/hamiltonian.ts';
 import type { ModelSpec } from '../model/model.ts';
@@ -289,10 +289,7 @@ export async function analyticThermo(
           // its chains at this temperature (mc/chain.ts).
           model, build: { beta: 1 / T, slices: n, order }, seed: opts.seed,
           chain: ((opts.temperatureIndex?.[t] ?? t) * factors.length + fi) * opts.chains + c,
-          warmup: opts.warmup, sweeps: opts.sweeps, thin: opts.thin, cluster: opts.cluster,
-          ...(opts.clusterMove ? { clusterMove: opts.clusterMove } : {}),
-          ...(opts.traceBonds ? { traceBonds: true } : {}),
-          ...(opts.wolffFraction !== undefined ? { wolffFraction: opts.wolffFraction } : {}),
+          ...samplingFields(opts),
         });
       }
     });

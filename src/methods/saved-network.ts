@@ -2,7 +2,7 @@
  * Re-sampling a saved network (`pdbm dbm --network FILE`): more chains or longer chains on a
  * network built or trained earlier, to refine the error bars at its temperature.
  */
-import type { ChainTask } from '../mc/chain.ts';
+import { samplingFields, type ChainTask } from '../mc/chain.ts';
 import { dbmFromJson, type Dbm } from '../dbm/network.ts';
 import { InputError } from '../util/errors.ts';
 import { readJsonFile, stripVerifiedChecksum } from '../util/checked-json.ts';
@@ -45,10 +45,7 @@ export async function sampleNetwork(
   // One key per call: every thread builds the sampler of this network once for all its chains.
   const networkKey = `saved-network:${process.pid}:${++calls}`;
   const tasks: ChainTask[] = Array.from({ length: opts.chains }, (_, c) => ({
-    model, network: net, networkKey, seed: opts.seed, chain: c, warmup: opts.warmup, sweeps: opts.sweeps, thin: opts.thin, cluster: opts.cluster,
-    ...(opts.clusterMove ? { clusterMove: opts.clusterMove } : {}),
-    ...(opts.traceBonds ? { traceBonds: true } : {}),
-    ...(opts.wolffFraction !== undefined ? { wolffFraction: opts.wolffFraction } : {}),
+    model, network: net, networkKey, seed: opts.seed, chain: c, ...samplingFields(opts),
   }));
   let done = 0;
   const t0 = performance.now();
