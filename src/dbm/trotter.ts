@@ -1,5 +1,5 @@
 /**
- * The analytic purified DBM of a TFIM (DESIGN.md "Method 1"; Nomura, Yoshioka, Nori,
+ * The analytic purified DBM of a TFIM (docs/design.md, "Method 1"; Nomura, Yoshioka, Nori,
  * PRL 127, 060601 (2021) with the construction rules of Carleo, Nomura, Imada, Nat. Commun. 9,
  * 5322 (2018)): Psi(s, a) = <s| U |a> with U the Trotter product for exp(-beta H / 2).
  *

@@ -7,7 +7,7 @@
  *   Psi(s, a, r), where every inner unit touching the physical layer is summed out in closed form
  *   (sum_u exp(u theta_u) = 2 cosh theta_u) and r is the rest, as sampled. Unbiased for <H> because
  *   r is drawn from p(r | s, a); the product of the two copies' E_loc is unbiased for <H^2>
- *   (DESIGN.md). Summing the first deep slice too (Rao–Blackwellization: it is conditionally
+ *   (docs/design.md, "Estimators"). Summing the first deep slice too (Rao–Blackwellization: it is conditionally
  *   independent given its neighbours) removes the largest source of noise, the single sampled
  *   value of s^1_i inside exp(-2 K s_i s^1_i).
  * - Thermodynamic estimator (analytic networks only): -d ln Z / d beta on the ring of 2n slices,

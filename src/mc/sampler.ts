@@ -1,5 +1,5 @@
 /**
- * Markov-chain sampler of |Psi(v)|^2 for a real DBM, by the two-copy construction of DESIGN.md:
+ * Markov-chain sampler of |Psi(v)|^2 for a real DBM, by the two-copy construction (docs/design.md, "Sampling"):
  *
  *   p(v, u, u') ∝ Psi(v, u) Psi(v, u'),   u, u' two independent copies of the inner units,
  *
