@@ -14,7 +14,7 @@
  *      the end-to-end rate (meta.spin_updates / seconds, measurements included) of the default
  *      sampler and of the traced-out ring with Wolff moves, against the compiled Metropolis kernel
  *      on the same joint graph, and the efficiency figure U4 error x sqrt(CPU seconds) against the
- *      continuous-time SSE anchor (0.021 at L = 16, DESIGN "Critical points").
+ *      continuous-time SSE anchor (0.021 at L = 16, measured on this project's development machine; docs/design.md, "Critical points").
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * Equal-time magnetic observables measured on every valid imaginary-time slice of the ring (the
- * improved estimators of DESIGN "Critical points"): per configuration, the slice averages of
+ * improved estimators of docs/design.md, "Critical points"): per configuration, the slice averages of
  * m_k^2, m_k^4 and |m_k| (m_k = sum_i sz_i / N on ring slice k), the correlation function C(r) and
  * the static structure factor S(q) along the lattice axes.
  *
