@@ -22,7 +22,7 @@ import { InputError } from '../util/errors.ts';
 import { EXACT_METHODS, exactThermo, type ExactMethod } from '../exact/solver.ts';
 import { makeTfim } from '../model/hamiltonian.ts';
 import { makeHamiltonian } from '../model/kinds.ts';
-import { parseModel, type ModelSpec } from '../model/model.ts';
+import { conventionOf, parseModel, type ModelSpec } from '../model/model.ts';
 import { Progress } from '../util/progress.ts';
 import { checkOutputFile } from '../util/output.ts';
 import type { Row } from '../stats/row.ts';
@@ -250,11 +250,14 @@ function emit(
   out: { method: string; model: ModelSpec; rows: Array<Record<string, unknown>>; meta: Record<string, unknown> & { warnings: string[] } },
 ): void {
   if (!v.quiet) for (const w of out.meta.warnings) process.stderr.write(`pdbm: warning: ${w}\n`);
+  // Every output states the operator convention its numbers are in (Pauli sigma or S = sigma/2).
+  const convention = conventionOf(out.model);
+  out = { ...out, meta: { convention, ...out.meta } };
   if (v.json) {
     process.stdout.write(`${JSON.stringify(out)}\n`);
     return;
   }
-  process.stdout.write(`# ${out.method} — model ${out.model.name}\n# ${String(out.meta.solver)}\n`);
+  process.stdout.write(`# ${out.method} — model ${out.model.name} (${convention === 'pauli' ? 'Pauli matrices' : 'spin-1/2 operators S = sigma/2'})\n# ${String(out.meta.solver)}\n`);
   process.stdout.write(`${formatTable(out.rows)}\n`);
   process.stdout.write(`# ${Number(out.meta.seconds).toFixed(2)} s${out.meta.warnings.length ? `, ${out.meta.warnings.length} warning(s) (meta.warnings)` : ''}\n`);
 }

@@ -14,15 +14,17 @@ export { VERSION };
 
 function usage(): string {
   const lines = Object.entries(SUMMARIES).map(([name, summary]) => `  ${name.padEnd(7)} ${summary}`);
-  return `pdbm ${VERSION}: finite-temperature TFIM properties with purified deep Boltzmann machines
+  return `pdbm ${VERSION}: finite-temperature properties of quantum spin models with purified deep Boltzmann machines
 
 usage: pdbm <command> [options]   (pdbm help <command> or pdbm <command> --help for its options)
 
 commands:
 ${lines.join('\n')}
 
-Conventions: H = - sum J_ij sz_i sz_j - Gamma sum sx_i - h sum sz_i (Pauli matrices), k_B = 1,
-e = <H>/N and c = beta^2 (<H^2> - <H>^2)/N per site.
+Models (meta.convention says which a number is in):
+  tfim  H = - sum J_ij sz_i sz_j - Gamma sum sx_i - h sum sz_i          (Pauli matrices; J > 0 ferromagnetic)
+  xxz   H = sum J [Delta Sz Sz + Sx Sx + Sy Sy] + sum_2nd J2 S.S - h sum Sz (S = sigma/2; J > 0 antiferromagnetic)
+k_B = 1; e = <H>/N and c = beta^2 (<H^2> - <H>^2)/N per site. dbm and train handle the TFIM; exact handles both.
 `;
 }
 

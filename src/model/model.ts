@@ -286,3 +286,11 @@ export function loadModel(path: string): ModelSpec {
     throw e;
   }
 }
+
+/**
+ * The operator convention of a model's numbers: the TFIM is written with Pauli matrices
+ * (eigenvalues ±1), the XXZ family with spin-1/2 operators S = sigma/2. Every output states it.
+ */
+export function conventionOf(m: ModelSpec): 'pauli' | 'spin-1/2' {
+  return m.hamiltonian.kind === 'tfim' ? 'pauli' : 'spin-1/2';
+}

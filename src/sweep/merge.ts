@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { InputError } from '../util/errors.ts';
 import { exactThermo } from '../exact/solver.ts';
 import { makeHamiltonian } from '../model/kinds.ts';
+import { conventionOf } from '../model/model.ts';
 import { checkOutputDir, lockDir } from '../util/output.ts';
 import { agreement, finishRows, machine, writeData, writePlotsAndReport, type ResultSet } from './results.ts';
 import { readState, STATE_FILE, type SweepState } from './state.ts';
@@ -52,7 +53,7 @@ export async function mergeResults(dirs: string[], out: string, version: string)
       warnings: allWarnings(rows, unitWarnings),
       exactCurve: methods.includes('exact') && !grid ? exactThermo(makeHamiltonian(model), curveGrid(temps, logT)).rows.map((r) => ({ T: r.T, e: r.e, c: r.c })) : [],
       meta: {
-        version, model, options: { ...JSON.parse(shards[0].fingerprint), shard: 'merged' }, merged_from: dirs.map((d) => join(d)),
+        version, model, convention: conventionOf(model), options: { ...JSON.parse(shards[0].fingerprint), shard: 'merged' }, merged_from: dirs.map((d) => join(d)),
         machine: machine(), finished: new Date().toISOString(),
       },
     };

@@ -17,7 +17,7 @@ import { analyticThermo, checkAnalyticMemory, checkSampling, type AnalyticOption
 import { InputError } from '../util/errors.ts';
 import { exactThermo, chooseMethod } from '../exact/solver.ts';
 import { makeHamiltonian } from '../model/kinds.ts';
-import { applyOverrides, parseModel, type ModelSpec } from '../model/model.ts';
+import { applyOverrides, conventionOf, parseModel, type ModelSpec } from '../model/model.ts';
 import { trotterSteps } from '../dbm/trotter.ts';
 import { defaultTrainOptions } from '../train/driver.ts';
 import { CostProgress, type CostUnit } from '../util/progress.ts';
@@ -381,6 +381,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
       meta: {
         version: o.version,
         model: o.model,
+        convention: conventionOf(o.model),
         ...o.extraMeta,
         options: {
           methods: o.methods, temps: o.temps, log: o.logT, shard: `${o.shard.index}/${o.shard.count}`, seed: o.seed, workers: o.workers, dbm: o.dbm, alpha: o.alpha,
