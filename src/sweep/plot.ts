@@ -21,6 +21,22 @@ export interface PlotOptions {
   exact: Array<{ T: number; y: number }>;
 }
 
+/** Fonts and legend placement shared by every plot. */
+const CONFIG = { font: 'sans-serif', axis: { labelFontSize: 11, titleFontSize: 12 }, legend: { orient: 'right' as const, titleFontSize: 12, labelFontSize: 12 } };
+
+/** The frame of every plot: schema, titles, size, white background. */
+function frame(title: string, subtitle: string) {
+  return { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title: { text: title, subtitle }, width: 520, height: 340, background: 'white' };
+}
+
+/** Compiles a Vega-Lite spec and renders it to an SVG document in Node (no browser). */
+async function render(spec: vl.TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
+  const svg = await view.toSVG();
+  view.finalize();
+  return svg;
+}
+
 const METHOD_COLOURS: Record<string, string> = { exact: '#222222', dbm: '#1f77b4', train: '#d62728' };
 
 /** One quantity against temperature as an SVG document. */
@@ -45,11 +61,7 @@ export async function plotSvg(points: PlotPoint[], o: PlotOptions): Promise<stri
     scale: { domain: methods, range: methods.map((m) => METHOD_COLOURS[m] ?? '#2ca02c') },
   };
   const spec: vl.TopLevelSpec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: o.title, subtitle: o.subtitle },
-    width: 520,
-    height: 340,
-    background: 'white',
+    ...frame(o.title, o.subtitle),
     data: { values: data },
     layer: [
       {
@@ -68,12 +80,9 @@ export async function plotSvg(points: PlotPoint[], o: PlotOptions): Promise<stri
         encoding: { x, y: { field: 'y', type: 'quantitative' }, color },
       },
     ],
-    config: { font: 'sans-serif', axis: { labelFontSize: 11, titleFontSize: 12 }, legend: { orient: 'right', titleFontSize: 12, labelFontSize: 12 } },
+    config: CONFIG,
   };
-  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
-  const svg = await view.toSVG();
-  view.finalize();
-  return svg;
+  return render(spec);
 }
 
 /** One U4 value of a grid sweep: size, parameter value, U4 and its error bar. */
@@ -111,11 +120,7 @@ export async function plotBinderSvg(
     field: 'size', type: 'nominal' as const, title: 'size', sort: sizes.map((L) => `L = ${L}`),
   };
   const spec: vl.TopLevelSpec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: o.title, subtitle: o.subtitle },
-    width: 520,
-    height: 340,
-    background: 'white',
+    ...frame(o.title, o.subtitle),
     layer: [
       {
         data: { values: marks },
@@ -147,10 +152,7 @@ export async function plotBinderSvg(
         encoding: { x, y: { field: 'y', type: 'quantitative' }, color },
       },
     ],
-    config: { font: 'sans-serif', axis: { labelFontSize: 11, titleFontSize: 12 }, legend: { orient: 'right', titleFontSize: 12, labelFontSize: 12 } },
+    config: CONFIG,
   };
-  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
-  const svg = await view.toSVG();
-  view.finalize();
-  return svg;
+  return render(spec);
 }

@@ -214,7 +214,7 @@ export function modelSubtitle(model: ModelSpec, grid?: GridInfo): string {
   const boundary = lat.kind === 'graph' ? '' : ` ${lat.boundary ?? 'periodic'}`;
   // Every numeric field of the Hamiltonian, whatever its kind (TFIM: J, Gamma, h; XXZ: J, Delta, J2, h).
   const couplings = Object.entries(h).filter(([k]) => k !== 'kind' && k !== grid?.parameter).map(([k, x]) => `${k} = ${x}`).join(', ');
-  const beta = grid?.beta_per_L ? `, beta = ${grid.beta_per_L} L` : '';
+  const beta = grid?.beta_per_L ? `, beta = ${grid.beta_per_L === 1 ? '' : `${grid.beta_per_L} `}L` : '';
   return `${lat.kind} ${size}${boundary}, ${h.kind}: ${couplings}${grid?.parameter ? `, ${grid.parameter} varied` : ''}${beta}${desc && !grid ? ` — ${desc}` : ''}`;
 }
 
