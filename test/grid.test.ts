@@ -238,5 +238,20 @@ test('crossing on a real grid sweep: runs, and names the temperatures used', asy
   assert.is(out.parameter, 'Gamma');
 });
 
+test('help: the grid options of sweep and the crossing command, generated from their tables', async () => {
+  const sweep = (await run(['help', 'sweep'])).out;
+  for (const re of [/--sizes L1,L2,\.\.\./, /--vary KEY=lo:hi:n/, /--beta-per-L b/, /pdbm crossing DIR/]) assert.match(sweep, re);
+  const crossing = await run(['crossing', '--help']);
+  assert.is(crossing.code, 0);
+  assert.match(crossing.out, /usage: pdbm crossing DIR/);
+  assert.match(crossing.out, /--window N .*\(default 4\)/);
+  assert.match(crossing.out, /--method S .*\(default dbm\)/);
+  const two = await run(['crossing', 'a', 'b']);
+  assert.is(two.code, 2);
+  assert.match(two.err, /exactly one result directory, got 2/);
+  const degree = await run(['crossing', 'a', '--degree', '3']);
+  assert.match(degree.err, /--degree must be 1 or 2/);
+});
+
 test.after(cleanup);
 test.run();
