@@ -126,6 +126,7 @@ test('bad grid input: one line, exit 2, no output directory', async () => {
     [['--sizes', '4,x'], /--sizes: "x"/],
     [['--sizes', '4', '--methods', 'train'], /not available in sweeps over --sizes/],
     [['--sizes', '4', '--beta-per-L', '0'], /--beta-per-L must be positive/],
+    [['--model', 'models/square-3x3.json', '--methods', 'exact', '--sizes', '3,8', '--temps', '1'], /exact method at L = 8: N = 64 sites is too large/],
   ];
   for (const [args, re] of cases) {
     const dir = join(root, 'bad');
