@@ -1,19 +1,56 @@
 /**
  * Regenerates the committed result sets under results/ (`npm run results`, replacing them): the
- * default set (a 16-site chain with all three methods; larger than the `npm start` preset), the 4x4 square lattice at its critical field, and the frustrated
- * triangular antiferromagnet. Each is a plain `pdbm sweep`, so any of them can be rerun by hand.
+ * default set (a 16-site chain with all three methods; larger than the `npm start` preset), the
+ * 4x4 square lattice at its critical field, the frustrated triangular antiferromagnet, and the 2D
+ * quantum critical point of the TFIM from Binder crossings (a grid sweep over sizes and Gamma,
+ * then `pdbm crossing`). Each is a plain `pdbm` command line, so any of them can be rerun by hand.
+ *
+ * PDBM_RESULTS=name,name selects sets by their directory name (default: all); PDBM_METHODS
+ * replaces the methods of the temperature sweeps (the grid sweep runs dbm only: no exact method
+ * reaches L = 8 on the square lattice).
  */
 import { main } from '../src/cli/main.ts';
 import { DEFAULT_SWEEP } from './default-sweep.ts';
 
-const SETS: string[][] = [
-  DEFAULT_SWEEP,
-  ['sweep', '--model', 'models/square-4x4.json', '--methods', 'exact,dbm', '--temps', '0.5:5:10', '--log', '--sweeps', '2000', '--out', 'results/square-4x4-critical'],
-  ['sweep', '--model', 'models/triangular-3x3-afm.json', '--methods', 'exact,dbm', '--temps', '0.3:5:10', '--log', '--sweeps', '3000', '--out', 'results/triangular-3x3-afm'],
+interface ResultSpec {
+  /** The sweep's command line (its --out names the set). */
+  sweep: string[];
+  /** Commands run on the finished set (e.g. pdbm crossing). */
+  after?: string[][];
+  /** Whether PDBM_METHODS applies (temperature sweeps). */
+  methodsOverride?: boolean;
+}
+
+const CRITICAL = 'results/tfim-2d-critical';
+
+const SETS: ResultSpec[] = [
+  { sweep: DEFAULT_SWEEP, methodsOverride: true },
+  { sweep: ['sweep', '--model', 'models/square-4x4.json', '--methods', 'exact,dbm', '--temps', '0.5:5:10', '--log', '--sweeps', '2000', '--out', 'results/square-4x4-critical'], methodsOverride: true },
+  { sweep: ['sweep', '--model', 'models/triangular-3x3-afm.json', '--methods', 'exact,dbm', '--temps', '0.3:5:10', '--log', '--sweeps', '3000', '--out', 'results/triangular-3x3-afm'], methodsOverride: true },
+  {
+    // Square-lattice TFIM, Gamma_c / J = 3.04438(2) (Bloete and Deng, PRE 66, 066110 (2002)):
+    // L x L tori at beta = L, Gamma on a grid around it, every point extrapolated in dt^2 (rows
+    // state the remaining Trotter bias of U4); Wolff clusters on a quarter of the sites per sweep
+    // with 2 sweeps between measurements (the setting for critical points). Long: hours on 2
+    // shared cores at the present sampler speed (a smoke run with L = 4, 6, 8 and 400 sweeps took
+    // about 2 minutes); split it with --shard i/n and pdbm merge on a cluster.
+    sweep: [
+      'sweep', '--model', 'models/square-4x4.json', '--methods', 'dbm', '--sizes', '8,12,16,24', '--vary', 'Gamma=2.99:3.10:12', '--beta-per-L', '1',
+      '--extrapolate', '--sweeps', '2000', '--warmup', '300', '--thin', '2', '--wolff-fraction', '0.25', '--out', CRITICAL,
+    ],
+    after: [['crossing', CRITICAL]],
+  },
 ];
 
-for (const args of SETS) {
-  const methods = process.env.PDBM_METHODS;
-  const code = await main([...args, '--progress', '--overwrite', ...(methods ? ['--methods', methods] : [])]);
+const only = process.env.PDBM_RESULTS?.split(',').map((s) => s.trim());
+for (const set of SETS) {
+  const out = set.sweep[set.sweep.indexOf('--out') + 1];
+  if (only && !only.some((name) => out === name || out === `results/${name}`)) continue;
+  const methods = set.methodsOverride ? process.env.PDBM_METHODS : undefined;
+  const code = await main([...set.sweep, '--progress', '--overwrite', ...(methods ? ['--methods', methods] : [])]);
   if (code !== 0) process.exit(code);
+  for (const args of set.after ?? []) {
+    const c = await main(args);
+    if (c !== 0) process.exit(c);
+  }
 }

@@ -69,6 +69,10 @@ export { binderCrossings, type BinderPoint, type CrossingOptions, type CrossingR
 // Sweeps and result sets.
 export { runSweep, SWEEP_METHODS, type SweepMethod, type SweepOptions, type SweepOutcome, type TrainRunner, type TrainRequest } from './sweep/sweep.ts';
 export { mergeResults } from './sweep/merge.ts';
+/** Grid sweeps over sizes and one Hamiltonian parameter: the grid, its points in stream order, the model at a point. */
+export { sweepPoints, gridModel, type SweepGrid, type SweepPoint } from './sweep/sweep.ts';
+/** `pdbm crossing` as a function: Binder crossings of a result set, written to crossing.json and binder.svg. */
+export { crossingOfResultSet, readResultSet, type CrossingRequest, type CrossingOutcome } from './sweep/crossing-files.ts';
 export { agreement, verdict } from './sweep/results.ts';
 export { resultWarnings, rowWarningsWithPlace } from './sweep/warnings.ts';
 /** The trained network's step limit at low T (refused beyond it, with the lowest T that fits). */

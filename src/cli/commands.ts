@@ -36,6 +36,8 @@ import { buildTrotterDbm } from '../dbm/trotter.ts';
 import { mergeResults } from '../sweep/merge.ts';
 import { checkTrainSteps, formatBytes } from '../sweep/limits.ts';
 import { parseShard, runSweep, SWEEP_METHODS, type SweepMethod, type TrainRunner } from '../sweep/sweep.ts';
+import { plotFiles } from '../sweep/results.ts';
+import { gridFromOptions } from './grid.ts';
 import { toRow } from '../sweep/state.ts';
 import { resultWarnings as warningsOf, rowWarningsWithPlace } from '../sweep/warnings.ts';
 
@@ -438,11 +440,20 @@ export const COMMANDS: Record<CommandName, Command> = {
       { name: 'out', type: 'string', arg: 'DIR', defaultText: 'results/<model name>', help: 'result directory (locked while the sweep runs)' },
       { name: 'resume', type: 'bool', help: 'continue the interrupted sweep in DIR (same options required)' },
       { name: 'overwrite', type: 'bool', help: 'replace a finished or interrupted sweep in DIR' },
-      { name: 'shard', type: 'string', arg: 'i/n', defaultText: 'from SLURM_ARRAY_TASK_ID/COUNT when set', help: 'run the temperatures with index = i mod n; join shards with pdbm merge' },
+      { name: 'shard', type: 'string', arg: 'i/n', defaultText: 'from SLURM_ARRAY_TASK_ID/COUNT when set', help: 'run the points (temperatures, or grid points) with index = i mod n; join shards with pdbm merge' },
+      { name: 'sizes', type: 'list', arg: 'L1,L2,...', help: 'linear sizes of a grid sweep (L x L on a 2D lattice); rows carry L' },
+      { name: 'vary', type: 'string', arg: 'KEY=lo:hi:n', help: 'a Hamiltonian parameter to vary: KEY=lo:hi:count or KEY=v1,v2,...; rows carry param' },
+      { name: 'beta-per-L', type: 'number', arg: 'b', help: 'with --sizes: T = 1 / (b L) for each size, instead of --temps' },
       ...ANALYTIC, ALPHA, ...SWEEP_TRAIN, O.seed, O.workers, ...TAIL,
     ],
     epilogue: `Writes data.csv, data.json, meta.json, energy.svg, specific-heat.svg, report.md. Exit status 3 when a
-unit of work failed twice (it is listed in meta.json and report.md).`,
+unit of work failed twice (it is listed in meta.json and report.md).
+
+Grid sweeps (--sizes, --vary, --beta-per-L): one unit per (size, parameter value, temperature), in
+that order (it fixes the random streams, so shards and resumes give the same numbers); rows carry
+L and param, meta.json and data.json say which parameter varies; binder.svg replaces the plots
+against T. Example: --sizes 8,12,16 --vary Gamma=2.95:3.14:9 --beta-per-L 1 --methods dbm; then
+pdbm crossing DIR.`,
     async run({ values: v, given }) {
       if (v.default) {
         // The preset's --size belongs to its model: a user's --model comes without it.
@@ -450,7 +461,11 @@ unit of work failed twice (it is listed in meta.json and report.md).`,
         for (const [k, x] of Object.entries(START_PRESET)) if (!given.has(k) && !skip.includes(k)) v[k] = x;
       }
       const { model: m, overrides } = loadModelWithOverrides(v);
-      const T = temperatures(v);
+      const grid = gridFromOptions({
+        sizes: v.sizes as string[] | undefined, vary: str(v, 'vary'), betaPerL: v['beta-per-L'] as number | undefined, tempsGiven: given.has('temps'),
+      });
+      // With --beta-per-L the temperatures follow from the sizes (the sweep records them).
+      const T = grid?.betaPerL !== undefined ? [1] : temperatures(v);
       const methods = v.methods as SweepMethod[];
       for (const x of methods) if (!SWEEP_METHODS.includes(x)) throw new InputError(`--methods: unknown method "${x}" (known: ${SWEEP_METHODS.join(', ')})`);
       if (methods.includes('dbm')) requireTfim('sweep', m, 'the dbm method (analytic network) is built for the transverse-field Ising model');
@@ -460,7 +475,7 @@ unit of work failed twice (it is listed in meta.json and report.md).`,
       if (v.resume && v.overwrite) throw new InputError('give --resume or --overwrite, not both');
       if (methods.includes('train')) checkTrainSteps(T, v['train-max-dbeta'] as number, '--train-max-dbeta');
       const outcome = await runSweep({
-        model: m, methods, temps: T, logT: Boolean(v.log), out, resume: Boolean(v.resume), overwrite: Boolean(v.overwrite),
+        model: m, ...(grid ? { grid } : {}), methods, temps: T, logT: Boolean(v.log), out, resume: Boolean(v.resume), overwrite: Boolean(v.overwrite),
         restartOnChange: Boolean(v.default), shard: parseShard(str(v, 'shard')),
         seed, workers, dbm,
         progress: showProgress(v), notes: !v.quiet, version: VERSION, train: trainRunner, alpha: v.alpha as number | undefined,
@@ -469,7 +484,7 @@ unit of work failed twice (it is listed in meta.json and report.md).`,
       });
       const summary = {
         dir: outcome.dir,
-        files: ['data.csv', 'data.json', 'meta.json', 'energy.svg', 'specific-heat.svg', 'report.md'],
+        files: ['data.csv', 'data.json', 'meta.json', ...plotFiles({ grid: outcome.grid }), 'report.md'],
         rows: outcome.rows,
         all_agree_with_exact: outcome.allAgree,
         failures: outcome.failures,
@@ -494,6 +509,45 @@ unit of work failed twice (it is listed in meta.json and report.md).`,
       const summary = { dir: out, rows: res.rows, all_agree_with_exact: res.allAgree, warnings: res.warnings, verdict: res.verdict };
       if (!v.quiet) for (const w of res.warnings) process.stderr.write(`pdbm: warning: ${w}\n`);
       process.stdout.write(v.json ? `${JSON.stringify(summary)}\n` : `merged ${positionals.length} shards into ${out}/ (${res.rows} rows)\n${res.verdict}\n`);
+    },
+  },
+  crossing: {
+    usage: 'pdbm crossing DIR [--parameter Gamma] [--method dbm] [--T X] [--out DIR] [--json]',
+    options: [
+      { name: 'parameter', type: 'string', arg: 'NAME', defaultText: 'the one the sweep varied', help: 'name of the varied parameter' },
+      { name: 'method', type: 'string', default: 'dbm', help: 'whose U4 values to use (rows of this method)' },
+      { name: 'T', type: 'number', arg: 'X', help: 'the temperature to use when the sweep has several per size' },
+      { name: 'window', type: 'int', min: 2, default: 4, help: 'grid points around the sign change in the fit of U4(L2) - U4(L1)' },
+      { name: 'degree', type: 'int', min: 1, default: 1, arg: '1|2', help: 'degree of that fit' },
+      { name: 'exponent', type: 'number', default: 1, arg: 'p', help: 'extrapolation of the crossings in L^-p with L = sqrt(L1 L2)' },
+      { name: 'replicas', type: 'int', min: 10, default: 400, help: 'parametric bootstrap replicas for the errors' },
+      O.seed,
+      { name: 'out', type: 'string', arg: 'DIR', defaultText: 'DIR itself', help: 'where crossing.json and binder.svg go' },
+      O.quiet, O.json, O.help,
+    ],
+    positionals: true,
+    epilogue: `DIR: a result set of pdbm sweep --sizes ... --vary KEY=... (or pdbm merge of its shards).
+Writes crossing.json { parameter, pairs: [{ L1, L2, x, x_err }], estimate: { <KEY>_c, <KEY>_c_err, method } }
+and binder.svg (U4 against the parameter for every L, crossings marked).`,
+    async run({ values: v, positionals }) {
+      if (positionals.length !== 1) throw new InputError(`crossing needs exactly one result directory, got ${positionals.length}`);
+      const degree = v.degree as number;
+      if (degree !== 1 && degree !== 2) throw new InputError(`--degree must be 1 or 2, got ${degree}`);
+      const { crossingOfResultSet } = await import('../sweep/crossing-files.ts');
+      const res = await crossingOfResultSet(positionals[0], {
+        parameter: str(v, 'parameter'), method: v.method as string, T: v.T as number | undefined, out: str(v, 'out'),
+        window: v.window as number, degree, exponent: v.exponent as number, replicas: v.replicas as number, seed: v.seed as number,
+      });
+      if (!v.quiet) for (const w of res.warnings) process.stderr.write(`pdbm: warning: ${w}\n`);
+      const out = str(v, 'out') ?? positionals[0];
+      if (v.json) {
+        process.stdout.write(`${JSON.stringify({ dir: out, files: res.files, parameter: res.parameter, pairs: res.pairs, estimate: res.estimate, temperatures: res.temperatures, warnings: res.warnings })}\n`);
+        return;
+      }
+      const p = res.parameter;
+      process.stdout.write(`# Binder crossings in ${p} (${out}/crossing.json)\n`);
+      process.stdout.write(`${formatTable(res.pairs.map((c) => ({ L1: c.L1, L2: c.L2, [p]: c.x, [`${p}_err`]: c.x_err })))}\n`);
+      process.stdout.write(`# ${p}_c = ${fmt(res.estimate[`${p}_c`])} ± ${fmt(res.estimate[`${p}_c_err`])}: ${String(res.estimate.method)}\n`);
     },
   },
   build: {

@@ -45,10 +45,13 @@ export async function mergeResults(dirs: string[], out: string, version: string)
   const unitWarnings = shards.flatMap((s) => Object.values(s.info).flatMap((i) => i.warnings));
   const lock = lockDir(out, 'merge');
   try {
+    const grid = shards[0].grid;
     const set: ResultSet = {
-      model, methods, temps, rows, failures: [], logT,
+      // A grid's result files list its distinct temperatures (as sweep.ts `shardTemps` does).
+      model, methods, temps: grid ? [...new Set(temps)] : temps, rows, failures: [], logT,
+      ...(grid ? { grid } : {}),
       warnings: allWarnings(rows, unitWarnings),
-      exactCurve: methods.includes('exact') ? exactThermo(makeHamiltonian(model), curveGrid(temps, logT)).rows.map((r) => ({ T: r.T, e: r.e, c: r.c })) : [],
+      exactCurve: methods.includes('exact') && !grid ? exactThermo(makeHamiltonian(model), curveGrid(temps, logT)).rows.map((r) => ({ T: r.T, e: r.e, c: r.c })) : [],
       meta: {
         version, model, convention: conventionOf(model), options: { ...JSON.parse(shards[0].fingerprint), shard: 'merged' }, merged_from: dirs.map((d) => join(d)),
         machine: machine(), finished: new Date().toISOString(),

@@ -10,13 +10,17 @@ import { writeFileAtomic } from '../util/atomic.ts';
 import type { ModelSpec } from '../model/model.ts';
 import { ROW_KEYS, type Row } from '../stats/row.ts';
 import type { PlotPoint } from './plot.ts';
+import type { GridInfo } from './state.ts';
 
-/** Sorts rows (method order, then T) and adds exact values and deviations in sigma. */
+/** The point of a row: its temperature, and in grid sweeps its size and parameter value. */
+const pointKey = (r: Row) => (r.L === undefined && r.param === undefined ? r.T : `${r.L}:${r.param}:${r.T}`);
+
+/** Sorts rows (method order, then L, parameter and T) and adds exact values and deviations in sigma. */
 export function finishRows(rows: Row[], methods: string[]): Row[] {
-  const exact = new Map(rows.filter((r) => r.method === 'exact').map((r) => [r.T, r]));
+  const exact = new Map(rows.filter((r) => r.method === 'exact').map((r) => [pointKey(r), r]));
   return rows
     .map((r) => {
-      const x = exact.get(r.T);
+      const x = exact.get(pointKey(r));
       if (r.method === 'exact' || !x) return { ...r };
       return {
         ...r,
@@ -26,7 +30,10 @@ export function finishRows(rows: Row[], methods: string[]): Row[] {
         ...(r.c_err > 0 ? { c_dev_sigma: (r.c - x.c) / r.c_err } : {}),
       };
     })
-    .sort((a, b) => methods.indexOf(a.method ?? '') - methods.indexOf(b.method ?? '') || a.T - b.T);
+    .sort(
+      (a, b) =>
+        methods.indexOf(a.method ?? '') - methods.indexOf(b.method ?? '') || (a.L ?? 0) - (b.L ?? 0) || (a.param ?? 0) - (b.param ?? 0) || a.T - b.T,
+    );
 }
 
 function csvCell(v: unknown): string {
@@ -136,6 +143,8 @@ export interface ResultSet {
   /** The exact curve on a fine grid for the plots (empty when no exact method applies). */
   exactCurve: Array<{ T: number; e: number; c: number }>;
   logT: boolean;
+  /** Grid sweeps: sizes, varied parameter, beta per L (absent in temperature sweeps). */
+  grid?: GridInfo;
 }
 
 /** data.csv + data.json (deterministic) and meta.json, written after every finished unit of work. */
@@ -144,9 +153,12 @@ export function writeData(dir: string, set: ResultSet): void {
   writeFileAtomic(join(dir, 'data.csv'), toCsv(rows));
   writeFileAtomic(
     join(dir, 'data.json'),
-    `${JSON.stringify({ model: set.model, methods: set.methods, temps: set.temps, rows }, null, 1)}\n`,
+    `${JSON.stringify({ model: set.model, methods: set.methods, temps: set.temps, ...(set.grid ? { grid: set.grid } : {}), rows }, null, 1)}\n`,
   );
-  writeFileAtomic(join(dir, 'meta.json'), `${JSON.stringify({ ...set.meta, failures: set.failures, warnings: set.warnings }, null, 1)}\n`);
+  writeFileAtomic(
+    join(dir, 'meta.json'),
+    `${JSON.stringify({ ...set.meta, ...(set.grid ? { grid: set.grid } : {}), failures: set.failures, warnings: set.warnings }, null, 1)}\n`,
+  );
 }
 
 const fmt = (x: unknown, d = 6) => (typeof x === 'number' ? x.toFixed(d) : '-');
@@ -159,7 +171,9 @@ export function reportMarkdown(set: ResultSet): string {
   const lines = [
     `# ${set.model.name}`,
     '',
-    `Methods: ${set.methods.join(', ')}; ${set.temps.length} temperatures from ${Math.min(...set.temps)} to ${Math.max(...set.temps)}.`,
+    set.grid
+      ? `Methods: ${set.methods.join(', ')}; grid sweep: ${modelSubtitle(set.model, set.grid)}; temperatures ${set.temps.map(tfmt).join(', ')}.`
+      : `Methods: ${set.methods.join(', ')}; ${set.temps.length} temperatures from ${Math.min(...set.temps)} to ${Math.max(...set.temps)}.`,
     `Conventions: ${set.model.hamiltonian.kind === 'tfim' ? 'Pauli matrices' : 'spin-1/2 operators S = sigma/2'}, k_B = 1, energies in units of J, e = <H>/N, c = beta^2 (<H^2> - <H>^2)/N.`,
     '',
   ];
@@ -178,22 +192,78 @@ export function reportMarkdown(set: ResultSet): string {
     lines.push('## Failures', '', ...set.failures.map((f) => `- ${f.unit}${f.T === null ? '' : ` (T = ${tfmt(f.T)})`}: ${f.error}`), '');
   }
   if (set.warnings.length > 0) lines.push('## Warnings', '', ...set.warnings.map((w) => `- ${w}`), '');
+  if (set.grid) {
+    const p = set.grid.parameter ?? 'param';
+    lines.push('## Data', '', `| method | L | ${p} | T | e | e_err | m2 | m2_err | U4 | U4_err |`, '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const r of rows) {
+      lines.push(`| ${r.method} | ${r.L ?? '-'} | ${r.param ?? '-'} | ${tfmt(r.T)} | ${fmt(r.e)} | ${fmt(r.e_err)} | ${fmt(r.m2)} | ${fmt(r.m2_err)} | ${fmt(r.binder)} | ${fmt(r.binder_err)} |`);
+    }
+    return `${lines.join('\n')}\n`;
+  }
   lines.push('## Data', '', '| method | T | e | e_err | c | c_err |', '| --- | --- | --- | --- | --- | --- |');
   for (const r of rows) lines.push(`| ${r.method} | ${tfmt(r.T)} | ${fmt(r.e)} | ${fmt(r.e_err)} | ${fmt(r.c)} | ${fmt(r.c_err)} |`);
   return `${lines.join('\n')}\n`;
 }
 
-/** energy.svg, specific-heat.svg and report.md; returns the verdict. The plotting library is loaded only here (it is slow to load). */
-export async function writePlotsAndReport(dir: string, set: ResultSet): Promise<string> {
-  const { plotSvg } = await import('./plot.ts');
-  const rows = finishRows(set.rows, set.methods);
-  const desc = set.model.description;
-  const lat = set.model.lattice;
-  const h = set.model.hamiltonian;
-  const size = lat.kind === 'graph' ? `${lat.sites} sites` : `${lat.size.join('x')} ${lat.boundary ?? 'periodic'}`;
+/** The plots' subtitle: lattice, size and couplings of the model (in a grid: which of them vary). */
+export function modelSubtitle(model: ModelSpec, grid?: GridInfo): string {
+  const desc = model.description;
+  const lat = model.lattice;
+  const h = model.hamiltonian;
+  const size = grid?.sizes ? `L = ${grid.sizes.join(', ')}${lat.kind !== 'graph' && lat.size.length > 1 ? ' (L x L)' : ''}` : lat.kind === 'graph' ? `${lat.sites} sites` : lat.size.join('x');
+  const boundary = lat.kind === 'graph' ? '' : ` ${lat.boundary ?? 'periodic'}`;
   // Every numeric field of the Hamiltonian, whatever its kind (TFIM: J, Gamma, h; XXZ: J, Delta, J2, h).
-  const couplings = Object.entries(h).filter(([k]) => k !== 'kind').map(([k, x]) => `${k} = ${x}`).join(', ');
-  const subtitle = `${lat.kind} ${size}, ${h.kind}: ${couplings}${desc ? ` — ${desc}` : ''}`;
+  const couplings = Object.entries(h).filter(([k]) => k !== 'kind' && k !== grid?.parameter).map(([k, x]) => `${k} = ${x}`).join(', ');
+  const beta = grid?.beta_per_L ? `, beta = ${grid.beta_per_L === 1 ? '' : `${grid.beta_per_L} `}L` : '';
+  return `${lat.kind} ${size}${boundary}, ${h.kind}: ${couplings}${grid?.parameter ? `, ${grid.parameter} varied` : ''}${beta}${desc && !grid ? ` — ${desc}` : ''}`;
+}
+
+/**
+ * binder.svg of a grid result set: U4 of one method against the varied parameter for every size,
+ * with the given crossings marked. Returns false (and writes nothing) when there is nothing to draw.
+ */
+export async function writeBinderPlot(
+  dir: string,
+  set: Pick<ResultSet, 'model' | 'grid' | 'rows'>,
+  method: string,
+  crossings: { pairs: Array<{ L1: number; L2: number; x: number; x_err: number }>; estimate?: { x: number; err: number } } = { pairs: [] },
+): Promise<boolean> {
+  const parameter = set.grid?.parameter;
+  const rows = set.rows.filter((r) => r.method === method && r.L !== undefined && r.param !== undefined && r.binder !== undefined);
+  if (!parameter || rows.length === 0) return false;
+  const { plotBinderSvg } = await import('./plot.ts');
+  const svg = await plotBinderSvg(
+    rows.map((r) => ({ L: r.L!, x: r.param!, y: r.binder!, err: r.binder_err ?? 0 })),
+    {
+      title: `${set.model.name}: Binder cumulant (${method})`,
+      subtitle: modelSubtitle(set.model, set.grid),
+      xTitle: parameter,
+      crossings: crossings.pairs.map((p) => ({ label: `L = ${p.L1}, ${p.L2}`, x: p.x, err: p.x_err })),
+      ...(crossings.estimate ? { estimate: { label: `${parameter}_c`, x: crossings.estimate.x, err: crossings.estimate.err } } : {}),
+    },
+  );
+  writeFileAtomic(join(dir, 'binder.svg'), svg);
+  return true;
+}
+
+/** The plot files a result set gets: energy and specific heat against T, or for a grid the Binder plot. */
+export function plotFiles(set: Pick<ResultSet, 'grid'>): string[] {
+  return set.grid ? (set.grid.parameter ? ['binder.svg'] : []) : ['energy.svg', 'specific-heat.svg'];
+}
+
+/**
+ * energy.svg, specific-heat.svg and report.md (a grid: binder.svg of the dbm rows instead of the
+ * plots against T); returns the verdict. The plotting library is loaded only here (it is slow to load).
+ */
+export async function writePlotsAndReport(dir: string, set: ResultSet): Promise<string> {
+  const rows = finishRows(set.rows, set.methods);
+  if (set.grid) {
+    await writeBinderPlot(dir, { ...set, rows }, set.methods.includes('dbm') ? 'dbm' : set.methods[0]);
+    writeFileAtomic(join(dir, 'report.md'), reportMarkdown(set));
+    return verdict(set);
+  }
+  const { plotSvg } = await import('./plot.ts');
+  const subtitle = modelSubtitle(set.model);
   for (const [q, file, yTitle] of [
     ['e', 'energy.svg', 'energy per site e = <H>/N  (units of J)'],
     ['c', 'specific-heat.svg', 'specific heat per site c = beta^2 (<H^2> - <H>^2)/N'],

@@ -32,6 +32,16 @@ const UnitInfoSchema = z.strictObject({ warnings: z.array(z.string()), details: 
 
 const ShardSchema = z.strictObject({ index: z.number().int().min(0), count: z.number().int().min(1) });
 
+/** A grid sweep's sizes, varied parameter and beta per L (see sweep.ts `gridInfo`). */
+export const GridSchema = z.strictObject({
+  sizes: z.array(z.number().int().min(1)).min(1).nullable(),
+  parameter: z.string().nullable(),
+  values: z.array(num).min(1).nullable(),
+  beta_per_L: num.nullable(),
+});
+
+export type GridInfo = z.infer<typeof GridSchema>;
+
 export const StateSchema = z.strictObject({
   format: z.literal(STATE_FORMAT),
   /** JSON of everything that determines the numbers (see sweep.ts `fingerprint`). */
@@ -46,6 +56,8 @@ export const StateSchema = z.strictObject({
   failures: z.array(FailureSchema),
   seconds: z.record(z.string(), num),
   info: z.record(z.string(), UnitInfoSchema),
+  /** Grid sweeps only (absent in temperature sweeps). */
+  grid: GridSchema.optional(),
 });
 
 export interface UnitInfo {
@@ -66,6 +78,7 @@ export interface SweepState {
   failures: Array<{ unit: string; T: number | null; error: string }>;
   seconds: Record<string, number>;
   info: Record<string, UnitInfo>;
+  grid?: GridInfo;
 }
 
 /** Reads and checks DIR/state.json (checksum, then schema); null when there is none. */

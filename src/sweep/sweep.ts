@@ -17,7 +17,7 @@ import { analyticThermo, checkAnalyticMemory, checkSampling, type AnalyticOption
 import { InputError } from '../util/errors.ts';
 import { exactThermo, chooseMethod } from '../exact/solver.ts';
 import { makeHamiltonian } from '../model/kinds.ts';
-import { conventionOf, type ModelSpec } from '../model/model.ts';
+import { applyOverrides, conventionOf, parseModel, type ModelSpec } from '../model/model.ts';
 import { trotterSteps } from '../dbm/trotter.ts';
 import { defaultTrainOptions } from '../train/driver.ts';
 import { CostProgress, type CostUnit } from '../util/progress.ts';
@@ -47,8 +47,33 @@ export interface TrainRequest {
 /** Runs the trained-DBM method over a list of temperatures; returns its result (rows, optional warnings/meta). */
 export type TrainRunner = (model: ModelSpec, temps: number[], req: TrainRequest) => Promise<{ rows: Array<Record<string, unknown>>; meta?: unknown }>;
 
+/**
+ * A grid of sizes and one Hamiltonian parameter (sweeps for finite-size scaling). Every point of
+ * the grid (size, parameter value, temperature) is one unit of work of the analytic DBM.
+ */
+export interface SweepGrid {
+  /** Linear sizes L (a 2D lattice of size L is L x L); absent: the model's own size. */
+  sizes?: number[];
+  /** The varied Hamiltonian field (e.g. Gamma) and its values; absent: the model's own value. */
+  vary?: { key: string; values: number[] };
+  /** T = 1 / (betaPerL L) for each size, instead of the temperature list. */
+  betaPerL?: number;
+}
+
+/** One point of a sweep: its model, temperature, and (grid sweeps) size and parameter value. */
+export interface SweepPoint {
+  model: ModelSpec;
+  T: number;
+  L?: number;
+  param?: number;
+  /** The (size, parameter) group of the point: points of one group share their model. */
+  group: number;
+}
+
 export interface SweepOptions {
   model: ModelSpec;
+  /** Sizes and a varied parameter (absent: a plain temperature sweep of `model`). */
+  grid?: SweepGrid;
   methods: SweepMethod[];
   /** The full temperature list (units of J); a shard runs a subset of it. */
   temps: number[];
@@ -81,7 +106,7 @@ export interface SweepOptions {
 interface Unit {
   key: string;
   method: SweepMethod;
-  /** Global temperature indices of this unit. */
+  /** Global point indices of this unit (in a plain sweep: temperature indices). */
   indices: number[];
 }
 
@@ -89,7 +114,59 @@ interface Unit {
 function fingerprint(o: SweepOptions): string {
   return JSON.stringify({
     model: o.model, methods: o.methods, temps: o.temps, shard: o.shard, seed: o.seed, dbm: o.dbm, alpha: o.alpha, train: o.trainOptions ?? {},
+    // Only grid sweeps carry the key, so plain sweeps keep their fingerprint (and resume old states).
+    ...(o.grid ? { grid: o.grid } : {}),
   });
+}
+
+/**
+ * The model at size L (L x L ... for a lattice of several dimensions) with the Hamiltonian field
+ * `key` set to `value`, validated like a model file. Throws InputError for a graph lattice (no size).
+ */
+export function gridModel(base: ModelSpec, L: number | undefined, vary: { key: string; value: number } | undefined): ModelSpec {
+  const dims = base.lattice.kind === 'graph' ? 0 : base.lattice.size.length;
+  if (L !== undefined && dims === 0) throw new InputError('--sizes: a graph lattice has no size to replace');
+  try {
+    const raw = applyOverrides(JSON.parse(JSON.stringify(base)), {
+      set: vary ? { [vary.key]: String(vary.value) } : {},
+      size: L === undefined ? undefined : Array.from({ length: dims }, () => L),
+    });
+    return parseModel(raw);
+  } catch (e) {
+    // The model layer names --set; here the value came from --vary or --sizes.
+    if (e instanceof InputError) throw new InputError(`${vary ? `--vary ${vary.key}=${vary.value}` : `--sizes ${L}`}: ${e.message.replace(/^--set [^:]*: /, '')}`);
+    throw e;
+  }
+}
+
+/**
+ * Every point of a sweep, in the global order that fixes the random streams: sizes (outer), then
+ * parameter values, then temperatures. A plain sweep has one point per temperature, in order, so
+ * point index = temperature index as before.
+ */
+export function sweepPoints(o: Pick<SweepOptions, 'model' | 'temps' | 'grid'>): SweepPoint[] {
+  if (!o.grid) return o.temps.map((T) => ({ model: o.model, T, group: 0 }));
+  const g = o.grid;
+  const sizes: Array<number | undefined> = g.sizes ?? [undefined];
+  const values: Array<number | undefined> = g.vary?.values ?? [undefined];
+  const points: SweepPoint[] = [];
+  let group = 0;
+  for (const L of sizes) {
+    for (const x of values) {
+      const model = gridModel(o.model, L, g.vary && x !== undefined ? { key: g.vary.key, value: x } : undefined);
+      const size = L ?? linearSize(model);
+      if (g.betaPerL !== undefined && size === undefined) throw new InputError('--beta-per-L needs a lattice with a size');
+      const temps = g.betaPerL !== undefined ? [1 / (g.betaPerL * size!)] : o.temps;
+      for (const T of temps) points.push({ model, T, ...(size !== undefined ? { L: size } : {}), ...(x !== undefined ? { param: x } : {}), group });
+      group++;
+    }
+  }
+  return points;
+}
+
+/** The linear size of a lattice (its first extent); undefined for a graph. */
+function linearSize(m: ModelSpec): number | undefined {
+  return m.lattice.kind === 'graph' ? undefined : m.lattice.size[0];
 }
 
 /** Parses "i/n"; SLURM_ARRAY_TASK_ID / SLURM_ARRAY_TASK_COUNT are used when no --shard is given. */
@@ -106,11 +183,17 @@ export function parseShard(text: string | undefined, env: NodeJS.ProcessEnv = pr
 }
 
 /** The units of work of a shard, in execution order. */
-function planUnits(o: SweepOptions): Unit[] {
-  const mine = o.temps.map((_, k) => k).filter((k) => k % o.shard.count === o.shard.index);
+function planUnits(o: SweepOptions, points: SweepPoint[]): Unit[] {
+  const mine = points.map((_, k) => k).filter((k) => k % o.shard.count === o.shard.index);
   const units: Unit[] = [];
   for (const method of o.methods) {
-    if (method === 'exact' && mine.length > 0) units.push({ key: 'exact', method, indices: mine });
+    if (method === 'exact') {
+      // One exact solution per model: a plain sweep has one ("exact"), a grid one per (size, parameter).
+      const groups = [...new Set(mine.map((k) => points[k].group))];
+      for (const grp of groups) {
+        units.push({ key: o.grid ? `exact@${grp}` : 'exact', method, indices: mine.filter((k) => points[k].group === grp) });
+      }
+    }
     if (method === 'dbm') for (const k of mine) units.push({ key: `dbm@${k}`, method, indices: [k] });
     // One imaginary-time run yields the whole curve; it belongs to shard 0 and covers every T, so
     // that shards merged equal the whole run.
@@ -127,13 +210,13 @@ function planUnits(o: SweepOptions): Unit[] {
  * steps and first measurement batch. Only the ratios between units matter once one unit of a
  * method has finished (CostProgress rescales by the measured time).
  */
-function unitCost(u: Unit, o: SweepOptions): number {
-  const ham = makeHamiltonian(o.model);
+function unitCost(u: Unit, o: SweepOptions, points: SweepPoint[]): number {
+  const ham = makeHamiltonian(points[u.indices[0]].model);
   const perSlice = ham.nSites + ham.lattice.bondI.length;
   const par = Math.max(1, Math.min(o.workers, o.dbm.chains));
   if (u.method === 'exact') return 0.2 + 1e-7 * 2 ** Math.min(ham.nSites, 40);
   if (u.method === 'dbm') {
-    const T = o.temps[u.indices[0]];
+    const T = points[u.indices[0]].T;
     const n = o.dbm.slices ?? trotterSteps({ beta: 1 / T, dt: o.dbm.dt }).n;
     const factors = o.dbm.extrapolate ?? [1];
     const sweeps = o.dbm.warmup + o.dbm.sweeps * o.dbm.thin;
@@ -158,8 +241,9 @@ export function curveGrid(temps: number[], logT: boolean): number[] {
 }
 
 /** Runs one unit; returns the method's raw result ({ rows, ... }). */
-async function runUnit(u: Unit, o: SweepOptions, onProgress: (done: number, total: number) => void): Promise<{ rows: Array<Record<string, unknown>> }> {
-  const temps = u.indices.map((k) => o.temps[k]);
+async function runUnit(u: Unit, o: SweepOptions, points: SweepPoint[], onProgress: (done: number, total: number) => void): Promise<{ rows: Array<Record<string, unknown>> }> {
+  const temps = u.indices.map((k) => points[k].T);
+  const model = points[u.indices[0]].model;
   const failAt = process.env.PDBM_TEST_FAIL_UNIT;
   // Test hook: makes one unit fail (PDBM_TEST_FAIL_UNIT=dbm@2) or fail once (=dbm@2:once).
   if (failAt && failAt.split(':')[0] === u.key) {
@@ -169,11 +253,11 @@ async function runUnit(u: Unit, o: SweepOptions, onProgress: (done: number, tota
     }
   }
   if (u.method === 'exact') {
-    const res = exactThermo(makeHamiltonian(o.model), temps);
+    const res = exactThermo(makeHamiltonian(model), temps);
     return { ...res, rows: res.rows.map((r) => ({ ...r, solver: res.solver })) } as unknown as { rows: Array<Record<string, unknown>> };
   }
   if (u.method === 'dbm') {
-    const res = await analyticThermo(o.model, temps, { ...o.dbm, seed: o.seed, workers: o.workers, temperatureIndex: u.indices }, onProgress);
+    const res = await analyticThermo(model, temps, { ...o.dbm, seed: o.seed, workers: o.workers, temperatureIndex: u.indices }, onProgress);
     return res as unknown as { rows: Array<Record<string, unknown>> };
   }
   if (!o.train) throw new InputError('the train method is not available in this build');
@@ -185,6 +269,8 @@ async function runUnit(u: Unit, o: SweepOptions, onProgress: (done: number, tota
 
 export interface SweepOutcome {
   dir: string;
+  /** Grid sweeps: sizes, varied parameter, beta per L. */
+  grid?: NonNullable<ResultSet['grid']>;
   allAgree: boolean;
   failures: number;
   rows: number;
@@ -194,19 +280,57 @@ export interface SweepOutcome {
 }
 
 /** Checks everything that can be checked before work starts; returns the memory estimate of the analytic networks. */
-function preflight(o: SweepOptions): ReturnType<typeof checkAnalyticMemory> | null {
+function preflight(o: SweepOptions, points: SweepPoint[]): ReturnType<typeof checkAnalyticMemory> | null {
   if (o.methods.length === 0) throw new InputError('--methods needs at least one of exact, dbm, train');
   if (o.methods.includes('train') && !o.train) throw new InputError('the train method is not available in this build');
+  if (o.grid && o.methods.includes('train')) throw new InputError('--methods train: the trained network runs one model over a temperature curve; it is not available in sweeps over --sizes or --vary');
   checkOutputDir(o.out);
-  if (o.methods.includes('exact')) chooseMethod(makeHamiltonian(o.model)); // fails early when no exact method applies
+  const groups = [...new Map(points.map((p) => [p.group, p])).values()];
+  // Fails early when no exact method applies (in a grid: at the first size too large for it).
+  if (o.methods.includes('exact')) {
+    for (const p of groups) {
+      try {
+        chooseMethod(makeHamiltonian(p.model));
+      } catch (e) {
+        if (e instanceof InputError && o.grid) throw new InputError(`exact method at L = ${p.L ?? '-'}: ${e.message}`);
+        throw e;
+      }
+    }
+  }
   if (!o.methods.includes('dbm')) return null;
   checkSampling({ ...o.dbm, workers: o.workers });
-  return checkAnalyticMemory(o.model, o.temps, { ...o.dbm, workers: o.workers });
+  let worst: ReturnType<typeof checkAnalyticMemory> | null = null;
+  for (const p of groups) {
+    const m = checkAnalyticMemory(p.model, points.filter((q) => q.group === p.group).map((q) => q.T), { ...o.dbm, workers: o.workers });
+    if (!worst || m.bytes > worst.bytes) worst = m;
+  }
+  return worst;
+}
+
+/** What the result files say about a grid: the sizes, the varied parameter and its values, beta per L. */
+export function gridInfo(g: SweepGrid): NonNullable<ResultSet['grid']> {
+  return { sizes: g.sizes ?? null, parameter: g.vary?.key ?? null, values: g.vary?.values ?? null, beta_per_L: g.betaPerL ?? null };
+}
+
+/**
+ * The temperatures of a shard's points for the result files: a plain sweep's in list order; a
+ * grid's distinct ones in order of first use (so the merged shards name the whole run's list).
+ */
+export function shardTemps(o: Pick<SweepOptions, 'temps' | 'grid' | 'shard'>, points: SweepPoint[]): number[] {
+  const mine = points.filter((_, k) => k % o.shard.count === o.shard.index);
+  if (!o.grid) return mine.map((p) => p.T);
+  return [...new Set(mine.map((p) => p.T))];
 }
 
 /** Runs (or resumes) a sweep into `o.out`; see the module comment. */
 export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
-  const memory = preflight(o);
+  let points = sweepPoints(o);
+  // With --beta-per-L the temperatures follow from the sizes: record those, not the unused list.
+  if (o.grid?.betaPerL !== undefined) {
+    o = { ...o, temps: [...new Set(points.map((p) => p.T))] };
+    points = sweepPoints(o);
+  }
+  const memory = preflight(o, points);
   const note = (s: string) => {
     if (o.notes ?? o.progress) process.stderr.write(`pdbm sweep: ${s}\n`);
   };
@@ -216,6 +340,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
     const fresh: SweepState = {
       format: STATE_FORMAT, fingerprint: fp, model: o.model, methods: o.methods, temps: o.temps, logT: o.logT, shard: o.shard,
       rows: [], done: [], failures: [], seconds: {}, info: {},
+      ...(o.grid ? { grid: gridInfo(o.grid) } : {}),
     };
     let state = fresh;
     let old: SweepState | null = null;
@@ -240,17 +365,18 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
     if (old) state = { ...old, failures: [] }; // failed units are tried again on resume
     else rmSync(join(o.out, 'train-checkpoint.json'), { force: true });
     const resumeTrain = old !== null;
-    const units = planUnits(o);
+    const units = planUnits(o, points);
     const started = new Date().toISOString();
     const unitWarnings = () => Object.values(state.info).flatMap((i) => i.warnings);
     const set = (): ResultSet => ({
       model: o.model,
       methods: o.methods,
-      temps: o.temps.filter((_, k) => k % o.shard.count === o.shard.index),
+      temps: shardTemps(o, points),
       rows: state.rows,
       failures: state.failures,
       logT: o.logT,
       exactCurve: [],
+      ...(o.grid ? { grid: gridInfo(o.grid) } : {}),
       warnings: allWarnings(state.rows, unitWarnings()),
       meta: {
         version: o.version,
@@ -259,7 +385,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
         ...o.extraMeta,
         options: {
           methods: o.methods, temps: o.temps, log: o.logT, shard: `${o.shard.index}/${o.shard.count}`, seed: o.seed, workers: o.workers, dbm: o.dbm, alpha: o.alpha,
-          train: o.trainOptions ?? {},
+          train: o.trainOptions ?? {}, ...(o.grid ? { grid: o.grid } : {}),
         },
         ...(memory ? { memory_estimate: { bytes: Math.round(memory.bytes), limit_bytes: Math.round(memory.limit), text: formatBytes(memory.bytes) } } : {}),
         machine: machine(),
@@ -269,7 +395,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
         details: Object.fromEntries(Object.entries(state.info).map(([k, v]) => [k, v.details])),
       },
     });
-    const costs: CostUnit[] = units.map((u) => ({ key: u.key, method: u.method, cost: unitCost(u, o) }));
+    const costs: CostUnit[] = units.map((u) => ({ key: u.key, method: u.method, cost: unitCost(u, o, points) }));
     const progress = new CostProgress('pdbm sweep', o.progress, costs, state.done);
     let done = units.filter((u) => state.done.includes(u.key)).length;
     if (done > 0) note(`resuming: ${done} of ${units.length} units already done`);
@@ -282,7 +408,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
       for (let attempt = 0; attempt < 2 && result === null; attempt++) {
         try {
           // The trained method resumes from its checkpoint when this sweep is a resumed one, or on the retry.
-          result = await runUnit(u, { ...o, resume: resumeTrain || attempt > 0 }, (d, t) => progress.sub(d, t));
+          result = await runUnit(u, { ...o, resume: resumeTrain || attempt > 0 }, points, (d, t) => progress.sub(d, t));
         } catch (e) {
           if (e instanceof InputError) throw e;
           lastError = (e as Error).message.split('\n')[0];
@@ -291,11 +417,16 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
       }
       const seconds = (performance.now() - t0) / 1000;
       if (result === null) {
-        state.failures.push({ unit: u.key, T: u.indices.length === 1 ? o.temps[u.indices[0]] : null, error: lastError });
+        state.failures.push({ unit: u.key, T: u.indices.length === 1 ? points[u.indices[0]].T : null, error: lastError });
       } else {
-        const info: UnitInfo = { warnings: resultWarnings(result).map((w) => `${u.method}: ${w}`), details: [] };
-        for (const r of result.rows) {
-          const { row, details } = toRow(r, u.method);
+        const at = o.grid ? points[u.indices[0]] : undefined;
+        const place = at ? ` (${[...(at.L !== undefined ? [`L = ${at.L}`] : []), ...(at.param !== undefined ? [`${o.grid!.vary!.key} = ${at.param}`] : [])].join(', ')})` : '';
+        const info: UnitInfo = { warnings: resultWarnings(result).map((w) => `${u.method}${place}: ${w}`), details: [] };
+        for (const [j, r] of result.rows.entries()) {
+          // Grid sweeps: the unit's size and parameter value go into the row (a method's rows are
+          // in the order of the temperatures it was given).
+          const p = o.grid ? points[u.indices[j]] : undefined;
+          const { row, details } = toRow(p ? { ...r, L: p.L, param: p.param } : r, u.method);
           state.rows.push(row);
           info.details.push(details);
         }
@@ -311,7 +442,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
       if (Number(process.env.PDBM_TEST_KILL_AFTER_UNITS) === done) process.kill(process.pid, 'SIGKILL');
     }
     const final = set();
-    if (o.methods.includes('exact')) {
+    if (o.methods.includes('exact') && !o.grid) {
       const grid = curveGrid(final.temps, o.logT);
       final.exactCurve = exactThermo(makeHamiltonian(o.model), grid).rows.map((r) => ({ T: r.T, e: r.e, c: r.c }));
     }
@@ -320,6 +451,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
     const verdict = await writePlotsAndReport(o.out, final);
     return {
       dir: o.out,
+      ...(o.grid ? { grid: gridInfo(o.grid) } : {}),
       allAgree: agreement(finishRows(final.rows, o.methods)).allAgree,
       failures: state.failures.length,
       rows: state.rows.length,

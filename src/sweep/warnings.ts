@@ -31,7 +31,9 @@ export function resultWarnings(result: unknown): string[] {
  */
 export function rowWarningsWithPlace(r: Row): string[] {
   if (!(r.c_err > 0 || r.e_err > 0)) return [];
-  const where = `${r.method ? `${r.method} ` : ''}T = ${Number(r.T.toPrecision(5))}`;
+  // Grid rows also say their size and parameter value (the same T recurs at every value).
+  const grid = [...(r.L !== undefined ? [`L = ${r.L}`] : []), ...(r.param !== undefined ? [`param = ${r.param}`] : [])];
+  const where = `${r.method ? `${r.method} ` : ''}${grid.length ? `${grid.join(', ')}, ` : ''}T = ${Number(r.T.toPrecision(5))}`;
   return rowWarnings(r).map((w) => `${where}: ${w}`);
 }
 
