@@ -1,5 +1,5 @@
 /**
- * Binder-cumulant crossings: the critical coupling from finite-size scaling (DESIGN "Critical
+ * Binder-cumulant crossings: the critical coupling from finite-size scaling (docs/design.md, "Critical
  * points"). At the critical point U4 = 1 - <m^4> / (3 <m^2>^2) tends to a universal value for
  * every size L (at fixed beta / L), so the curves U4(L, x) of successive sizes cross near x_c; the
  * crossings drift with the size as x(L1, L2) - x_c ~ L^-(omega + 1/nu) and are extrapolated.
