@@ -8,7 +8,7 @@
  * `--solver` for the algorithm inside one method (exact: alias `--method`).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { defaultWorkers } from '../util/workers.ts';
 import { fileURLToPath } from 'node:url';
 import { analyticThermo, checkAnalyticMemory, defaultAnalyticOptions, defaultMemoryLimit, type AnalyticOptions } from '../methods/analytic-dbm.ts';
 
@@ -65,7 +65,7 @@ interface Command {
 
 const AD = defaultAnalyticOptions();
 const TD = defaultTrainOptions();
-const CORES = Math.max(1, availableParallelism());
+const CORES = defaultWorkers();
 
 const O = {
   model: { name: 'model', type: 'string', arg: 'FILE', help: 'model file (models/*.json)' },

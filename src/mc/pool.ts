@@ -7,15 +7,11 @@
  * instead of once per temperature). Idle threads are unref'd by piscina, so the pool does not keep
  * the process alive; {@link destroyChainPool} ends it explicitly (tests, long-lived hosts).
  */
-import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { workerEntryUrl } from '../util/worker-url.ts';
 import { runChain, type ChainResult, type ChainTask } from './chain.ts';
 
-/** Default worker count: every core. */
-export function defaultWorkers(): number {
-  return Math.max(1, availableParallelism());
-}
+export { defaultWorkers } from '../util/workers.ts';
 
 let shared: { pool: Piscina; threads: number } | null = null;
 

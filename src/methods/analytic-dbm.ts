@@ -5,7 +5,8 @@
  * with the remaining Trotter bias stated. Before any work, the memory the networks need is
  * estimated and a run that would not fit is refused (see {@link analyticMemoryEstimate}).
  */
-import { availableParallelism, totalmem } from 'node:os';
+import { totalmem } from 'node:os';
+import { defaultWorkers } from '../util/workers.ts';
 import { samplingFields, type ChainTask, type SamplingOptions } from '../mc/chain.ts';
 import { InputError } from '../util/errors.ts';
 import { makeTfim, type Tfim } from '../model/hamiltonian.ts';
@@ -66,7 +67,7 @@ export function checkSampling(o: SamplingOptions & { chains: number; workers: nu
  */
 export function defaultAnalyticOptions(): AnalyticOptions {
   return {
-    warmup: 200, sweeps: 1000, thin: 1, cluster: true, chains: 16, seed: 1, workers: Math.max(1, availableParallelism()), dt: 0.05, order: 2,
+    warmup: 200, sweeps: 1000, thin: 1, cluster: true, chains: 16, seed: 1, workers: defaultWorkers(), dt: 0.05, order: 2,
     traceBonds: true, clusterMove: 'wolff',
   };
 }
