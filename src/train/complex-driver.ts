@@ -29,7 +29,7 @@ export interface ComplexTrainOptions {
   share: boolean;
   /** Marshall sign prefactor on bipartite lattices (default false). */
   marshall: boolean;
-  /** Start inverse temperature (default 0.01); the start is exact at first order in beta0. */
+  /** Start inverse temperature (default 0.001); the start is exact at first order in beta0. */
   beta0: number;
   /** Largest imaginary-time step (default 0.02). */
   dbeta: number;
@@ -49,7 +49,7 @@ export interface ComplexTrainOptions {
   warmup: number;
   /** Samples per chain at each measured temperature (default 1000). */
   measureSamples: number;
-  /** Relative and absolute diagonal shifts of S (defaults 1e-3, 1e-6). */
+  /** Relative and absolute diagonal shifts of S (defaults 1e-4, 1e-6). */
   shift: number;
   shiftAbs: number;
   seed: number;
@@ -60,8 +60,8 @@ export interface ComplexTrainOptions {
 /** Defaults of {@link ComplexTrainOptions}. */
 export function defaultComplexTrainOptions(): ComplexTrainOptions {
   return {
-    alpha: 2, share: true, marshall: false, beta0: 0.01, dbeta: 0.02, relDbeta: 0.25, chains: 8, samples: 100, thin: 1, warmup: 4,
-    measureSamples: 1000, shift: 1e-3, shiftAbs: 1e-6, seed: 1, exact: false,
+    alpha: 2, share: true, marshall: false, beta0: 0.001, dbeta: 0.02, relDbeta: 0.25, chains: 8, samples: 100, thin: 1, warmup: 4,
+    measureSamples: 1000, shift: 1e-4, shiftAbs: 1e-6, seed: 1, exact: false,
   };
 }
 

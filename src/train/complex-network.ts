@@ -169,11 +169,11 @@ export function bipartition(ham: Xxz): Int8Array {
  * Sets the start parameters at inverse temperature beta0 >= 0 (see the file comment): delta
  * features with cosh(2w) = eps, Jastrow js = ja = -beta0 Jz / 16 per pair class (on s = a this is
  * exp(-beta0 Jz s_i s_j / 8), the diagonal of 1 - beta0 H / 2), biases beta0 h / 8, and for the
- * other features c_f = 0.5 + noise (random, from `rng`) with zero couplings: log cosh(c_f) is a
- * constant, so the amplitude is unchanged, but their derivatives tanh(c_f) s_i are not zero, so SR
- * can move them.
+ * other features c_f = 0.5 + noise (random, from `rng`): log cosh(c_f) is a constant, but the
+ * derivatives tanh(c_f) s_i are not zero, so SR can move them; and couplings W = eta, V = -eta of
+ * size `etaScale` (see the body).
  */
-export function startParams(net: ComplexNet, beta0: number, rng: Rng, noise = 0.1): void {
+export function startParams(net: ComplexNet, beta0: number, rng: Rng, noise = 0.1, etaScale = 0.05): void {
   const { re, im, N, ham } = net;
   re.fill(0);
   im.fill(0);
@@ -211,6 +211,18 @@ export function startParams(net: ComplexNet, beta0: number, rng: Rng, noise = 0.
     if (isDelta[f]) continue;
     re[net.cIndex(f)] = 0.5 + noise * (rng.next() - 0.5);
     im[net.cIndex(f)] = noise * (rng.next() - 0.5);
+    // Small random couplings W_f[r] = eta_r, V_f[r] = -eta_r: theta = c_f + eta . (s - a) equals c_f
+    // on the diagonal s = a (the start amplitude is unchanged there; mismatched pairs change at
+    // relative order eta). Without them every translated copy of a feature has the same
+    // derivative sum_i s_i (and all unshared extra units are alike), so TDVP would keep them
+    // uniform (functions of the magnetization only) forever.
+    for (let r = 0; r < N; r++) {
+      const k = net.wIndex(f, r);
+      re[k] = etaScale * (rng.next() - 0.5);
+      im[k] = etaScale * (rng.next() - 0.5);
+      re[k + N] = -re[k];
+      im[k + N] = -im[k];
+    }
   }
 }
 
