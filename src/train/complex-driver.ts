@@ -55,13 +55,18 @@ export interface ComplexTrainOptions {
   seed: number;
   /** Enumerate instead of sampling (N <= 8; default false). */
   exact: boolean;
+  /**
+   * Bias the chains toward s != a at small beta and reweight (default true; see
+   * complex-sampler.ts): without it a sampled run does not learn the exchange term.
+   */
+  bias: boolean;
 }
 
 /** Defaults of {@link ComplexTrainOptions}. */
 export function defaultComplexTrainOptions(): ComplexTrainOptions {
   return {
     alpha: 2, share: true, marshall: false, beta0: 0.001, dbeta: 0.02, relDbeta: 0.25, chains: 8, samples: 100, thin: 1, warmup: 4,
-    measureSamples: 1000, shift: 1e-4, shiftAbs: 1e-6, seed: 1, exact: false,
+    measureSamples: 1000, shift: 1e-4, shiftAbs: 1e-6, seed: 1, exact: false, bias: true,
   };
 }
 
@@ -146,32 +151,50 @@ class Engine {
     }
   }
 
-  /** Moments at the current parameters: enumeration or `perChain` samples from every chain. */
-  moments(perChain: number): ComplexMoments {
+  /**
+   * Mismatch bias at inverse temperature beta (complex-sampler.ts): e^{2 kappa} r = 1 with
+   * r = (hopping pairs / 2) (beta J / 4)^2 the weight of one mismatched pair relative to s = a,
+   * 0 once r >= 1 (beta of order 1).
+   */
+  kappa(beta: number): number {
+    if (!this.o.bias) return 0;
+    const ham = this.net.ham;
+    const r = (ham.maxConnected / 2) * ((beta * Math.abs(ham.spec.J)) / 4) ** 2;
+    return r > 0 && r < 1 ? -0.5 * Math.log(r) : 0;
+  }
+
+  /** Moments at the current parameters and inverse temperature: enumeration or `perChain` samples from every chain. */
+  moments(perChain: number, beta: number): ComplexMoments {
     const t0 = performance.now();
-    const smp = this.enumLocal ? this.enumerate() : this.sample(perChain, null);
+    const smp = this.enumLocal ? this.enumerate() : this.sample(perChain, null, this.kappa(beta));
     const m = complexMoments(smp);
     this.sampleSeconds += (performance.now() - t0) / 1000;
     return m;
   }
 
-  /** Samples every chain in chain order; when `series` is given, also records Re E, Im E, |E|^2 per chain. */
-  sample(perChain: number, series: Array<[Float64Array, Float64Array, Float64Array]> | null): ComplexSamples {
+  /**
+   * Samples every chain in chain order with mismatch bias kappa; when `series` is given, records
+   * per chain w Re E, w Im E, w |E|^2 and w (w = e^{-kappa m}) instead of SR samples.
+   */
+  sample(perChain: number, series: Float64Array[][] | null, kappa: number): ComplexSamples {
     const { net, o, oR, oI, e } = this;
     const smp = new ComplexSamples(net.P, series ? 0 : perChain * this.chains.length);
     this.chains.forEach((ch, c) => {
+      ch.kappa = kappa;
       ch.local.refresh(ch.x);
       for (let w = 0; w < o.warmup; w++) ch.sweep();
       for (let i = 0; i < perChain; i++) {
         for (let t = 0; t < o.thin; t++) ch.sweep();
         ch.local.eloc(ch.x, e);
+        const w = kappa ? Math.exp(-kappa * ch.mismatches()) : 1;
         if (series) {
-          series[c][0][i] = e[0];
-          series[c][1][i] = e[1];
-          series[c][2][i] = e[0] * e[0] + e[1] * e[1];
+          series[c][0][i] = w * e[0];
+          series[c][1][i] = w * e[1];
+          series[c][2][i] = w * (e[0] * e[0] + e[1] * e[1]);
+          series[c][3][i] = w;
         } else {
           ch.local.grad(ch.x, oR, oI);
-          smp.add(oR, oI, e[0], e[1]);
+          smp.add(oR, oI, e[0], e[1], w);
         }
       }
     });
@@ -218,8 +241,8 @@ class Engine {
   }
 
   /** dp/dbeta = -(1/2) S^{-1} F at the current parameters, into kR, kI. */
-  derivative(kR: Float64Array, kI: Float64Array): ComplexMoments {
-    const m = this.moments(this.o.samples);
+  derivative(kR: Float64Array, kI: Float64Array, beta: number): ComplexMoments {
+    const m = this.moments(this.o.samples, beta);
     const t0 = performance.now();
     const r = solveComplexSr(m, this.o.shift, this.o.shiftAbs);
     this.solveSeconds += (performance.now() - t0) / 1000;
@@ -269,12 +292,12 @@ export function trainComplexThermo(model: ModelSpec, temps: number[], opts: Part
       // Heun: p1 = p + h k1(p); p <- p + h/2 (k1(p) + k2(p1)).
       p0R.set(net.re);
       p0I.set(net.im);
-      eng.derivative(k1R, k1I);
+      eng.derivative(k1R, k1I, beta);
       for (let k = 0; k < P; k++) {
         net.re[k] = p0R[k] + h * k1R[k];
         net.im[k] = p0I[k] + h * k1I[k];
       }
-      eng.derivative(k2R, k2I);
+      eng.derivative(k2R, k2I, beta + h);
       for (let k = 0; k < P; k++) {
         net.re[k] = p0R[k] + 0.5 * h * (k1R[k] + k2R[k]);
         net.im[k] = p0I[k] + 0.5 * h * (k1I[k] + k2I[k]);
@@ -311,25 +334,30 @@ function measure(eng: Engine, T: number, o: ComplexTrainOptions, warnings: strin
   const N = eng.net.N;
   const beta = 1 / T;
   if (o.exact) {
-    const m = eng.moments(0);
+    const m = eng.moments(0, beta);
     return { T, beta, e: m.eR / N, e_err: 0, c: (beta * beta * (m.eAbs2 - m.eR ** 2 - m.eI ** 2)) / N, c_err: 0 };
   }
   const M = o.measureSamples;
-  const series = eng.chains.map(() => [new Float64Array(M), new Float64Array(M), new Float64Array(M)] as [Float64Array, Float64Array, Float64Array]);
-  eng.sample(M, series);
-  const eS = summarizeChains(series.map((s) => s[0].map((v) => v / N)));
-  const B = 4;
-  const blocks = [0, 1, 2].map((q) => {
+  const series = eng.chains.map(() => [0, 1, 2, 3].map(() => new Float64Array(M)));
+  const kappa = eng.kappa(beta);
+  eng.sample(M, series, kappa);
+  // Ratios of weighted means (w = 1 without bias): jackknife over 8 blocks per chain, chains in order.
+  const B = 8;
+  const blocks = [0, 1, 2, 3].map((q) => {
     const out = new Float64Array(B * series.length);
     series.forEach((s, c) => out.set(blockMeans(s[q], B), c * B));
     return out;
   });
-  const cj = jackknife(blocks, ([r, i, a]) => (beta * beta * (a - r * r - i * i)) / N);
+  const ej = jackknife(blocks, ([r, , , w]) => r / w / N);
+  const cj = jackknife(blocks, ([r, i, a, w]) => (beta * beta * (a / w - (r / w) ** 2 - (i / w) ** 2)) / N);
+  // tau_int of the weighted energy series (a diagnostic; the error bar is the block jackknife's).
+  const eS = summarizeChains(series.map((s) => s[0].map((v) => v / N)));
   const row: Row = {
-    T, beta, e: eS.mean, e_err: eS.err, c: cj.value, c_err: cj.err, n_eff: eS.nEff, tau_e: eS.tau, samples: M * series.length,
+    T, beta, e: ej.value, e_err: ej.err, c: cj.value, c_err: cj.err, n_eff: eS.nEff, tau_e: eS.tau, samples: M * series.length,
   };
   const w: string[] = [];
   if (!eS.converged) w.push(`T = ${T}: tau_int window of e not converged`);
+  if (M / B < 20 * Math.max(eS.tau, 0.5)) w.push(`T = ${T}: jackknife blocks (${M / B} samples) shorter than 20 tau_int (${eS.tau.toFixed(1)})`);
   if (cj.value < 0) w.push(`T = ${T}: negative c`);
   if (w.length) {
     row.warnings = w;
