@@ -265,6 +265,8 @@ export class ComplexLocal {
   /** Proposed theta of the last {@link logRatio}. */
   readonly prR: Float64Array;
   readonly prI: Float64Array;
+  readonly plR: Float64Array;
+  readonly plI: Float64Array;
   private readonly tmp = new Float64Array(2);
   private readonly sA: Int32Array;
   private readonly sB: Int32Array;
@@ -281,6 +283,8 @@ export class ComplexLocal {
     this.lcI = new Float64Array(H);
     this.prR = new Float64Array(H);
     this.prI = new Float64Array(H);
+    this.plR = new Float64Array(H);
+    this.plI = new Float64Array(H);
     const mc = Math.max(1, net.ham.maxConnected);
     this.sA = new Int32Array(mc);
     this.sB = new Int32Array(mc);
@@ -314,6 +318,43 @@ export class ComplexLocal {
     this.tmp[1] = ti + si;
   }
 
+  /**
+   * Change of the visible part (biases, Jastrow) when visible spins v1 (and v2 >= 0) flip, into
+   * tmp, in O(N): flipping site i of one replica changes it by -2 x_i (b + sum_j J_c(ij) x_j); two
+   * flips in the same replica counted the pair (i, j) twice, although x_i x_j does not change.
+   */
+  private visibleDelta(x: Int8Array, v1: number, v2: number): void {
+    const { net, tmp } = this;
+    const { N, re, im, cls } = net;
+    let dr = 0;
+    let di = 0;
+    for (let q = 0; q < (v2 >= 0 ? 2 : 1); q++) {
+      const v = q === 0 ? v1 : v2;
+      const off = v < N ? 0 : N;
+      const i = v - off;
+      const jo = off ? net.jaOff : net.jsOff;
+      let sr = re[off ? 1 : 0];
+      let si = im[off ? 1 : 0];
+      for (let j = 0; j < N; j++) {
+        if (j === i) continue;
+        const c = jo + cls[i * N + j];
+        sr += re[c] * x[off + j];
+        si += im[c] * x[off + j];
+      }
+      dr += -2 * x[v] * sr;
+      di += -2 * x[v] * si;
+    }
+    if (v2 >= 0 && (v1 < N) === (v2 < N)) {
+      const off = v1 < N ? 0 : N;
+      const c = (off ? net.jaOff : net.jsOff) + cls[(v1 - off) * N + (v2 - off)];
+      const p = 4 * x[v1] * x[v2];
+      dr += p * re[c];
+      di += p * im[c];
+    }
+    tmp[0] = dr;
+    tmp[1] = di;
+  }
+
   /** Recomputes theta and log phi for configuration x (after a parameter change or a new x). */
   refresh(x: Int8Array): void {
     const { net, thR, thI, lcR, lcI, tmp } = this;
@@ -343,15 +384,15 @@ export class ComplexLocal {
   }
 
   /**
-   * log phi(x') - log phi(x) (into out) for x' = x with visible spins v1 (and v2 >= 0) flipped;
-   * x is temporarily modified and restored. The proposed theta is left in prR/prI for {@link accept}.
+   * log phi(x') - log phi(x) (into out) for x' = x with visible spins v1 (and v2 >= 0) flipped
+   * (x unchanged). The proposed theta and log 2 cosh theta are left in prR/prI, plR/plI for {@link accept}.
    */
   logRatio(x: Int8Array, v1: number, v2: number, out: Float64Array): void {
-    const { net, thR, thI, lcR, lcI, prR, prI, tmp } = this;
+    const { net, thR, thI, lcR, lcI, prR, prI, plR, plI, tmp } = this;
     const { N, H, re, im, idx } = net;
-    this.visible(x);
-    const v0r = tmp[0];
-    const v0i = tmp[1];
+    this.visibleDelta(x, v1, v2);
+    let dr = tmp[0];
+    let di = tmp[1];
     // Indices into the W (s) or V (a) blocks, and the changes -2 x_v.
     const site1 = v1 < N ? v1 : v1 - N;
     const off1 = v1 < N ? 0 : N;
@@ -359,13 +400,6 @@ export class ComplexLocal {
     const site2 = v2 < 0 ? 0 : v2 < N ? v2 : v2 - N;
     const off2 = v2 < N ? 0 : N;
     const d2 = v2 < 0 ? 0 : -2 * x[v2];
-    x[v1] = -x[v1];
-    if (v2 >= 0) x[v2] = -x[v2];
-    this.visible(x);
-    x[v1] = -x[v1];
-    if (v2 >= 0) x[v2] = -x[v2];
-    let dr = tmp[0] - v0r;
-    let di = tmp[1] - v0i;
     for (let u = 0; u < H; u++) {
       const k1 = idx[u * N + site1] + off1;
       let tr = thR[u] + re[k1] * d1;
@@ -378,6 +412,8 @@ export class ComplexLocal {
       prR[u] = tr;
       prI[u] = ti;
       logCosh2(tr, ti, tmp);
+      plR[u] = tmp[0];
+      plI[u] = tmp[1];
       dr += tmp[0] - lcR[u];
       di += tmp[1] - lcI[u];
     }
@@ -387,16 +423,12 @@ export class ComplexLocal {
 
   /** Accepts the last proposal: flips v1 (and v2) in x and adopts the proposed theta; `d` = its log ratio. */
   accept(x: Int8Array, v1: number, v2: number, d: Float64Array): void {
-    const { thR, thI, lcR, lcI, prR, prI, tmp } = this;
     x[v1] = -x[v1];
     if (v2 >= 0) x[v2] = -x[v2];
-    for (let u = 0; u < this.net.H; u++) {
-      thR[u] = prR[u];
-      thI[u] = prI[u];
-      logCosh2(prR[u], prI[u], tmp);
-      lcR[u] = tmp[0];
-      lcI[u] = tmp[1];
-    }
+    this.thR.set(this.prR);
+    this.thI.set(this.prI);
+    this.lcR.set(this.plR);
+    this.lcI.set(this.plI);
     this.lpR += d[0];
     this.lpI += d[1];
   }
