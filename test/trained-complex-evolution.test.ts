@@ -10,13 +10,13 @@ import { InputError } from '../src/util/errors.ts';
 
 const heis = (N: number) => parseModel({ name: 'h', lattice: { kind: 'chain', size: [N] }, hamiltonian: { kind: 'xxz', J: 1, Delta: 1 } });
 
-test('exact moments: e(T), c(T) of the 4-site Heisenberg chain; the Heun error is below the ansatz error', () => {
+test('exact moments: e(T), c(T) of the 4-site Heisenberg chain; the Heun error is below the ansatz error', async () => {
   const model = heis(4);
   const temps = [5, 2, 1, 0.5, 0.3];
   const ex = exactThermo(makeHamiltonian(model), temps).rows;
   for (const marshall of [true, false]) {
-    const a = trainComplexThermo(model, temps, { exact: true, marshall });
-    const b = trainComplexThermo(model, temps, { exact: true, marshall, dbeta: 0.01, relDbeta: 0.125 });
+    const a = await trainComplexThermo(model, temps, { exact: true, marshall });
+    const b = await trainComplexThermo(model, temps, { exact: true, marshall, dbeta: 0.01, relDbeta: 0.125 });
     assert.is(a.meta.sign, marshall ? 'marshall' : 'none');
     for (let k = 0; k < temps.length; k++) {
       const rel = Math.abs(a.rows[k].e - ex[k].e) / Math.abs(ex[k].e);
@@ -35,12 +35,12 @@ test('exact moments: e(T), c(T) of the 4-site Heisenberg chain; the Heun error i
   }
 });
 
-test('sampled run (8 chains, seed 3): e and c of the 4-site chain within 4 sigma + the exact-moments bias', () => {
+test('sampled run (8 chains, seed 3): e and c of the 4-site chain within 4 sigma + the exact-moments bias', async () => {
   const model = heis(4);
   const temps = [2, 1, 0.5];
   const ex = exactThermo(makeHamiltonian(model), temps).rows;
-  const r = trainComplexThermo(model, temps, { marshall: true, seed: 3 });
-  const ref = trainComplexThermo(model, temps, { marshall: true, exact: true });
+  const r = await trainComplexThermo(model, temps, { marshall: true, seed: 3 });
+  const ref = await trainComplexThermo(model, temps, { marshall: true, exact: true });
   for (let k = 0; k < temps.length; k++) {
     const row = r.rows[k];
     // Bias allowance: the exact-moments run's own deviation (ansatz + shift; no sampling).
@@ -54,23 +54,34 @@ test('sampled run (8 chains, seed 3): e and c of the 4-site chain within 4 sigma
   assert.ok(r.meta.sampleSeconds > 0 && r.meta.solveSeconds > 0);
 });
 
-test('same seed, same numbers; another seed, other numbers', () => {
+test('same seed, same numbers for 1 and 2 workers; another seed, other numbers', async () => {
   const model = heis(4);
-  const o = { samples: 20, measureSamples: 64, chains: 2, dbeta: 0.05 };
-  const a = trainComplexThermo(model, [1], { ...o, seed: 9 });
-  const b = trainComplexThermo(model, [1], { ...o, seed: 9 });
-  const c = trainComplexThermo(model, [1], { ...o, seed: 10 });
+  const o = { samples: 20, measureSamples: 64, chains: 3, dbeta: 0.05 };
+  const a = await trainComplexThermo(model, [1], { ...o, seed: 9 });
+  const b = await trainComplexThermo(model, [1], { ...o, seed: 9, workers: 2 });
+  const c = await trainComplexThermo(model, [1], { ...o, seed: 10 });
+  assert.is(b.meta.workers, 2);
   assert.equal(a.rows, b.rows);
   assert.not.equal(a.rows[0].e, c.rows[0].e);
 });
 
-test('bad input: a TFIM model, T above 1/beta0, too many sites for enumeration', () => {
+async function rejectsInput(p: Promise<unknown>, what: string): Promise<void> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof InputError, `${what}: ${String(e)}`);
+    return;
+  }
+  assert.unreachable(`${what}: accepted`);
+}
+
+test('bad input: a TFIM model, T above 1/beta0, too many sites for enumeration, Marshall sign on a triangular lattice', async () => {
   const tfim = parseModel({ name: 't', lattice: { kind: 'chain', size: [4] }, hamiltonian: { kind: 'tfim', J: 1, Gamma: 1, h: 0 } });
-  assert.throws(() => trainComplexThermo(tfim, [1]), (e: unknown) => e instanceof InputError);
-  assert.throws(() => trainComplexThermo(heis(4), [2000]), (e: unknown) => e instanceof InputError);
-  assert.throws(() => trainComplexThermo(heis(10), [1], { exact: true }), (e: unknown) => e instanceof InputError);
+  await rejectsInput(trainComplexThermo(tfim, [1]), 'tfim');
+  await rejectsInput(trainComplexThermo(heis(4), [2000]), 'T above 1/beta0');
+  await rejectsInput(trainComplexThermo(heis(10), [1], { exact: true }), 'exact N = 10');
   const tri = parseModel({ name: 'tri', lattice: { kind: 'triangular', size: [3, 3] }, hamiltonian: { kind: 'xxz', J: 1, Delta: 1 } });
-  assert.throws(() => trainComplexThermo(tri, [1], { marshall: true }), (e: unknown) => e instanceof InputError);
+  await rejectsInput(trainComplexThermo(tri, [1], { marshall: true }), 'marshall on triangular');
 });
 
 test.run();

@@ -18,7 +18,8 @@ import { makeXxz } from '../model/xxz.ts';
 import { blockMeans, jackknife, summarizeChains } from '../stats/series.ts';
 import type { Row } from '../stats/row.ts';
 import { ComplexLocal, ComplexNet, startParams } from './complex-network.ts';
-import { ComplexChain } from './complex-sampler.ts';
+import { ComplexPool } from './complex-pool.ts';
+import type { ComplexReply } from './complex-worker.ts';
 import { complexMoments, ComplexSamples, solveComplexSr, type ComplexMoments } from './complex-sr.ts';
 
 /** Options of {@link trainComplexThermo} (CLI names in brackets are the lead's suggestion). */
@@ -53,6 +54,8 @@ export interface ComplexTrainOptions {
   shift: number;
   shiftAbs: number;
   seed: number;
+  /** Worker threads (default 1: this thread); the numbers do not depend on it. */
+  workers: number;
   /** Enumerate instead of sampling (N <= 8; default false). */
   exact: boolean;
   /**
@@ -66,7 +69,7 @@ export interface ComplexTrainOptions {
 export function defaultComplexTrainOptions(): ComplexTrainOptions {
   return {
     alpha: 2, share: true, marshall: false, beta0: 0.001, dbeta: 0.02, relDbeta: 0.25, chains: 8, samples: 100, thin: 1, warmup: 4,
-    measureSamples: 1000, shift: 1e-4, shiftAbs: 1e-6, seed: 1, exact: false, bias: true,
+    measureSamples: 1000, shift: 1e-4, shiftAbs: 1e-6, seed: 1, workers: 1, exact: false, bias: true,
   };
 }
 
@@ -82,7 +85,8 @@ export interface ComplexTrainMeta {
   beta0: number;
   dbeta: number;
   exact: boolean;
-  workers: 1;
+  /** Worker threads used (1: this thread). */
+  workers: number;
   /** Wall-clock seconds: total, sampling (SR evaluations), solves, measurements. */
   seconds: number;
   sampleSeconds: number;
@@ -130,16 +134,18 @@ function check(o: ComplexTrainOptions, temps: number[]): void {
 /** The evaluation state shared by the sampled and the enumerated paths. */
 class Engine {
   readonly net: ComplexNet;
-  readonly chains: ComplexChain[] = [];
-  readonly oR: Float64Array;
-  readonly oI: Float64Array;
+  private readonly oR: Float64Array;
+  private readonly oI: Float64Array;
   private readonly e = new Float64Array(2);
   private readonly enumLocal: ComplexLocal | null = null;
+  private readonly pool: ComplexPool | null = null;
   sampleSeconds = 0;
   solveSeconds = 0;
   maxShiftAbs = 0;
+  accepted = 0;
+  proposed = 0;
 
-  constructor(net: ComplexNet, readonly o: ComplexTrainOptions) {
+  constructor(model: ModelSpec, net: ComplexNet, readonly o: ComplexTrainOptions) {
     this.net = net;
     this.oR = new Float64Array(net.P);
     this.oI = new Float64Array(net.P);
@@ -147,8 +153,12 @@ class Engine {
       if (net.N > COMPLEX_EXACT_MAX_SITES) throw new InputError(`exact: N = ${net.N} is too large to enumerate (limit ${COMPLEX_EXACT_MAX_SITES})`);
       this.enumLocal = new ComplexLocal(net);
     } else {
-      for (let c = 0; c < o.chains; c++) this.chains.push(new ComplexChain(new ComplexLocal(net), new Rng(o.seed, c)));
+      this.pool = ComplexPool.start({ model, net: net.opts, seed: o.seed }, o.chains, o.workers);
     }
+  }
+
+  close(): Promise<void> {
+    return this.pool ? this.pool.close() : Promise.resolve();
   }
 
   /**
@@ -163,45 +173,36 @@ class Engine {
     return r > 0 && r < 1 ? -0.5 * Math.log(r) : 0;
   }
 
+  /** Every chain's replies (chain order) at the current parameters. */
+  async run(perChain: number, beta: number, mode: 'sr' | 'measure'): Promise<ComplexReply[]> {
+    const { o, net } = this;
+    const replies = await this.pool!.run({ re: net.re, im: net.im, perChain, thin: o.thin, warmup: o.warmup, kappa: this.kappa(beta), mode });
+    for (const r of replies) {
+      this.accepted += r.accepted;
+      this.proposed += r.proposed;
+    }
+    return replies;
+  }
+
   /** Moments at the current parameters and inverse temperature: enumeration or `perChain` samples from every chain. */
-  moments(perChain: number, beta: number): ComplexMoments {
+  async moments(perChain: number, beta: number): Promise<ComplexMoments> {
     const t0 = performance.now();
-    const smp = this.enumLocal ? this.enumerate() : this.sample(perChain, null, this.kappa(beta));
+    let smp: ComplexSamples;
+    if (this.enumLocal) smp = this.enumerate();
+    else {
+      const replies = await this.run(perChain, beta, 'sr');
+      const P = this.net.P;
+      smp = new ComplexSamples(P, perChain * replies.length);
+      for (const r of replies) {
+        for (let i = 0; i < perChain; i++) smp.add(r.oR!.subarray(i * P, (i + 1) * P), r.oI!.subarray(i * P, (i + 1) * P), r.eR![i], r.eI![i], r.w![i]);
+      }
+    }
     const m = complexMoments(smp);
     this.sampleSeconds += (performance.now() - t0) / 1000;
     return m;
   }
 
-  /**
-   * Samples every chain in chain order with mismatch bias kappa; when `series` is given, records
-   * per chain w Re E, w Im E, w |E|^2 and w (w = e^{-kappa m}) instead of SR samples.
-   */
-  sample(perChain: number, series: Float64Array[][] | null, kappa: number): ComplexSamples {
-    const { net, o, oR, oI, e } = this;
-    const smp = new ComplexSamples(net.P, series ? 0 : perChain * this.chains.length);
-    this.chains.forEach((ch, c) => {
-      ch.kappa = kappa;
-      ch.local.refresh(ch.x);
-      for (let w = 0; w < o.warmup; w++) ch.sweep();
-      for (let i = 0; i < perChain; i++) {
-        for (let t = 0; t < o.thin; t++) ch.sweep();
-        ch.local.eloc(ch.x, e);
-        const w = kappa ? Math.exp(-kappa * ch.mismatches()) : 1;
-        if (series) {
-          series[c][0][i] = w * e[0];
-          series[c][1][i] = w * e[1];
-          series[c][2][i] = w * (e[0] * e[0] + e[1] * e[1]);
-          series[c][3][i] = w;
-        } else {
-          ch.local.grad(ch.x, oR, oI);
-          smp.add(oR, oI, e[0], e[1], w);
-        }
-      }
-    });
-    return smp;
-  }
-
-  /** Every configuration of the Sz(s) = Sz(a) sector, weighted by |phi|^2 (normalized). */
+/** Every configuration of the Sz(s) = Sz(a) sector, weighted by |phi|^2 (normalized). */
   enumerate(): ComplexSamples {
     const { net, oR, oI, e } = this;
     const loc = this.enumLocal!;
@@ -241,8 +242,8 @@ class Engine {
   }
 
   /** dp/dbeta = -(1/2) S^{-1} F at the current parameters, into kR, kI. */
-  derivative(kR: Float64Array, kI: Float64Array, beta: number): ComplexMoments {
-    const m = this.moments(this.o.samples, beta);
+  async derivative(kR: Float64Array, kI: Float64Array, beta: number): Promise<ComplexMoments> {
+    const m = await this.moments(this.o.samples, beta);
     const t0 = performance.now();
     const r = solveComplexSr(m, this.o.shift, this.o.shiftAbs);
     this.solveSeconds += (performance.now() - t0) / 1000;
@@ -260,7 +261,7 @@ class Engine {
  * e, c (per site, coupling units, S = sigma/2) at each temperature of `temps` (any order; rows in
  * the given order). Same seed, same numbers (single thread; chains in chain order).
  */
-export function trainComplexThermo(model: ModelSpec, temps: number[], opts: Partial<ComplexTrainOptions> = {}): ComplexTrainResult {
+export async function trainComplexThermo(model: ModelSpec, temps: number[], opts: Partial<ComplexTrainOptions> = {}): Promise<ComplexTrainResult> {
   const o = { ...defaultComplexTrainOptions(), ...opts };
   if (model.hamiltonian.kind !== 'xxz') throw new InputError(`the complex network trains xxz models; model kind is ${model.hamiltonian.kind}`);
   check(o, temps);
@@ -268,7 +269,17 @@ export function trainComplexThermo(model: ModelSpec, temps: number[], opts: Part
   const ham = makeXxz(model);
   const net = new ComplexNet(ham, { alpha: o.alpha, share: o.share, marshall: o.marshall });
   startParams(net, o.beta0, new Rng(o.seed, 0x7fffffff));
-  const eng = new Engine(net, o);
+  const eng = new Engine(model, net, o);
+  try {
+    return await evolve(eng, temps, o, t0);
+  } finally {
+    await eng.close();
+  }
+}
+
+/** The Heun evolution through every temperature, with measurements. */
+async function evolve(eng: Engine, temps: number[], o: ComplexTrainOptions, t0: number): Promise<ComplexTrainResult> {
+  const net = eng.net;
   const N = net.N;
   const P = net.P;
   const order = temps.map((T, k) => ({ T, k, beta: 1 / T })).sort((a, b) => a.beta - b.beta);
@@ -292,12 +303,12 @@ export function trainComplexThermo(model: ModelSpec, temps: number[], opts: Part
       // Heun: p1 = p + h k1(p); p <- p + h/2 (k1(p) + k2(p1)).
       p0R.set(net.re);
       p0I.set(net.im);
-      eng.derivative(k1R, k1I, beta);
+      await eng.derivative(k1R, k1I, beta);
       for (let k = 0; k < P; k++) {
         net.re[k] = p0R[k] + h * k1R[k];
         net.im[k] = p0I[k] + h * k1I[k];
       }
-      eng.derivative(k2R, k2I, beta + h);
+      await eng.derivative(k2R, k2I, beta + h);
       for (let k = 0; k < P; k++) {
         net.re[k] = p0R[k] + 0.5 * h * (k1R[k] + k2R[k]);
         net.im[k] = p0I[k] + 0.5 * h * (k1I[k] + k2I[k]);
@@ -307,14 +318,8 @@ export function trainComplexThermo(model: ModelSpec, temps: number[], opts: Part
     }
     beta = pt.beta;
     const tm = performance.now();
-    rows[pt.k] = measure(eng, pt.T, o, warnings);
+    rows[pt.k] = await measure(eng, pt.T, o, warnings);
     measureSeconds += (performance.now() - tm) / 1000;
-  }
-  let acc = 0;
-  let prop = 0;
-  for (const ch of eng.chains) {
-    acc += ch.accepted;
-    prop += ch.proposed;
   }
   if (eng.maxShiftAbs > o.shiftAbs) warnings.push(`SR: diagonal shift raised to ${eng.maxShiftAbs} (S + shift not positive definite)`);
   void N;
@@ -322,25 +327,23 @@ export function trainComplexThermo(model: ModelSpec, temps: number[], opts: Part
     rows,
     meta: {
       method: 'trained-complex', convention: 'spin-1/2', steps, parameters: P, hidden: net.H, shared: net.shared,
-      sign: o.marshall ? 'marshall' : 'none', beta0: o.beta0, dbeta: o.dbeta, exact: o.exact, workers: 1,
+      sign: o.marshall ? 'marshall' : 'none', beta0: o.beta0, dbeta: o.dbeta, exact: o.exact, workers: o.exact ? 1 : Math.max(1, Math.min(o.workers, o.chains)),
       seconds: (performance.now() - t0) / 1000, sampleSeconds: eng.sampleSeconds, solveSeconds: eng.solveSeconds, measureSeconds,
-      acceptance: prop ? acc / prop : 1, maxShiftAbs: eng.maxShiftAbs, warnings,
+      acceptance: eng.proposed ? eng.accepted / eng.proposed : 1, maxShiftAbs: eng.maxShiftAbs, warnings,
     },
   };
 }
 
 /** e, c at the current parameters: exact moments, or measureSamples per chain with error bars. */
-function measure(eng: Engine, T: number, o: ComplexTrainOptions, warnings: string[]): Row {
+async function measure(eng: Engine, T: number, o: ComplexTrainOptions, warnings: string[]): Promise<Row> {
   const N = eng.net.N;
   const beta = 1 / T;
   if (o.exact) {
-    const m = eng.moments(0, beta);
+    const m = await eng.moments(0, beta);
     return { T, beta, e: m.eR / N, e_err: 0, c: (beta * beta * (m.eAbs2 - m.eR ** 2 - m.eI ** 2)) / N, c_err: 0 };
   }
   const M = o.measureSamples;
-  const series = eng.chains.map(() => [0, 1, 2, 3].map(() => new Float64Array(M)));
-  const kappa = eng.kappa(beta);
-  eng.sample(M, series, kappa);
+  const series = (await eng.run(M, beta, 'measure')).map((r) => r.series!);
   // Ratios of weighted means (w = 1 without bias): jackknife over 8 blocks per chain, chains in order.
   const B = 8;
   const blocks = [0, 1, 2, 3].map((q) => {
