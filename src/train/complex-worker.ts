@@ -12,6 +12,7 @@ import { makeXxz } from '../model/xxz.ts';
 import { Rng } from '../mc/rng.ts';
 import { ComplexLocal, ComplexNet, type ComplexNetOptions } from './complex-network.ts';
 import { ComplexChain } from './complex-sampler.ts';
+import { serveGroup } from './worker.ts';
 
 export interface ComplexGroupInit {
   model: ModelSpec;
@@ -100,30 +101,10 @@ export class ComplexChainGroup {
 
 export type ComplexGroupMessage = { type: 'run'; req: ComplexRequest } | { type: 'close' };
 
-/** Piscina task: owns a ComplexChainGroup for the run; answers { ok, value } / { ok: false, error } in order. */
+/** Piscina task: owns a ComplexChainGroup for the run (worker.ts serveGroup). */
 export default function handle(task: { port: MessagePort; init: ComplexGroupInit }): Promise<void> {
-  const { port } = task;
-  let group: ComplexChainGroup;
-  try {
-    group = new ComplexChainGroup(task.init);
-  } catch (e) {
-    port.close();
-    return Promise.reject(e);
-  }
-  return new Promise((resolve, reject) => {
-    port.on('message', (msg: ComplexGroupMessage) => {
-      try {
-        if (msg.type === 'run') {
-          port.postMessage({ ok: true, value: group.run(msg.req) });
-        } else {
-          port.close();
-          resolve();
-        }
-      } catch (e) {
-        port.postMessage({ ok: false, error: e instanceof Error ? e.message : String(e) });
-        port.close();
-        reject(e);
-      }
-    });
+  return serveGroup<ComplexGroupMessage>(task.port, () => {
+    const group = new ComplexChainGroup(task.init);
+    return (msg) => ({ value: group.run((msg as Extract<ComplexGroupMessage, { type: 'run' }>).req) });
   });
 }
