@@ -30,7 +30,7 @@ export interface ComplexTrainOptions {
   share: boolean;
   /** Marshall sign prefactor on bipartite lattices (default false). */
   marshall: boolean;
-  /** Start inverse temperature (default 0.001); the start is exact at first order in beta0. */
+  /** Start inverse temperature, > 0 (default 0.001); the start is exact at first order in beta0. */
   beta0: number;
   /** Largest imaginary-time step (default 0.02). */
   dbeta: number;
@@ -85,6 +85,8 @@ export interface ComplexTrainMeta {
   beta0: number;
   dbeta: number;
   exact: boolean;
+  /** Whether the chains were biased toward s != a at small beta (and reweighted). */
+  bias: boolean;
   /** Worker threads used (1: this thread). */
   workers: number;
   /** Wall-clock seconds: total, sampling (SR evaluations), solves, measurements. */
@@ -116,7 +118,8 @@ function check(o: ComplexTrainOptions, temps: number[]): void {
   };
   pos(o.dbeta, 'dbeta');
   pos(o.relDbeta, 'rel-dbeta');
-  if (!(Number.isFinite(o.beta0) && o.beta0 >= 0)) throw new InputError(`beta0: expected a number >= 0, got ${o.beta0}`);
+  // beta0 = 0 is the exact start, but TDVP cannot leave s = a from it (complex-network.ts).
+  pos(o.beta0, 'beta0');
   int(o.alpha, 'alpha', 1);
   int(o.chains, 'chains', 2);
   int(o.samples, 'samples', 2);
@@ -202,7 +205,7 @@ class Engine {
     return m;
   }
 
-/** Every configuration of the Sz(s) = Sz(a) sector, weighted by |phi|^2 (normalized). */
+  /** Every configuration of the Sz(s) = Sz(a) sector, weighted by |phi|^2 (normalized). */
   enumerate(): ComplexSamples {
     const { net, oR, oI, e } = this;
     const loc = this.enumLocal!;
@@ -259,7 +262,8 @@ class Engine {
 /**
  * Trains the complex purified network on an XXZ model (Heisenberg, XXZ, J1-J2) and measures
  * e, c (per site, coupling units, S = sigma/2) at each temperature of `temps` (any order; rows in
- * the given order). Same seed, same numbers (single thread; chains in chain order).
+ * the given order). Same seed, same numbers for any `workers` (chain c has its own random stream
+ * and samples are combined in chain order).
  */
 export async function trainComplexThermo(model: ModelSpec, temps: number[], opts: Partial<ComplexTrainOptions> = {}): Promise<ComplexTrainResult> {
   const o = { ...defaultComplexTrainOptions(), ...opts };
@@ -280,7 +284,6 @@ export async function trainComplexThermo(model: ModelSpec, temps: number[], opts
 /** The Heun evolution through every temperature, with measurements. */
 async function evolve(eng: Engine, temps: number[], o: ComplexTrainOptions, t0: number): Promise<ComplexTrainResult> {
   const net = eng.net;
-  const N = net.N;
   const P = net.P;
   const order = temps.map((T, k) => ({ T, k, beta: 1 / T })).sort((a, b) => a.beta - b.beta);
   const rows: Row[] = new Array(temps.length);
@@ -322,12 +325,11 @@ async function evolve(eng: Engine, temps: number[], o: ComplexTrainOptions, t0: 
     measureSeconds += (performance.now() - tm) / 1000;
   }
   if (eng.maxShiftAbs > o.shiftAbs) warnings.push(`SR: diagonal shift raised to ${eng.maxShiftAbs} (S + shift not positive definite)`);
-  void N;
   return {
     rows,
     meta: {
       method: 'trained-complex', convention: 'spin-1/2', steps, parameters: P, hidden: net.H, shared: net.shared,
-      sign: o.marshall ? 'marshall' : 'none', beta0: o.beta0, dbeta: o.dbeta, exact: o.exact, workers: o.exact ? 1 : Math.max(1, Math.min(o.workers, o.chains)),
+      sign: o.marshall ? 'marshall' : 'none', beta0: o.beta0, dbeta: o.dbeta, exact: o.exact, bias: o.bias && !o.exact, workers: o.exact ? 1 : Math.max(1, Math.min(o.workers, o.chains)),
       seconds: (performance.now() - t0) / 1000, sampleSeconds: eng.sampleSeconds, solveSeconds: eng.solveSeconds, measureSeconds,
       acceptance: eng.proposed ? eng.accepted / eng.proposed : 1, maxShiftAbs: eng.maxShiftAbs, warnings,
     },

@@ -21,7 +21,7 @@
  * derivative of Psi still carries a vanishing cos factor), so training starts at a small beta0 with
  * cosh(2w) = eps, eps^2 = -(beta0/4) J m (m = -1 across Marshall-signed bonds, else 1): the
  * nearest-neighbour exchange element of 1 - beta0 H / 2, exact at first order in beta0 for the
- * energy (non-bond pairs get the same amplitude: an error of order beta0^2 N per site).
+ * energy (non-bond pairs get the same amplitude: by counting, an error of order beta0^2 N per site).
  */
 import { InputError } from '../util/errors.ts';
 import { invertPerm, translationGroup } from '../model/symmetry.ts';
