@@ -40,6 +40,11 @@ export interface ComplexTrainOptions {
    * for dbeta * rate below ~2.
    */
   relDbeta: number;
+  /**
+   * Largest metric length of a step per site, (dbeta/2) sqrt(x^H S x / N) (default 0.05, as the
+   * real network): a guard against steps blown up by sampling noise in S^{-1} F.
+   */
+  maxDistance: number;
   /** Markov chains (default 8). */
   chains: number;
   /** Samples per chain per SR evaluation (default 100; two evaluations per Heun step). */
@@ -68,7 +73,7 @@ export interface ComplexTrainOptions {
 /** Defaults of {@link ComplexTrainOptions}. */
 export function defaultComplexTrainOptions(): ComplexTrainOptions {
   return {
-    alpha: 2, share: true, marshall: false, beta0: 0.001, dbeta: 0.02, relDbeta: 0.25, chains: 8, samples: 100, thin: 1, warmup: 4,
+    alpha: 2, share: true, marshall: false, beta0: 0.001, dbeta: 0.02, relDbeta: 0.25, maxDistance: 0.05, chains: 8, samples: 100, thin: 1, warmup: 4,
     measureSamples: 1000, shift: 1e-4, shiftAbs: 1e-6, seed: 1, workers: 1, exact: false, bias: true,
   };
 }
@@ -77,6 +82,8 @@ export interface ComplexTrainMeta {
   method: 'trained-complex';
   convention: 'spin-1/2';
   steps: number;
+  /** Steps shortened by the maxDistance bound. */
+  distanceLimited: number;
   parameters: number;
   hidden: number;
   shared: boolean;
@@ -118,6 +125,7 @@ function check(o: ComplexTrainOptions, temps: number[]): void {
   };
   pos(o.dbeta, 'dbeta');
   pos(o.relDbeta, 'rel-dbeta');
+  pos(o.maxDistance, 'max-distance');
   // beta0 = 0 is the exact start, but TDVP cannot leave s = a from it (complex-network.ts).
   pos(o.beta0, 'beta0');
   int(o.alpha, 'alpha', 1);
@@ -244,8 +252,8 @@ class Engine {
     return smp;
   }
 
-  /** dp/dbeta = -(1/2) S^{-1} F at the current parameters, into kR, kI. */
-  async derivative(kR: Float64Array, kI: Float64Array, beta: number): Promise<ComplexMoments> {
+  /** dp/dbeta = -(1/2) S^{-1} F at the current parameters, into kR, kI; returns the metric speed sqrt(x^H S x / N) / 2. */
+  async derivative(kR: Float64Array, kI: Float64Array, beta: number): Promise<number> {
     const m = await this.moments(this.o.samples, beta);
     const t0 = performance.now();
     const r = solveComplexSr(m, this.o.shift, this.o.shiftAbs);
@@ -255,7 +263,7 @@ class Engine {
       kR[k] = -0.5 * r.xR[k];
       kI[k] = -0.5 * r.xI[k];
     }
-    return m;
+    return Math.sqrt(Math.max(r.xSx, 0) / this.net.N) / 2;
   }
 }
 
@@ -296,17 +304,22 @@ async function evolve(eng: Engine, temps: number[], o: ComplexTrainOptions, t0: 
   const p0I = new Float64Array(P);
   let beta = o.beta0;
   let steps = 0;
+  let distanceLimited = 0;
   let measureSeconds = 0;
   for (const pt of order) {
     while (beta < pt.beta) {
-      // Steps of at most min(dbeta, relDbeta beta), the last one landing on pt.beta.
-      const hMax = Math.min(o.dbeta, o.relDbeta * beta || o.dbeta);
-      const left = pt.beta - beta;
-      const h = left <= hMax * (1 + 1e-9) ? left : Math.min(hMax, left / 2);
       // Heun: p1 = p + h k1(p); p <- p + h/2 (k1(p) + k2(p1)).
       p0R.set(net.re);
       p0I.set(net.im);
-      await eng.derivative(k1R, k1I, beta);
+      const speed = await eng.derivative(k1R, k1I, beta);
+      // Steps of at most min(dbeta, relDbeta beta, maxDistance / speed), the last one landing on pt.beta.
+      let hMax = Math.min(o.dbeta, o.relDbeta * beta);
+      if (speed * hMax > o.maxDistance) {
+        hMax = o.maxDistance / speed;
+        distanceLimited++;
+      }
+      const left = pt.beta - beta;
+      const h = left <= hMax * (1 + 1e-9) ? left : Math.min(hMax, left / 2);
       for (let k = 0; k < P; k++) {
         net.re[k] = p0R[k] + h * k1R[k];
         net.im[k] = p0I[k] + h * k1I[k];
@@ -324,11 +337,12 @@ async function evolve(eng: Engine, temps: number[], o: ComplexTrainOptions, t0: 
     rows[pt.k] = await measure(eng, pt.T, o, warnings);
     measureSeconds += (performance.now() - tm) / 1000;
   }
+  if (distanceLimited > 0.2 * steps) warnings.push(`${distanceLimited} of ${steps} steps shortened by the metric bound (noisy SR: more samples per step help)`);
   if (eng.maxShiftAbs > o.shiftAbs) warnings.push(`SR: diagonal shift raised to ${eng.maxShiftAbs} (S + shift not positive definite)`);
   return {
     rows,
     meta: {
-      method: 'trained-complex', convention: 'spin-1/2', steps, parameters: P, hidden: net.H, shared: net.shared,
+      method: 'trained-complex', convention: 'spin-1/2', steps, distanceLimited, parameters: P, hidden: net.H, shared: net.shared,
       sign: o.marshall ? 'marshall' : 'none', beta0: o.beta0, dbeta: o.dbeta, exact: o.exact, bias: o.bias && !o.exact, workers: o.exact ? 1 : Math.max(1, Math.min(o.workers, o.chains)),
       seconds: (performance.now() - t0) / 1000, sampleSeconds: eng.sampleSeconds, solveSeconds: eng.solveSeconds, measureSeconds,
       acceptance: eng.proposed ? eng.accepted / eng.proposed : 1, maxShiftAbs: eng.maxShiftAbs, warnings,
