@@ -76,9 +76,10 @@ test('start at beta0: bond exchange amplitude -(beta0/2)(J/2), diagonal exp(-bet
   }
 });
 
-test('log-derivatives O_k against complex finite differences; E_loc against the dense H (N = 4, random parameters)', () => {
-  for (const [share, marshall] of [[true, false], [false, true]] as const) {
-    const ham = chain(4, { Delta: 0.7, J2: 0.3, h: 0.2 });
+test('log-derivatives O_k against complex finite differences; E_loc against the dense H (chain and 2x2 square, N = 4, random parameters)', () => {
+  const square = makeXxz(parseModel({ name: 'sq', lattice: { kind: 'square', size: [2, 2] }, hamiltonian: { kind: 'xxz', J: 1, Delta: 1, J2: 0.5 } }));
+  const cases = [[chain(4, { Delta: 0.7, J2: 0.3, h: 0.2 }), true, false], [chain(4, { Delta: 0.7, J2: 0.3, h: 0.2 }), false, true], [square, true, true]] as const;
+  for (const [ham, share, marshall] of cases) {
     const net = new ComplexNet(ham, { alpha: 2, share, marshall });
     randomize(net, new Rng(7));
     const loc = new ComplexLocal(net);
