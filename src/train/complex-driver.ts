@@ -378,6 +378,9 @@ async function measure(eng: Engine, T: number, o: ComplexTrainOptions, warnings:
   if (!eS.converged) w.push(`T = ${T}: tau_int window of e not converged`);
   if (M / B < 20 * Math.max(eS.tau, 0.5)) w.push(`T = ${T}: jackknife blocks (${M / B} samples) shorter than 20 tau_int (${eS.tau.toFixed(1)})`);
   if (cj.value < 0) w.push(`T = ${T}: negative c`);
+  // Heavy tails: E_loc = (H Psi)(s, a) / Psi(s, a) is huge near nodes of the learned amplitude, and
+  // a few such samples dominate <|E_loc|^2>; a wide c error bar is the visible symptom.
+  if (Math.abs(cj.err) > 0.25 * Math.abs(cj.value)) w.push(`T = ${T}: c has a relative error of ${Math.round((100 * cj.err) / Math.abs(cj.value))}% (heavy-tailed local energies?)`);
   if (w.length) {
     row.warnings = w;
     warnings.push(...w);
