@@ -58,6 +58,20 @@ export { combineQuantity, replicaSeed, type ReplicaError, type ReplicaPoint } fr
 export type { TrainPoint } from './train/measure.ts';
 /** The error a trained run ends with when its chains fail (a worker thread crashed); one-line message. */
 export { SamplingError } from './train/pool.ts';
+/**
+ * The complex purified network for XXZ / Heisenberg / J1-J2 models (spin-1/2 operators): training
+ * from a first-order-exact start at beta0 by holomorphic TDVP, rows { T, e, e_err, c, c_err } and meta
+ * (sign structure, timings). In-thread for now (meta.workers = 1).
+ */
+export {
+  trainComplexThermo, defaultComplexTrainOptions, COMPLEX_EXACT_MAX_SITES,
+  type ComplexTrainOptions, type ComplexTrainResult, type ComplexTrainMeta,
+} from './train/complex-driver.ts';
+/** The complex network, its start and per-chain evaluator (log-amplitudes, O_k, E_loc), and its sector-preserving chain. */
+export { ComplexNet, ComplexLocal, startParams, bipartition, type ComplexNetOptions } from './train/complex-network.ts';
+export { ComplexChain } from './train/complex-sampler.ts';
+/** Complex SR moments (S Hermitian, F complex) and their solve through the real 2P form. */
+export { complexMoments, solveComplexSr, ComplexSamples, type ComplexMoments } from './train/complex-sr.ts';
 
 // Statistics of correlated series.
 export { summarize, summarizeChains, integratedAutocorrTime, binningError, jackknife, type Summary, type ChainsSummary } from './stats/series.ts';

@@ -27,8 +27,8 @@ export class SamplingError extends Error {
   }
 }
 
-/** A connection to one worker's ChainGroup: strictly one request at a time. */
-class Remote {
+/** A connection to one worker's chain group: strictly one request at a time (also used by complex-pool.ts). */
+export class Remote<M = GroupMessage> {
   private waiting: { resolve: (v: unknown) => void; reject: (e: Error) => void } | null = null;
   /** Set once the worker has failed; every later request fails at once. */
   private failure: SamplingError | null = null;
@@ -51,7 +51,7 @@ class Remote {
     else w.resolve(value);
   }
 
-  request<T>(msg: GroupMessage): Promise<T> {
+  request<T>(msg: M): Promise<T> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.waiting) throw new Error('Remote: request already pending');
     return new Promise<T>((resolve, reject) => {

@@ -250,27 +250,45 @@ export type GroupMessage = { type: 'step'; req: StepRequest } | { type: 'states'
  * the task (after reporting it): the group's chains are then in an unknown state.
  */
 export default function handle(task: { port: MessagePort; init: GroupInit }): Promise<void> {
-  const { port } = task;
-  let group: ChainGroup;
+  return serveGroup<GroupMessage>(task.port, () => {
+    const group = new ChainGroup(task.init);
+    return (msg) => {
+      if (msg.type === 'step') {
+        const replies = group.step(msg.req);
+        const transfer = replies.flatMap((r) => [r.chunk.buffer, ...[r.e, r.ei, r.m].filter((a) => a !== null).map((a) => a.buffer)]);
+        return { value: replies, transfer: transfer as ArrayBuffer[] };
+      }
+      return { value: group.states() };
+    };
+  });
+}
+
+/**
+ * The piscina task loop of a chain group (also complex-worker.ts): builds the group's message
+ * handler with `make`, then answers every message on `port` in order with { ok: true, value } or
+ * { ok: false, error } and resolves on { type: 'close' }. A failing constructor or message ends the
+ * task with that error (the group's chains are then in an unknown state).
+ */
+export function serveGroup<M extends { type: string }>(
+  port: MessagePort, make: () => (msg: M) => { value: unknown; transfer?: ArrayBuffer[] },
+): Promise<void> {
+  let serve: (msg: M) => { value: unknown; transfer?: ArrayBuffer[] };
   try {
-    group = new ChainGroup(task.init);
+    serve = make();
   } catch (e) {
     port.close();
     return Promise.reject(e);
   }
   return new Promise((resolve, reject) => {
-    port.on('message', (msg: GroupMessage) => {
+    port.on('message', (msg: M) => {
       try {
-        if (msg.type === 'step') {
-          const replies = group.step(msg.req);
-          const transfer = replies.flatMap((r) => [r.chunk.buffer, ...[r.e, r.ei, r.m].filter((a) => a !== null).map((a) => a.buffer)]);
-          port.postMessage({ ok: true, value: replies }, transfer as ArrayBuffer[]);
-        } else if (msg.type === 'states') {
-          port.postMessage({ ok: true, value: group.states() });
-        } else {
+        if (msg.type === 'close') {
           port.close();
           resolve();
+          return;
         }
+        const { value, transfer } = serve(msg);
+        port.postMessage({ ok: true, value }, transfer ?? []);
       } catch (e) {
         port.postMessage({ ok: false, error: e instanceof Error ? e.message : String(e) });
         port.close();

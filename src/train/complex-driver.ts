@@ -1,0 +1,389 @@
+/**
+ * Imaginary-time training of the complex purified network (complex-network.ts) for XXZ models:
+ * start at beta0 (first-order exact, see startParams), then Heun steps of
+ *   dp/dbeta = -(1/2) S^{-1} F   (holomorphic TDVP, complex-sr.ts),
+ * with steps landing on each requested temperature, where e, c are measured:
+ *   e = Re <E_loc> / N,   c = beta^2 (<|E_loc|^2> - |<E_loc>|^2) / N
+ * (<|E_loc|^2> = Tr(H^2 e^{-beta H}) / Z for the represented state). Chains persist across
+ * steps; all chains run in this thread, one after the other in chain order (no worker threads yet),
+ * each with its own random stream (seed, chain index).
+ *
+ * `exact: true` replaces sampling by enumeration of the Sz(s) = Sz(a) sector (N <= 8): the moments
+ * are then exact and only the integrator and the ansatz limit the accuracy.
+ */
+import { InputError } from '../util/errors.ts';
+import { Rng } from '../mc/rng.ts';
+import type { ModelSpec } from '../model/model.ts';
+import { makeXxz } from '../model/xxz.ts';
+import { blockMeans, jackknife, summarizeChains } from '../stats/series.ts';
+import type { Row } from '../stats/row.ts';
+import { ComplexLocal, ComplexNet, startParams } from './complex-network.ts';
+import { ComplexPool } from './complex-pool.ts';
+import type { ComplexReply } from './complex-worker.ts';
+import { complexMoments, ComplexSamples, solveComplexSr, type ComplexMoments } from './complex-sr.ts';
+
+/** Options of {@link trainComplexThermo} (CLI names in brackets are the lead's suggestion). */
+export interface ComplexTrainOptions {
+  /** Hidden units per site, integer >= 1 (default 2). */
+  alpha: number;
+  /** Share parameters over lattice translations (default true). */
+  share: boolean;
+  /** Marshall sign prefactor on bipartite lattices (default false). */
+  marshall: boolean;
+  /** Start inverse temperature, > 0 (default 0.001); the start is exact at first order in beta0. */
+  beta0: number;
+  /** Largest imaginary-time step (default 0.02). */
+  dbeta: number;
+  /**
+   * Largest step relative to beta (default 0.25): near the start the log-amplitudes of the
+   * mismatched pairs (s_i != a_i) move at rates ~ 1/beta, and explicit Heun steps are only stable
+   * for dbeta * rate below ~2.
+   */
+  relDbeta: number;
+  /**
+   * Largest metric length of a step per site, (dbeta/2) sqrt(x^H S x / N) (default 0.05, as the
+   * real network): a guard against steps blown up by sampling noise in S^{-1} F.
+   */
+  maxDistance: number;
+  /** Markov chains (default 8). */
+  chains: number;
+  /** Samples per chain per SR evaluation (default 400; two evaluations per Heun step; with 100 the scatter of the evolution on the 4-site chain reached the size of the measurement error bar). */
+  samples: number;
+  /** Sweeps (2N proposals) between samples (default 1). */
+  thin: number;
+  /** Sweeps after each parameter change before sampling (default 4). */
+  warmup: number;
+  /** Samples per chain at each measured temperature (default 1000). */
+  measureSamples: number;
+  /** Relative and absolute diagonal shifts of S (defaults 1e-4, 1e-6). */
+  shift: number;
+  shiftAbs: number;
+  seed: number;
+  /** Worker threads (default 1: this thread); the numbers do not depend on it. */
+  workers: number;
+  /** Enumerate instead of sampling (N <= 8; default false). */
+  exact: boolean;
+  /**
+   * Bias the chains toward s != a at small beta and reweight (default true; see
+   * complex-sampler.ts): without it a sampled run does not learn the exchange term.
+   */
+  bias: boolean;
+}
+
+/** Defaults of {@link ComplexTrainOptions}. */
+export function defaultComplexTrainOptions(): ComplexTrainOptions {
+  return {
+    alpha: 2, share: true, marshall: false, beta0: 0.001, dbeta: 0.02, relDbeta: 0.25, maxDistance: 0.05, chains: 8, samples: 400, thin: 1, warmup: 4,
+    measureSamples: 1000, shift: 1e-4, shiftAbs: 1e-6, seed: 1, workers: 1, exact: false, bias: true,
+  };
+}
+
+export interface ComplexTrainMeta {
+  method: 'trained-complex';
+  convention: 'spin-1/2';
+  steps: number;
+  /** Steps shortened by the maxDistance bound. */
+  distanceLimited: number;
+  parameters: number;
+  hidden: number;
+  shared: boolean;
+  /** Which sign structure was used: 'marshall' or 'none' (phases learned by the complex parameters). */
+  sign: 'marshall' | 'none';
+  beta0: number;
+  dbeta: number;
+  exact: boolean;
+  /** Whether the chains were biased toward s != a at small beta (and reweighted). */
+  bias: boolean;
+  /** Worker threads used (1: this thread). */
+  workers: number;
+  /** Wall-clock seconds: total, sampling (SR evaluations), solves, measurements. */
+  seconds: number;
+  sampleSeconds: number;
+  solveSeconds: number;
+  measureSeconds: number;
+  /** Metropolis acceptance over all proposals (moves that would leave the sector count as rejected). */
+  acceptance: number;
+  /** Largest absolute diagonal shift the solver had to raise to. */
+  maxShiftAbs: number;
+  warnings: string[];
+}
+
+export interface ComplexTrainResult {
+  rows: Row[];
+  meta: ComplexTrainMeta;
+}
+
+/** Largest N for `exact`. */
+export const COMPLEX_EXACT_MAX_SITES = 8;
+
+function check(o: ComplexTrainOptions, temps: number[]): void {
+  const pos = (v: number, name: string) => {
+    if (!(Number.isFinite(v) && v > 0)) throw new InputError(`${name}: expected a positive number, got ${v}`);
+  };
+  const int = (v: number, name: string, min: number) => {
+    if (!(Number.isInteger(v) && v >= min)) throw new InputError(`${name}: expected an integer >= ${min}, got ${v}`);
+  };
+  pos(o.dbeta, 'dbeta');
+  pos(o.relDbeta, 'rel-dbeta');
+  pos(o.maxDistance, 'max-distance');
+  // beta0 = 0 is the exact start, but TDVP cannot leave s = a from it (complex-network.ts).
+  pos(o.beta0, 'beta0');
+  int(o.alpha, 'alpha', 1);
+  int(o.chains, 'chains', 2);
+  int(o.samples, 'samples', 2);
+  int(o.thin, 'thin', 1);
+  int(o.warmup, 'warmup', 0);
+  int(o.measureSamples, 'measure-samples', 8);
+  if (!(o.shift >= 0 && o.shiftAbs >= 0)) throw new InputError('shift: expected numbers >= 0');
+  if (temps.length === 0) throw new InputError('temps: no temperatures');
+  for (const T of temps) {
+    pos(T, 'temps');
+    if (1 / T <= o.beta0) throw new InputError(`temps: T = ${T} is at or above the start temperature 1/beta0 = ${1 / o.beta0}`);
+  }
+}
+
+/** The evaluation state shared by the sampled and the enumerated paths. */
+class Engine {
+  readonly net: ComplexNet;
+  private readonly oR: Float64Array;
+  private readonly oI: Float64Array;
+  private readonly e = new Float64Array(2);
+  private readonly enumLocal: ComplexLocal | null = null;
+  private readonly pool: ComplexPool | null = null;
+  sampleSeconds = 0;
+  solveSeconds = 0;
+  maxShiftAbs = 0;
+  accepted = 0;
+  proposed = 0;
+
+  constructor(model: ModelSpec, net: ComplexNet, readonly o: ComplexTrainOptions) {
+    this.net = net;
+    this.oR = new Float64Array(net.P);
+    this.oI = new Float64Array(net.P);
+    if (o.exact) {
+      if (net.N > COMPLEX_EXACT_MAX_SITES) throw new InputError(`exact: N = ${net.N} is too large to enumerate (limit ${COMPLEX_EXACT_MAX_SITES})`);
+      this.enumLocal = new ComplexLocal(net);
+    } else {
+      this.pool = ComplexPool.start({ model, net: net.opts, seed: o.seed }, o.chains, o.workers);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.pool ? this.pool.close() : Promise.resolve();
+  }
+
+  /**
+   * Mismatch bias at inverse temperature beta (complex-sampler.ts): e^{2 kappa} r = 1 with
+   * r = (hopping pairs / 2) (beta J / 4)^2 the weight of one mismatched pair relative to s = a,
+   * 0 once r >= 1 (beta of order 1).
+   */
+  kappa(beta: number): number {
+    if (!this.o.bias) return 0;
+    const ham = this.net.ham;
+    const r = (ham.maxConnected / 2) * ((beta * Math.abs(ham.spec.J)) / 4) ** 2;
+    return r > 0 && r < 1 ? -0.5 * Math.log(r) : 0;
+  }
+
+  /** Every chain's replies (chain order) at the current parameters. */
+  async run(perChain: number, beta: number, mode: 'sr' | 'measure'): Promise<ComplexReply[]> {
+    const { o, net } = this;
+    const replies = await this.pool!.run({ re: net.re, im: net.im, perChain, thin: o.thin, warmup: o.warmup, kappa: this.kappa(beta), mode });
+    for (const r of replies) {
+      this.accepted += r.accepted;
+      this.proposed += r.proposed;
+    }
+    return replies;
+  }
+
+  /** Moments at the current parameters and inverse temperature: enumeration or `perChain` samples from every chain. */
+  async moments(perChain: number, beta: number): Promise<ComplexMoments> {
+    const t0 = performance.now();
+    let smp: ComplexSamples;
+    if (this.enumLocal) smp = this.enumerate();
+    else {
+      const replies = await this.run(perChain, beta, 'sr');
+      const P = this.net.P;
+      smp = new ComplexSamples(P, perChain * replies.length);
+      for (const r of replies) {
+        for (let i = 0; i < perChain; i++) smp.add(r.oR!.subarray(i * P, (i + 1) * P), r.oI!.subarray(i * P, (i + 1) * P), r.eR![i], r.eI![i], r.w![i]);
+      }
+    }
+    const m = complexMoments(smp);
+    this.sampleSeconds += (performance.now() - t0) / 1000;
+    return m;
+  }
+
+  /** Every configuration of the Sz(s) = Sz(a) sector, weighted by |phi|^2 (normalized). */
+  enumerate(): ComplexSamples {
+    const { net, oR, oI, e } = this;
+    const loc = this.enumLocal!;
+    const N = net.N;
+    const x = new Int8Array(2 * N);
+    const configs: number[] = [];
+    const lp: number[] = [];
+    const pop = (v: number) => {
+      let c = 0;
+      for (let y = v; y; y &= y - 1) c++;
+      return c;
+    };
+    const mask = (1 << N) - 1;
+    const set = (c: number) => {
+      for (let v = 0; v < 2 * N; v++) x[v] = (c >>> v) & 1 ? -1 : 1;
+    };
+    let max = -Infinity;
+    for (let c = 0; c < 1 << (2 * N); c++) {
+      if (pop(c & mask) !== pop(c >>> N)) continue;
+      set(c);
+      loc.refresh(x);
+      configs.push(c);
+      lp.push(2 * loc.lpR);
+      if (2 * loc.lpR > max) max = 2 * loc.lpR;
+    }
+    const smp = new ComplexSamples(net.P, configs.length);
+    for (let q = 0; q < configs.length; q++) {
+      const w = Math.exp(lp[q] - max);
+      if (w < 1e-300) continue;
+      set(configs[q]);
+      loc.refresh(x);
+      loc.grad(x, oR, oI);
+      loc.eloc(x, e);
+      smp.add(oR, oI, e[0], e[1], w);
+    }
+    return smp;
+  }
+
+  /** dp/dbeta = -(1/2) S^{-1} F at the current parameters, into kR, kI; returns the metric speed sqrt(x^H S x / N) / 2. */
+  async derivative(kR: Float64Array, kI: Float64Array, beta: number): Promise<number> {
+    const m = await this.moments(this.o.samples, beta);
+    const t0 = performance.now();
+    const r = solveComplexSr(m, this.o.shift, this.o.shiftAbs);
+    this.solveSeconds += (performance.now() - t0) / 1000;
+    this.maxShiftAbs = Math.max(this.maxShiftAbs, r.shiftAbs);
+    for (let k = 0; k < m.P; k++) {
+      kR[k] = -0.5 * r.xR[k];
+      kI[k] = -0.5 * r.xI[k];
+    }
+    return Math.sqrt(Math.max(r.xSx, 0) / this.net.N) / 2;
+  }
+}
+
+/**
+ * Trains the complex purified network on an XXZ model (Heisenberg, XXZ, J1-J2) and measures
+ * e, c (per site, coupling units, S = sigma/2) at each temperature of `temps` (any order; rows in
+ * the given order). Same seed, same numbers for any `workers` (chain c has its own random stream
+ * and samples are combined in chain order).
+ */
+export async function trainComplexThermo(model: ModelSpec, temps: number[], opts: Partial<ComplexTrainOptions> = {}): Promise<ComplexTrainResult> {
+  const o = { ...defaultComplexTrainOptions(), ...opts };
+  if (model.hamiltonian.kind !== 'xxz') throw new InputError(`the complex network trains xxz models; model kind is ${model.hamiltonian.kind}`);
+  check(o, temps);
+  const t0 = performance.now();
+  const ham = makeXxz(model);
+  const net = new ComplexNet(ham, { alpha: o.alpha, share: o.share, marshall: o.marshall });
+  startParams(net, o.beta0, new Rng(o.seed, 0x7fffffff));
+  const eng = new Engine(model, net, o);
+  try {
+    return await evolve(eng, temps, o, t0);
+  } finally {
+    await eng.close();
+  }
+}
+
+/** The Heun evolution through every temperature, with measurements. */
+async function evolve(eng: Engine, temps: number[], o: ComplexTrainOptions, t0: number): Promise<ComplexTrainResult> {
+  const net = eng.net;
+  const P = net.P;
+  const order = temps.map((T, k) => ({ T, k, beta: 1 / T })).sort((a, b) => a.beta - b.beta);
+  const rows: Row[] = new Array(temps.length);
+  const warnings: string[] = [];
+  const k1R = new Float64Array(P);
+  const k1I = new Float64Array(P);
+  const k2R = new Float64Array(P);
+  const k2I = new Float64Array(P);
+  const p0R = new Float64Array(P);
+  const p0I = new Float64Array(P);
+  let beta = o.beta0;
+  let steps = 0;
+  let distanceLimited = 0;
+  let measureSeconds = 0;
+  for (const pt of order) {
+    while (beta < pt.beta) {
+      // Heun: p1 = p + h k1(p); p <- p + h/2 (k1(p) + k2(p1)).
+      p0R.set(net.re);
+      p0I.set(net.im);
+      const speed = await eng.derivative(k1R, k1I, beta);
+      // Steps of at most min(dbeta, relDbeta beta, maxDistance / speed), the last one landing on pt.beta.
+      let hMax = Math.min(o.dbeta, o.relDbeta * beta);
+      if (speed * hMax > o.maxDistance) {
+        hMax = o.maxDistance / speed;
+        distanceLimited++;
+      }
+      const left = pt.beta - beta;
+      const h = left <= hMax * (1 + 1e-9) ? left : Math.min(hMax, left / 2);
+      for (let k = 0; k < P; k++) {
+        net.re[k] = p0R[k] + h * k1R[k];
+        net.im[k] = p0I[k] + h * k1I[k];
+      }
+      await eng.derivative(k2R, k2I, beta + h);
+      for (let k = 0; k < P; k++) {
+        net.re[k] = p0R[k] + 0.5 * h * (k1R[k] + k2R[k]);
+        net.im[k] = p0I[k] + 0.5 * h * (k1I[k] + k2I[k]);
+      }
+      steps++;
+      beta = left === h ? pt.beta : beta + h;
+    }
+    beta = pt.beta;
+    const tm = performance.now();
+    rows[pt.k] = await measure(eng, pt.T, o, warnings);
+    measureSeconds += (performance.now() - tm) / 1000;
+  }
+  if (distanceLimited > 0.2 * steps) warnings.push(`${distanceLimited} of ${steps} steps shortened by the metric bound (noisy SR: more samples per step help)`);
+  if (eng.maxShiftAbs > o.shiftAbs) warnings.push(`SR: diagonal shift raised to ${eng.maxShiftAbs} (S + shift not positive definite)`);
+  return {
+    rows,
+    meta: {
+      method: 'trained-complex', convention: 'spin-1/2', steps, distanceLimited, parameters: P, hidden: net.H, shared: net.shared,
+      sign: o.marshall ? 'marshall' : 'none', beta0: o.beta0, dbeta: o.dbeta, exact: o.exact, bias: o.bias && !o.exact, workers: o.exact ? 1 : Math.max(1, Math.min(o.workers, o.chains)),
+      seconds: (performance.now() - t0) / 1000, sampleSeconds: eng.sampleSeconds, solveSeconds: eng.solveSeconds, measureSeconds,
+      acceptance: eng.proposed ? eng.accepted / eng.proposed : 1, maxShiftAbs: eng.maxShiftAbs, warnings,
+    },
+  };
+}
+
+/** e, c at the current parameters: exact moments, or measureSamples per chain with error bars. */
+async function measure(eng: Engine, T: number, o: ComplexTrainOptions, warnings: string[]): Promise<Row> {
+  const N = eng.net.N;
+  const beta = 1 / T;
+  if (o.exact) {
+    const m = await eng.moments(0, beta);
+    return { T, beta, e: m.eR / N, e_err: 0, c: (beta * beta * (m.eAbs2 - m.eR ** 2 - m.eI ** 2)) / N, c_err: 0 };
+  }
+  const M = o.measureSamples;
+  const series = (await eng.run(M, beta, 'measure')).map((r) => r.series!);
+  // Ratios of weighted means (w = 1 without bias): jackknife over 8 blocks per chain, chains in order.
+  const B = 8;
+  const blocks = [0, 1, 2, 3].map((q) => {
+    const out = new Float64Array(B * series.length);
+    series.forEach((s, c) => out.set(blockMeans(s[q], B), c * B));
+    return out;
+  });
+  const ej = jackknife(blocks, ([r, , , w]) => r / w / N);
+  const cj = jackknife(blocks, ([r, i, a, w]) => (beta * beta * (a / w - (r / w) ** 2 - (i / w) ** 2)) / N);
+  // tau_int of the weighted energy series (a diagnostic; the error bar is the block jackknife's).
+  const eS = summarizeChains(series.map((s) => s[0].map((v) => v / N)));
+  const row: Row = {
+    T, beta, e: ej.value, e_err: ej.err, c: cj.value, c_err: cj.err, n_eff: eS.nEff, tau_e: eS.tau, samples: M * series.length,
+  };
+  const w: string[] = [];
+  if (!eS.converged) w.push(`T = ${T}: tau_int window of e not converged`);
+  if (M / B < 20 * Math.max(eS.tau, 0.5)) w.push(`T = ${T}: jackknife blocks (${M / B} samples) shorter than 20 tau_int (${eS.tau.toFixed(1)})`);
+  if (cj.value < 0) w.push(`T = ${T}: negative c`);
+  // Heavy tails: E_loc = (H Psi)(s, a) / Psi(s, a) is huge near nodes of the learned amplitude, and
+  // a few such samples dominate <|E_loc|^2>; a wide c error bar is the visible symptom.
+  if (Math.abs(cj.err) > 0.25 * Math.abs(cj.value)) w.push(`T = ${T}: c has a relative error of ${Math.round((100 * cj.err) / Math.abs(cj.value))}% (heavy-tailed local energies?)`);
+  if (w.length) {
+    row.warnings = w;
+    warnings.push(...w);
+  }
+  return row;
+}

@@ -1,0 +1,495 @@
+/**
+ * Complex-valued purified RBM for models that conserve total Sz (XXZ, Heisenberg, J1-J2), with
+ * spin-1/2 operators S = sigma/2. Visible spins x = (s, a): s = physical (x[0..N-1]), a = ancilla
+ * (x[N..2N-1]), each ±1. The amplitude, with every parameter complex,
+ *
+ *   log phi(s, a) = b_s sum_i s_i + b_a sum_i a_i + sum_c [js_c sum_{(ij) in c} s_i s_j + ja_c sum_{(ij) in c} a_i a_j]
+ *                   + sum_{f, g} log 2 cosh(theta_fg),
+ *   theta_fg = c_f + sum_i W_f[rho_g(i)] s_i + V_f[rho_g(i)] a_i,
+ *
+ * approximates Psi(s, a) = <s| e^{-beta H/2} |a> = M(s) M(a) phi(s, a), with M the optional Marshall
+ * sign (-1)^(up spins on sublattice B). Parameters are shared over lattice translations g (rho_g =
+ * T_g^{-1} maps a site to its displacement from the unit's origin) when the translations act simply
+ * transitively; otherwise unshared (one feature per hidden unit, rho = identity). Pair classes c are
+ * the translation orbits of site pairs (Jastrow terms, which carry the diagonal Sz Sz part exactly
+ * at first order in beta).
+ *
+ * Start (see {@link startParams}): feature(s) "delta" with W = w, V = -w on one displacement give
+ * per site 2 cosh(w (s_i - a_i)) = 2 [1 if s_i = a_i, cosh(2w) otherwise]. w = i pi/4 is the exact
+ * beta = 0 state, 2 delta(s_i, a_i). Trap: from that state imaginary-time TDVP cannot leave the
+ * diagonal (H Psi_0 lives on configurations with two mismatched sites, where every parameter
+ * derivative of Psi still carries a vanishing cos factor), so training starts at a small beta0 with
+ * cosh(2w) = eps, eps^2 = -(beta0/4) J m (m = -1 across Marshall-signed bonds, else 1): the
+ * nearest-neighbour exchange element of 1 - beta0 H / 2, exact at first order in beta0 for the
+ * energy (non-bond pairs get the same amplitude: by counting, an error of order beta0^2 N per site).
+ */
+import { InputError } from '../util/errors.ts';
+import { invertPerm, translationGroup } from '../model/symmetry.ts';
+import type { Xxz } from '../model/xxz.ts';
+import type { Rng } from '../mc/rng.ts';
+
+/** Structure options of the complex network. */
+export interface ComplexNetOptions {
+  /** Hidden units per site (>= 1; the first feature is the delta/start feature). */
+  alpha: number;
+  /** Share parameters over lattice translations (falls back to unshared when they are not simply transitive). */
+  share: boolean;
+  /** Multiply by the Marshall sign (-1)^(up spins on sublattice B) for s and for a (bipartite nearest-neighbour graph only). */
+  marshall: boolean;
+}
+
+/** The network: structure tables and the complex parameter vector (re, im). */
+export class ComplexNet {
+  readonly N: number;
+  /** Translations used (1 = unshared). */
+  readonly G: number;
+  /** Hidden features; hidden units H = F G = alpha N. */
+  readonly F: number;
+  readonly H: number;
+  /** Pair classes (Jastrow). */
+  readonly C: number;
+  /** Number of complex parameters. */
+  readonly P: number;
+  readonly re: Float64Array;
+  readonly im: Float64Array;
+  /** cls[i N + j]: pair class of (i, j), i != j. */
+  readonly cls: Int32Array;
+  /** idx[u N + i]: index of W_f[rho_g(i)] for unit u = f G + g (V is idx + N). */
+  readonly idx: Int32Array;
+  /** Parameter index of c_f for unit u. */
+  readonly cIdx: Int32Array;
+  /** Sublattice B flag per site when the Marshall sign is on, else null. */
+  readonly subB: Int8Array | null;
+  /** (feature, displacement) pairs of the delta features. */
+  readonly delta: Array<[number, number]>;
+  readonly shared: boolean;
+  /** Offsets of the parameter blocks. */
+  readonly jsOff = 2;
+  readonly jaOff: number;
+  readonly featOff: number;
+
+  constructor(readonly ham: Xxz, readonly opts: ComplexNetOptions) {
+    const N = ham.nSites;
+    this.N = N;
+    if (!Number.isInteger(opts.alpha) || opts.alpha < 1) throw new InputError(`alpha: expected an integer >= 1, got ${opts.alpha}`);
+    let rho: Int32Array[] = [Int32Array.from({ length: N }, (_, i) => i)];
+    let shared = false;
+    if (opts.share && ham.lattice.translations.length > 0) {
+      const tg = translationGroup(ham.lattice);
+      if (tg.perms.length === N) {
+        rho = tg.perms.map((p) => invertPerm(p));
+        shared = true;
+      }
+    }
+    this.shared = shared;
+    const G = rho.length;
+    this.G = G;
+    this.F = shared ? opts.alpha : opts.alpha * N;
+    this.H = this.F * G;
+    // Pair classes: orbits of unordered pairs under the translations (tg.perms[g] = T_g = inverse of rho[g]).
+    const T = rho.map((r) => invertPerm(r));
+    const cls = new Int32Array(N * N).fill(-1);
+    let C = 0;
+    for (let i = 0; i < N; i++) {
+      for (let j = i + 1; j < N; j++) {
+        if (cls[i * N + j] >= 0) continue;
+        for (const t of T) {
+          const a = t[i];
+          const b = t[j];
+          cls[a * N + b] = C;
+          cls[b * N + a] = C;
+        }
+        C++;
+      }
+    }
+    this.cls = cls;
+    this.C = C;
+    this.jaOff = 2 + C;
+    this.featOff = 2 + 2 * C;
+    this.P = this.featOff + this.F * (1 + 2 * N);
+    this.re = new Float64Array(this.P);
+    this.im = new Float64Array(this.P);
+    this.idx = new Int32Array(this.H * N);
+    this.cIdx = new Int32Array(this.H);
+    for (let f = 0; f < this.F; f++) {
+      const base = this.featOff + f * (1 + 2 * N);
+      for (let g = 0; g < G; g++) {
+        const u = f * G + g;
+        this.cIdx[u] = base;
+        for (let i = 0; i < N; i++) this.idx[u * N + i] = base + 1 + rho[g][i];
+      }
+    }
+    // Delta features: shared -> feature 0 on displacement 0 (unit g couples to site T_g(0));
+    // unshared -> feature i on site i.
+    this.delta = shared ? [[0, 0]] : Array.from({ length: N }, (_, i) => [i, i] as [number, number]);
+    this.subB = opts.marshall ? bipartition(ham) : null;
+  }
+
+  /** Parameter index of W_f[r] (V_f[r] is this + N). */
+  wIndex(f: number, r: number): number {
+    return this.featOff + f * (1 + 2 * this.N) + 1 + r;
+  }
+
+  /** Parameter index of c_f. */
+  cIndex(f: number): number {
+    return this.featOff + f * (1 + 2 * this.N);
+  }
+}
+
+/** Sublattice B flags of the nearest-neighbour graph (2-colouring); InputError when it is not bipartite. */
+export function bipartition(ham: Xxz): Int8Array {
+  const N = ham.nSites;
+  const adj: number[][] = Array.from({ length: N }, () => []);
+  const L = ham.lattice;
+  for (let b = 0; b < L.bondI.length; b++) {
+    adj[L.bondI[b]].push(L.bondJ[b]);
+    adj[L.bondJ[b]].push(L.bondI[b]);
+  }
+  const col = new Int8Array(N).fill(-1);
+  for (let s0 = 0; s0 < N; s0++) {
+    if (col[s0] >= 0) continue;
+    col[s0] = 0;
+    const queue = [s0];
+    while (queue.length) {
+      const i = queue.pop()!;
+      for (const j of adj[i]) {
+        if (col[j] < 0) {
+          col[j] = 1 - col[i];
+          queue.push(j);
+        } else if (col[j] === col[i]) {
+          throw new InputError('marshall: the nearest-neighbour lattice is not bipartite (no Marshall sign)');
+        }
+      }
+    }
+  }
+  return col;
+}
+
+/**
+ * Sets the start parameters at inverse temperature beta0 >= 0 (see the file comment): delta
+ * features with cosh(2w) = eps, Jastrow js = ja = -beta0 Jz / 16 per pair class (on s = a this is
+ * exp(-beta0 Jz s_i s_j / 8), the diagonal of 1 - beta0 H / 2), biases beta0 h / 8, and for the
+ * other features c_f = small noise (random, from `rng`; a hidden bias breaks the spin-inversion
+ * symmetry of the state, and starting at c_f = 0.5 was measured 5x less accurate at T = 1 on the
+ * 4-site chain) and couplings W = eta, V = -eta of size `etaScale` (see the body), so that their
+ * derivatives are neither zero nor alike.
+ */
+export function startParams(net: ComplexNet, beta0: number, rng: Rng, noise = 0.1, etaScale = 0.05): void {
+  const { re, im, N, ham } = net;
+  re.fill(0);
+  im.fill(0);
+  const J = ham.spec.J;
+  const m = net.subB ? -1 : 1;
+  const q = -(beta0 / 4) * J * m;
+  // cosh(2w) = eps with eps^2 = q.
+  let wr: number;
+  let wi: number;
+  if (q >= 0) {
+    wr = 0;
+    wi = Math.acos(Math.sqrt(q)) / 2;
+  } else {
+    wr = Math.asinh(Math.sqrt(-q)) / 2;
+    wi = Math.PI / 4;
+  }
+  if (q > 1) throw new InputError(`beta0 = ${beta0} is too large for the first-order start`);
+  const isDelta = new Uint8Array(net.F);
+  for (const [f, r] of net.delta) {
+    const k = net.wIndex(f, r);
+    re[k] = wr;
+    im[k] = wi;
+    re[k + N] = -wr;
+    im[k + N] = -wi;
+    isDelta[f] = 1;
+  }
+  for (let p = 0; p < ham.pairI.length; p++) {
+    const c = net.cls[ham.pairI[p] * N + ham.pairJ[p]];
+    re[net.jsOff + c] = (-beta0 * ham.jz[p]) / 16;
+    re[net.jaOff + c] = (-beta0 * ham.jz[p]) / 16;
+  }
+  re[0] = (beta0 * ham.field) / 8;
+  re[1] = (beta0 * ham.field) / 8;
+  for (let f = 0; f < net.F; f++) {
+    if (isDelta[f]) continue;
+    re[net.cIndex(f)] = noise * (rng.next() - 0.5);
+    im[net.cIndex(f)] = noise * (rng.next() - 0.5);
+    // Small random couplings W_f[r] = eta_r, V_f[r] = -eta_r: theta = c_f + eta . (s - a) equals c_f
+    // on the diagonal s = a (the start amplitude is unchanged there; mismatched pairs change at
+    // relative order eta). Without them every translated copy of a feature has the same
+    // derivative sum_i s_i (and all unshared extra units are alike), so TDVP would keep them
+    // uniform (functions of the magnetization only) forever.
+    for (let r = 0; r < N; r++) {
+      const k = net.wIndex(f, r);
+      re[k] = etaScale * (rng.next() - 0.5);
+      im[k] = etaScale * (rng.next() - 0.5);
+      re[k + N] = -re[k];
+      im[k + N] = -im[k];
+    }
+  }
+}
+
+/** log(2 cosh(x + i y)) into out[0] (re), out[1] (im); the imaginary part modulo 2 pi. */
+export function logCosh2(x: number, y: number, out: Float64Array): void {
+  if (x < 0) {
+    x = -x;
+    y = -y;
+  }
+  // 2 cosh t = e^t (1 + e^{-2t}), |e^{-2t}| <= 1.
+  const r = Math.exp(-2 * x);
+  const zr = 1 + r * Math.cos(2 * y);
+  const zi = -r * Math.sin(2 * y);
+  out[0] = x + 0.5 * Math.log(zr * zr + zi * zi);
+  out[1] = y + Math.atan2(zi, zr);
+}
+
+/** tanh(x + i y) into out[0], out[1]. */
+export function tanhC(x: number, y: number, out: Float64Array): void {
+  if (Math.abs(x) > 20) {
+    out[0] = Math.sign(x);
+    out[1] = 0;
+    return;
+  }
+  const d = Math.cosh(2 * x) + Math.cos(2 * y);
+  out[0] = Math.sinh(2 * x) / d;
+  out[1] = Math.sin(2 * y) / d;
+}
+
+/**
+ * Per-chain evaluator of one network: caches theta and log 2 cosh theta of the current
+ * configuration; log-amplitude ratios of moves, log-derivatives O_k and the local energy. No
+ * allocation after construction.
+ */
+export class ComplexLocal {
+  readonly thR: Float64Array;
+  readonly thI: Float64Array;
+  readonly lcR: Float64Array;
+  readonly lcI: Float64Array;
+  /** Proposed theta of the last {@link logRatio}. */
+  readonly prR: Float64Array;
+  readonly prI: Float64Array;
+  readonly plR: Float64Array;
+  readonly plI: Float64Array;
+  private readonly tmp = new Float64Array(2);
+  private readonly sA: Int32Array;
+  private readonly sB: Int32Array;
+  private readonly amp: Float64Array;
+  /** log phi of the current configuration (re, im). */
+  lpR = 0;
+  lpI = 0;
+
+  constructor(readonly net: ComplexNet) {
+    const H = net.H;
+    this.thR = new Float64Array(H);
+    this.thI = new Float64Array(H);
+    this.lcR = new Float64Array(H);
+    this.lcI = new Float64Array(H);
+    this.prR = new Float64Array(H);
+    this.prI = new Float64Array(H);
+    this.plR = new Float64Array(H);
+    this.plI = new Float64Array(H);
+    const mc = Math.max(1, net.ham.maxConnected);
+    this.sA = new Int32Array(mc);
+    this.sB = new Int32Array(mc);
+    this.amp = new Float64Array(mc);
+  }
+
+  /** Visible part of log phi (biases and Jastrow) into tmp. */
+  private visible(x: Int8Array): void {
+    const { net } = this;
+    const { N, re, im, cls } = net;
+    let sr = 0;
+    let si = 0;
+    let ms = 0;
+    let ma = 0;
+    for (let i = 0; i < N; i++) {
+      ms += x[i];
+      ma += x[N + i];
+    }
+    const tr = re[0] * ms + re[1] * ma;
+    const ti = im[0] * ms + im[1] * ma;
+    for (let i = 0; i < N; i++) {
+      for (let j = i + 1; j < N; j++) {
+        const c = cls[i * N + j];
+        const ps = x[i] * x[j];
+        const pa = x[N + i] * x[N + j];
+        sr += re[net.jsOff + c] * ps + re[net.jaOff + c] * pa;
+        si += im[net.jsOff + c] * ps + im[net.jaOff + c] * pa;
+      }
+    }
+    this.tmp[0] = tr + sr;
+    this.tmp[1] = ti + si;
+  }
+
+  /**
+   * Change of the visible part (biases, Jastrow) when visible spins v1 (and v2 >= 0) flip, into
+   * tmp, in O(N): flipping site i of one replica changes it by -2 x_i (b + sum_j J_c(ij) x_j); two
+   * flips in the same replica counted the pair (i, j) twice, although x_i x_j does not change.
+   */
+  private visibleDelta(x: Int8Array, v1: number, v2: number): void {
+    const { net, tmp } = this;
+    const { N, re, im, cls } = net;
+    let dr = 0;
+    let di = 0;
+    for (let q = 0; q < (v2 >= 0 ? 2 : 1); q++) {
+      const v = q === 0 ? v1 : v2;
+      const off = v < N ? 0 : N;
+      const i = v - off;
+      const jo = off ? net.jaOff : net.jsOff;
+      let sr = re[off ? 1 : 0];
+      let si = im[off ? 1 : 0];
+      for (let j = 0; j < N; j++) {
+        if (j === i) continue;
+        const c = jo + cls[i * N + j];
+        sr += re[c] * x[off + j];
+        si += im[c] * x[off + j];
+      }
+      dr += -2 * x[v] * sr;
+      di += -2 * x[v] * si;
+    }
+    if (v2 >= 0 && (v1 < N) === (v2 < N)) {
+      const off = v1 < N ? 0 : N;
+      const c = (off ? net.jaOff : net.jsOff) + cls[(v1 - off) * N + (v2 - off)];
+      const p = 4 * x[v1] * x[v2];
+      dr += p * re[c];
+      di += p * im[c];
+    }
+    tmp[0] = dr;
+    tmp[1] = di;
+  }
+
+  /** Recomputes theta and log phi for configuration x (after a parameter change or a new x). */
+  refresh(x: Int8Array): void {
+    const { net, thR, thI, lcR, lcI, tmp } = this;
+    const { N, H, re, im, idx, cIdx } = net;
+    this.visible(x);
+    let lr = tmp[0];
+    let li = tmp[1];
+    for (let u = 0; u < H; u++) {
+      let tr = re[cIdx[u]];
+      let ti = im[cIdx[u]];
+      const b = u * N;
+      for (let i = 0; i < N; i++) {
+        const k = idx[b + i];
+        tr += re[k] * x[i] + re[k + N] * x[N + i];
+        ti += im[k] * x[i] + im[k + N] * x[N + i];
+      }
+      thR[u] = tr;
+      thI[u] = ti;
+      logCosh2(tr, ti, tmp);
+      lcR[u] = tmp[0];
+      lcI[u] = tmp[1];
+      lr += tmp[0];
+      li += tmp[1];
+    }
+    this.lpR = lr;
+    this.lpI = li;
+  }
+
+  /**
+   * log phi(x') - log phi(x) (into out) for x' = x with visible spins v1 (and v2 >= 0) flipped
+   * (x unchanged). The proposed theta and log 2 cosh theta are left in prR/prI, plR/plI for {@link accept}.
+   */
+  logRatio(x: Int8Array, v1: number, v2: number, out: Float64Array): void {
+    const { net, thR, thI, lcR, lcI, prR, prI, plR, plI, tmp } = this;
+    const { N, H, re, im, idx } = net;
+    this.visibleDelta(x, v1, v2);
+    let dr = tmp[0];
+    let di = tmp[1];
+    // Indices into the W (s) or V (a) blocks, and the changes -2 x_v.
+    const site1 = v1 < N ? v1 : v1 - N;
+    const off1 = v1 < N ? 0 : N;
+    const d1 = -2 * x[v1];
+    const site2 = v2 < 0 ? 0 : v2 < N ? v2 : v2 - N;
+    const off2 = v2 < N ? 0 : N;
+    const d2 = v2 < 0 ? 0 : -2 * x[v2];
+    for (let u = 0; u < H; u++) {
+      const k1 = idx[u * N + site1] + off1;
+      let tr = thR[u] + re[k1] * d1;
+      let ti = thI[u] + im[k1] * d1;
+      if (v2 >= 0) {
+        const k2 = idx[u * N + site2] + off2;
+        tr += re[k2] * d2;
+        ti += im[k2] * d2;
+      }
+      prR[u] = tr;
+      prI[u] = ti;
+      logCosh2(tr, ti, tmp);
+      plR[u] = tmp[0];
+      plI[u] = tmp[1];
+      dr += tmp[0] - lcR[u];
+      di += tmp[1] - lcI[u];
+    }
+    out[0] = dr;
+    out[1] = di;
+  }
+
+  /** Accepts the last proposal: flips v1 (and v2) in x and adopts the proposed theta; `d` = its log ratio. */
+  accept(x: Int8Array, v1: number, v2: number, d: Float64Array): void {
+    x[v1] = -x[v1];
+    if (v2 >= 0) x[v2] = -x[v2];
+    this.thR.set(this.prR);
+    this.thI.set(this.prI);
+    this.lcR.set(this.plR);
+    this.lcI.set(this.plI);
+    this.lpR += d[0];
+    this.lpI += d[1];
+  }
+
+  /** Holomorphic log-derivatives O_k = d log phi / d p_k of the current configuration x. */
+  grad(x: Int8Array, oR: Float64Array, oI: Float64Array): void {
+    const { net, thR, thI, tmp } = this;
+    const { N, H, idx, cIdx, cls } = net;
+    oR.fill(0);
+    oI.fill(0);
+    for (let i = 0; i < N; i++) {
+      oR[0] += x[i];
+      oR[1] += x[N + i];
+      for (let j = i + 1; j < N; j++) {
+        const c = cls[i * N + j];
+        oR[net.jsOff + c] += x[i] * x[j];
+        oR[net.jaOff + c] += x[N + i] * x[N + j];
+      }
+    }
+    for (let u = 0; u < H; u++) {
+      tanhC(thR[u], thI[u], tmp);
+      const tr = tmp[0];
+      const ti = tmp[1];
+      oR[cIdx[u]] += tr;
+      oI[cIdx[u]] += ti;
+      const b = u * N;
+      for (let i = 0; i < N; i++) {
+        const k = idx[b + i];
+        oR[k] += tr * x[i];
+        oI[k] += ti * x[i];
+        oR[k + N] += tr * x[N + i];
+        oI[k + N] += ti * x[N + i];
+      }
+    }
+  }
+
+  /**
+   * Local energy E_loc = sum_s' <s|H|s'> Psi(s', a) / Psi(s, a) (H on the physical spins, Marshall
+   * sign included) of the current configuration x, into out (re, im). Total energy, coupling units.
+   */
+  eloc(x: Int8Array, out: Float64Array): void {
+    const { net, sA, sB, amp } = this;
+    const ham = net.ham;
+    let er = ham.diagonal(x, 0);
+    let ei = 0;
+    const n = ham.connected(x, 0, sA, sB, amp);
+    const d = this.tmp2;
+    for (let k = 0; k < n; k++) {
+      const i = sA[k];
+      const j = sB[k];
+      this.logRatio(x, i, j, d);
+      let sign = 1;
+      if (net.subB && net.subB[i] !== net.subB[j]) sign = -1;
+      const mag = Math.exp(d[0]) * amp[k] * sign;
+      er += mag * Math.cos(d[1]);
+      ei += mag * Math.sin(d[1]);
+    }
+    out[0] = er;
+    out[1] = ei;
+  }
+
+  private readonly tmp2 = new Float64Array(2);
+}

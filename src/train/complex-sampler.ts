@@ -1,0 +1,95 @@
+/**
+ * Metropolis sampling of |Psi(s, a)|^2 for the complex network, with moves that keep
+ * Sz(s) = Sz(a) (Psi vanishes outside that sector for any Sz-conserving H):
+ *   - exchange of two sites i != j within s (or within a): a no-op when the two spins agree;
+ *   - joint flip of s_i and a_i: only proposed when s_i = a_i (else it would leave the sector).
+ * Each proposal picks one of the three kinds with probability 1/3 and its sites uniformly, so the
+ * proposal is symmetric and the acceptance is min(1, |phi'/phi|^2) (the Marshall sign has modulus 1).
+ * Ergodic in the sector: joint flips reach every Sz(s) = Sz(a) value from s = a, exchanges then
+ * permute s and a independently.
+ *
+ * Mismatch bias (kappa >= 0): the chain samples |phi|^2 e^{kappa m}, m = #{i: s_i != a_i}, and each
+ * sample carries the weight e^{-kappa m} (reweighting back to |phi|^2). At small beta the pairs with
+ * s != a carry weight ~ (beta J / 4)^2 per bond: too rare to be sampled, yet they are where the
+ * exchange part of H is learned (O_k of the start features vanishes on s = a). Without the bias a
+ * sampled run never leaves the classical diagonal (measured: e stuck at the Sz Sz third of the
+ * Heisenberg energy). kappa = 0 is plain Metropolis with |phi'/phi|^2.
+ */
+import type { Rng } from '../mc/rng.ts';
+import type { ComplexLocal } from './complex-network.ts';
+
+/** One chain's state: configuration and its evaluator. */
+export class ComplexChain {
+  readonly x: Int8Array;
+  private readonly d = new Float64Array(2);
+  accepted = 0;
+  proposed = 0;
+  /** Mismatch bias (see the file comment). */
+  kappa = 0;
+
+  constructor(readonly local: ComplexLocal, readonly rng: Rng) {
+    const N = local.net.N;
+    this.x = new Int8Array(2 * N);
+    // Start on the diagonal s = a (never a zero of Psi), Sz near 0.
+    for (let i = 0; i < N; i++) {
+      const v = rng.next() < 0.5 ? 1 : -1;
+      this.x[i] = v;
+      this.x[N + i] = v;
+    }
+    local.refresh(this.x);
+  }
+
+  /** One proposal; returns true when accepted. */
+  step(): boolean {
+    const { x, rng, local, d } = this;
+    const N = local.net.N;
+    const kind = rng.int(3);
+    let v1: number;
+    let v2: number;
+    this.proposed++;
+    if (kind === 2) {
+      const i = rng.int(N);
+      if (x[i] !== x[N + i]) return false;
+      v1 = i;
+      v2 = N + i;
+    } else {
+      const i = rng.int(N);
+      const j = rng.int(N);
+      const off = kind === 0 ? 0 : N;
+      if (x[off + i] === x[off + j]) return false;
+      v1 = off + i;
+      v2 = off + j;
+    }
+    local.logRatio(x, v1, v2, d);
+    // |phi'/phi|^2 e^{kappa dm} = exp(2 Re d + kappa dm); joint flips keep m.
+    let a = 2 * d[0];
+    if (this.kappa !== 0 && kind !== 2) {
+      const i = v1 % N;
+      const j = v2 % N;
+      const mi = x[i] !== x[N + i] ? 1 : 0;
+      const mj = x[j] !== x[N + j] ? 1 : 0;
+      // An exchange flips both sites of one replica: each site's mismatch toggles.
+      a += this.kappa * (2 - 2 * mi - 2 * mj);
+    }
+    if (a >= 0 || rng.next() < Math.exp(a)) {
+      local.accept(x, v1, v2, d);
+      this.accepted++;
+      return true;
+    }
+    return false;
+  }
+
+  /** Number of mismatched sites s_i != a_i of the current configuration. */
+  mismatches(): number {
+    const N = this.local.net.N;
+    let m = 0;
+    for (let i = 0; i < N; i++) if (this.x[i] !== this.x[N + i]) m++;
+    return m;
+  }
+
+  /** A sweep: 2N proposals. */
+  sweep(): void {
+    const n = 2 * this.local.net.N;
+    for (let k = 0; k < n; k++) this.step();
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Persistent chains of the complex network, as owned by one worker thread (or by the main thread
+ * without workers): each request brings the current parameters and the mismatch bias, every chain
+ * of the group samples in chain order and replies with its samples (SR mode: the O rows, E and
+ * weights; measure mode: the weighted energy series). Chain c uses Rng(seed, c) only, so its
+ * numbers do not depend on which group runs it. The default export is the piscina task (a
+ * long-lived handler on a MessagePort, as in worker.ts).
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { ModelSpec } from '../model/model.ts';
+import { makeXxz } from '../model/xxz.ts';
+import { Rng } from '../mc/rng.ts';
+import { ComplexLocal, ComplexNet, type ComplexNetOptions } from './complex-network.ts';
+import { ComplexChain } from './complex-sampler.ts';
+import { serveGroup } from './worker.ts';
+
+export interface ComplexGroupInit {
+  model: ModelSpec;
+  net: ComplexNetOptions;
+  seed: number;
+  /** Global chain indices owned by this group, ascending. */
+  chains: number[];
+}
+
+export interface ComplexRequest {
+  re: Float64Array;
+  im: Float64Array;
+  /** Samples per chain, sweeps between samples, sweeps before the first sample. */
+  perChain: number;
+  thin: number;
+  warmup: number;
+  /** Mismatch bias (complex-sampler.ts). */
+  kappa: number;
+  /** 'sr': O rows, E, w; 'measure': w Re E, w Im E, w |E|^2, w. */
+  mode: 'sr' | 'measure';
+}
+
+/** One chain's reply. SR: oR, oI (perChain x P), eR, eI, w; measure: series = [w Re E, w Im E, w |E|^2, w]. */
+export interface ComplexReply {
+  chain: number;
+  oR: Float64Array | null;
+  oI: Float64Array | null;
+  eR: Float64Array | null;
+  eI: Float64Array | null;
+  w: Float64Array | null;
+  series: Float64Array[] | null;
+  accepted: number;
+  proposed: number;
+}
+
+export class ComplexChainGroup {
+  readonly net: ComplexNet;
+  readonly chains: Array<{ id: number; chain: ComplexChain }>;
+
+  constructor(readonly init: ComplexGroupInit) {
+    this.net = new ComplexNet(makeXxz(init.model), init.net);
+    this.chains = init.chains.map((id) => ({ id, chain: new ComplexChain(new ComplexLocal(this.net), new Rng(init.seed, id)) }));
+  }
+
+  run(req: ComplexRequest): ComplexReply[] {
+    const { net } = this;
+    net.re.set(req.re);
+    net.im.set(req.im);
+    const P = net.P;
+    const M = req.perChain;
+    const e = new Float64Array(2);
+    const oRow = new Float64Array(P);
+    const oIow = new Float64Array(P);
+    return this.chains.map(({ id, chain: ch }) => {
+      const sr = req.mode === 'sr';
+      const oR = sr ? new Float64Array(M * P) : null;
+      const oI = sr ? new Float64Array(M * P) : null;
+      const eR = new Float64Array(M);
+      const eI = new Float64Array(M);
+      const w = new Float64Array(M);
+      const a0 = ch.accepted;
+      const p0 = ch.proposed;
+      ch.kappa = req.kappa;
+      ch.local.refresh(ch.x);
+      for (let t = 0; t < req.warmup; t++) ch.sweep();
+      for (let i = 0; i < M; i++) {
+        for (let t = 0; t < req.thin; t++) ch.sweep();
+        ch.local.eloc(ch.x, e);
+        eR[i] = e[0];
+        eI[i] = e[1];
+        w[i] = req.kappa ? Math.exp(-req.kappa * ch.mismatches()) : 1;
+        if (oR && oI) {
+          ch.local.grad(ch.x, oRow, oIow);
+          oR.set(oRow, i * P);
+          oI.set(oIow, i * P);
+        }
+      }
+      const series = sr ? null : [eR.map((v, i) => w[i] * v), eI.map((v, i) => w[i] * v), eR.map((v, i) => w[i] * (v * v + eI[i] * eI[i])), w];
+      return {
+        chain: id, oR, oI, eR: sr ? eR : null, eI: sr ? eI : null, w: sr ? w : null, series,
+        accepted: ch.accepted - a0, proposed: ch.proposed - p0,
+      };
+    });
+  }
+}
+
+export type ComplexGroupMessage = { type: 'run'; req: ComplexRequest } | { type: 'close' };
+
+/** Piscina task: owns a ComplexChainGroup for the run (worker.ts serveGroup). */
+export default function handle(task: { port: MessagePort; init: ComplexGroupInit }): Promise<void> {
+  return serveGroup<ComplexGroupMessage>(task.port, () => {
+    const group = new ComplexChainGroup(task.init);
+    return (msg) => ({ value: group.run((msg as Extract<ComplexGroupMessage, { type: 'run' }>).req) });
+  });
+}

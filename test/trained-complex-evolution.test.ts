@@ -1,0 +1,92 @@
+// Imaginary-time evolution of the complex network on the 4-site Heisenberg chain against exact
+// e(T), c(T): with exact moments (enumeration, no sampling) and with sampling.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { exactThermo } from '../src/exact/solver.ts';
+import { makeHamiltonian } from '../src/model/kinds.ts';
+import { parseModel } from '../src/model/model.ts';
+import { trainComplexThermo } from '../src/train/complex-driver.ts';
+import { InputError } from '../src/util/errors.ts';
+
+const heis = (N: number) => parseModel({ name: 'h', lattice: { kind: 'chain', size: [N] }, hamiltonian: { kind: 'xxz', J: 1, Delta: 1 } });
+
+test('exact moments: e(T), c(T) of the 4-site Heisenberg chain; the Heun error is below the ansatz error', async () => {
+  const model = heis(4);
+  const temps = [5, 2, 1, 0.5, 0.3];
+  const ex = exactThermo(makeHamiltonian(model), temps).rows;
+  for (const marshall of [true, false]) {
+    const a = await trainComplexThermo(model, temps, { exact: true, marshall });
+    const b = await trainComplexThermo(model, temps, { exact: true, marshall, dbeta: 0.01, relDbeta: 0.125 });
+    assert.is(a.meta.sign, marshall ? 'marshall' : 'none');
+    for (let k = 0; k < temps.length; k++) {
+      const rel = Math.abs(a.rows[k].e - ex[k].e) / Math.abs(ex[k].e);
+      // Integrator: Heun is second order, so its error in e(h) is ~ (4/3) |e(h) - e(h/2)|.
+      // Measured |e(h) - e(h/2)| / |e| (defaults dbeta 0.02, relDbeta 0.25, then halved): with the
+      // Marshall sign <= 8.4e-4 (T = 5) and <= 5e-5 for T <= 1; without it <= 3.7e-3 (T = 5).
+      const step = Math.abs(a.rows[k].e - b.rows[k].e) / Math.abs(ex[k].e);
+      assert.ok(step < 6e-3, `T = ${temps[k]}: step-halving change ${step}`);
+      // Ansatz (alpha 2, shared) and SR shift 1e-4: with the Marshall sign the deviation is
+      // <= 8.7e-4 for T <= 1 where the step error is negligible; allowance 2e-3 (2x) on top of the
+      // integrator's estimated error (the classical diagonal alone would be off by 2/3).
+      assert.ok(rel < 2e-3 + (4 / 3) * step, `T = ${temps[k]} (${marshall}): e ${a.rows[k].e} vs ${ex[k].e}, rel ${rel}, step ${step}`);
+      const crel = Math.abs(a.rows[k].c - ex[k].c) / ex[k].c;
+      // c: measured within 3.4e-3 relative; bound 1%.
+      assert.ok(crel < 0.01, `T = ${temps[k]}: c ${a.rows[k].c} vs ${ex[k].c}`);
+    }
+  }
+});
+
+test('sampled run (8 chains x 400 samples per SR evaluation, seed 3): e and c of the 4-site chain within 4 sigma + the exact-moments bias', async () => {
+  const model = heis(4);
+  const temps = [2, 1, 0.5];
+  const ex = exactThermo(makeHamiltonian(model), temps).rows;
+  // e_err is the measurement's error bar only: it does not include the scatter of the evolution
+  // (SR noise integrated over the steps). With 100 samples per chain per evaluation that scatter was
+  // as large as e_err (seed 3: 4.4 sigma at T = 0.5); with the default 400, seeds 3-5 fall within
+  // 2.1 sigma.
+  const r = await trainComplexThermo(model, temps, { marshall: true, seed: 3 });
+  const ref = await trainComplexThermo(model, temps, { marshall: true, exact: true });
+  for (let k = 0; k < temps.length; k++) {
+    const row = r.rows[k];
+    // Bias allowance: the exact-moments run's own deviation (ansatz + shift; no sampling).
+    const bias = Math.abs(ref.rows[k].e - ex[k].e);
+    assert.ok(row.e_err > 0 && row.e_err < 0.01, `e_err ${row.e_err}`);
+    assert.ok(Math.abs(row.e - ex[k].e) < 4 * row.e_err + bias, `T = ${temps[k]}: e ${row.e} +- ${row.e_err} vs ${ex[k].e}`);
+    const cbias = Math.abs(ref.rows[k].c - ex[k].c);
+    assert.ok(Math.abs(row.c - ex[k].c) < 4 * row.c_err + cbias, `T = ${temps[k]}: c ${row.c} +- ${row.c_err} vs ${ex[k].c}`);
+  }
+  assert.is(r.meta.workers, 1);
+  assert.ok(r.meta.sampleSeconds > 0 && r.meta.solveSeconds > 0);
+});
+
+test('same seed, same numbers for 1 and 2 workers; another seed, other numbers', async () => {
+  const model = heis(4);
+  const o = { samples: 20, measureSamples: 64, chains: 3, dbeta: 0.05 };
+  const a = await trainComplexThermo(model, [1], { ...o, seed: 9 });
+  const b = await trainComplexThermo(model, [1], { ...o, seed: 9, workers: 2 });
+  const c = await trainComplexThermo(model, [1], { ...o, seed: 10 });
+  assert.is(b.meta.workers, 2);
+  assert.equal(a.rows, b.rows);
+  assert.not.equal(a.rows[0].e, c.rows[0].e);
+});
+
+async function rejectsInput(p: Promise<unknown>, what: string): Promise<void> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof InputError, `${what}: ${String(e)}`);
+    return;
+  }
+  assert.unreachable(`${what}: accepted`);
+}
+
+test('bad input: a TFIM model, T above 1/beta0, too many sites for enumeration, Marshall sign on a triangular lattice', async () => {
+  const tfim = parseModel({ name: 't', lattice: { kind: 'chain', size: [4] }, hamiltonian: { kind: 'tfim', J: 1, Gamma: 1, h: 0 } });
+  await rejectsInput(trainComplexThermo(tfim, [1]), 'tfim');
+  await rejectsInput(trainComplexThermo(heis(4), [2000]), 'T above 1/beta0');
+  await rejectsInput(trainComplexThermo(heis(10), [1], { exact: true }), 'exact N = 10');
+  const tri = parseModel({ name: 'tri', lattice: { kind: 'triangular', size: [3, 3] }, hamiltonian: { kind: 'xxz', J: 1, Delta: 1 } });
+  await rejectsInput(trainComplexThermo(tri, [1], { marshall: true }), 'marshall on triangular');
+});
+
+test.run();

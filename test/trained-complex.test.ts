@@ -1,0 +1,205 @@
+// The complex purified network for XXZ models: exact start, sector-preserving moves, O_k and
+// E_loc against finite differences and the dense Hamiltonian (N = 4).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseModel } from '../src/model/model.ts';
+import { makeXxz, type Xxz } from '../src/model/xxz.ts';
+import { Rng } from '../src/mc/rng.ts';
+import { ComplexLocal, ComplexNet, startParams } from '../src/train/complex-network.ts';
+import { ComplexChain } from '../src/train/complex-sampler.ts';
+
+function chain(N: number, extra: Record<string, number> = {}): Xxz {
+  return makeXxz(parseModel({ name: 'h', lattice: { kind: 'chain', size: [N] }, hamiltonian: { kind: 'xxz', J: 1, Delta: 1, ...extra } }));
+}
+
+const set = (x: Int8Array, c: number) => {
+  for (let v = 0; v < x.length; v++) x[v] = (c >>> v) & 1 ? -1 : 1;
+};
+
+/** Random parameters of moderate size (a generic point of the manifold). */
+function randomize(net: ComplexNet, rng: Rng, scale = 0.3): void {
+  for (let k = 0; k < net.P; k++) {
+    net.re[k] = scale * (rng.next() - 0.5);
+    net.im[k] = scale * (rng.next() - 0.5);
+  }
+}
+
+test('exact start at beta = 0: phi(s, a) = 2^N delta(s, a) by enumeration (shared and unshared, alpha 2)', () => {
+  for (const share of [true, false]) {
+    const ham = chain(4);
+    const net = new ComplexNet(ham, { alpha: 2, share, marshall: false });
+    startParams(net, 0, new Rng(1));
+    const loc = new ComplexLocal(net);
+    const x = new Int8Array(8);
+    let diagLog: number | null = null;
+    let diagPhase = 0;
+    for (let c = 0; c < 256; c++) {
+      set(x, c);
+      loc.refresh(x);
+      const onDiag = (c & 15) === c >>> 4;
+      if (onDiag) {
+        // Every diagonal configuration has the same amplitude (the extra features are constants).
+        if (diagLog === null) {
+          diagLog = loc.lpR;
+          diagPhase = loc.lpI;
+        }
+        assert.ok(Math.abs(loc.lpR - diagLog) < 1e-12, `diag ${c}: ${loc.lpR} vs ${diagLog}`);
+        const dp = loc.lpI - diagPhase;
+        assert.ok(Math.abs(dp - 2 * Math.PI * Math.round(dp / (2 * Math.PI))) < 1e-12, `diag ${c}: phase ${dp}`);
+      } else {
+        // cos(pi/2) = 6e-17 in floating point: |phi| relative to the diagonal below 1e-15.
+        assert.ok(loc.lpR - diagLog! < Math.log(1e-15), `off-diagonal ${c}: log|phi| ${loc.lpR - diagLog!}`);
+      }
+    }
+  }
+});
+
+test('start at beta0: bond exchange amplitude -(beta0/2)(J/2), diagonal exp(-beta0 E_diag/2) at first order', () => {
+  const beta0 = 1e-3;
+  for (const marshall of [false, true]) {
+    const ham = chain(4);
+    const net = new ComplexNet(ham, { alpha: 1, share: true, marshall });
+    startParams(net, beta0, new Rng(1));
+    const loc = new ComplexLocal(net);
+    const x = Int8Array.from([1, -1, 1, -1, 1, -1, 1, -1]);
+    loc.refresh(x);
+    const l0r = loc.lpR;
+    const l0i = loc.lpI;
+    // Exchange on bond (0, 1) in s: Psi ratio = -(beta0/4) J / (1 - beta0 E_diag / 2) at first order.
+    const y = Int8Array.from([-1, 1, 1, -1, 1, -1, 1, -1]);
+    loc.refresh(y);
+    const mag = Math.exp(loc.lpR - l0r);
+    const ph = loc.lpI - l0i;
+    const sign = (marshall ? -1 : 1) * Math.cos(ph);
+    const psiRatio = sign * mag;
+    assert.ok(Math.abs(psiRatio - -(beta0 / 4)) < 5 * beta0 * beta0, `ratio ${psiRatio}`);
+  }
+});
+
+test('log-derivatives O_k against complex finite differences; E_loc against the dense H (chain and 2x2 square, N = 4, random parameters)', () => {
+  const square = makeXxz(parseModel({ name: 'sq', lattice: { kind: 'square', size: [2, 2] }, hamiltonian: { kind: 'xxz', J: 1, Delta: 1, J2: 0.5 } }));
+  const cases = [[chain(4, { Delta: 0.7, J2: 0.3, h: 0.2 }), true, false], [chain(4, { Delta: 0.7, J2: 0.3, h: 0.2 }), false, true], [square, true, true]] as const;
+  for (const [ham, share, marshall] of cases) {
+    const net = new ComplexNet(ham, { alpha: 2, share, marshall });
+    randomize(net, new Rng(7));
+    const loc = new ComplexLocal(net);
+    const N = 4;
+    const x = new Int8Array(2 * N);
+    const oR = new Float64Array(net.P);
+    const oI = new Float64Array(net.P);
+    const tmp = new Float64Array(2);
+    // All amplitudes (with the Marshall sign) for the dense check.
+    const psiR = new Float64Array(256);
+    const psiI = new Float64Array(256);
+    const M = (c: number) => {
+      if (!net.subB) return 1;
+      let n = 0;
+      for (let i = 0; i < N; i++) if (net.subB[i] && !((c >>> i) & 1)) n++;
+      return n % 2 ? -1 : 1;
+    };
+    for (let c = 0; c < 256; c++) {
+      set(x, c);
+      loc.refresh(x);
+      const m = Math.exp(loc.lpR) * M(c & 15) * M(c >>> 4);
+      psiR[c] = m * Math.cos(loc.lpI);
+      psiI[c] = m * Math.sin(loc.lpI);
+    }
+    for (const c of [0b00110101, 0b10100110, 0b01011010]) {
+      set(x, c);
+      loc.refresh(x);
+      loc.grad(x, oR, oI);
+      const h = 1e-6;
+      for (let k = 0; k < net.P; k++) {
+        // Holomorphic: d log phi / dp = d/d(Re p) of log phi.
+        const save = net.re[k];
+        net.re[k] = save + h;
+        loc.refresh(x);
+        const pr = loc.lpR;
+        let pi = loc.lpI;
+        net.re[k] = save - h;
+        loc.refresh(x);
+        const mr = loc.lpR;
+        let mi = loc.lpI;
+        net.re[k] = save;
+        const wrap = (d: number) => d - 2 * Math.PI * Math.round(d / (2 * Math.PI));
+        pi = wrap(pi - mi);
+        mi = 0;
+        assert.ok(Math.abs((pr - mr) / (2 * h) - oR[k]) < 1e-6, `Re O_${k}: ${(pr - mr) / (2 * h)} vs ${oR[k]}`);
+        assert.ok(Math.abs(pi / (2 * h) - oI[k]) < 1e-6, `Im O_${k}: ${pi / (2 * h)} vs ${oI[k]}`);
+        // Cauchy-Riemann: d/d(Im p) = i d/d(Re p).
+        net.im[k] += h;
+        loc.refresh(x);
+        const qr = loc.lpR;
+        net.im[k] -= 2 * h;
+        loc.refresh(x);
+        const nr = loc.lpR;
+        net.im[k] += h;
+        assert.ok(Math.abs((qr - nr) / (2 * h) + oI[k]) < 1e-6, `CR ${k}`);
+      }
+      loc.refresh(x);
+      loc.eloc(x, tmp);
+      // Dense: E_loc = sum_s' <s|H|s'> Psi(s', a) / Psi(s, a), basis index bit i = 1 <=> s_i = -1.
+      const s = c & 15;
+      const a = c >>> 4;
+      let hr = ham.diagonalAt(s) * psiR[c];
+      let hi = ham.diagonalAt(s) * psiI[c];
+      const st = new Int32Array(ham.maxConnected);
+      const am = new Float64Array(ham.maxConnected);
+      const n = ham.connectedAt(s, st, am);
+      for (let k = 0; k < n; k++) {
+        hr += am[k] * psiR[st[k] | (a << 4)];
+        hi += am[k] * psiI[st[k] | (a << 4)];
+      }
+      const d = psiR[c] ** 2 + psiI[c] ** 2;
+      const er = (hr * psiR[c] + hi * psiI[c]) / d;
+      const ei = (hi * psiR[c] - hr * psiI[c]) / d;
+      assert.ok(Math.abs(er - tmp[0]) < 1e-10 && Math.abs(ei - tmp[1]) < 1e-10, `E_loc ${tmp[0]} ${tmp[1]} vs dense ${er} ${ei}`);
+    }
+  }
+});
+
+test('moves stay in Sz(s) = Sz(a) and visit every configuration of the sector (N = 4, random parameters)', () => {
+  const ham = chain(4);
+  const net = new ComplexNet(ham, { alpha: 1, share: true, marshall: false });
+  randomize(net, new Rng(3), 0.5);
+  const ch = new ComplexChain(new ComplexLocal(net), new Rng(11));
+  const pop = (v: number) => {
+    let c = 0;
+    for (let y = v; y; y &= y - 1) c++;
+    return c;
+  };
+  const code = (x: Int8Array) => {
+    let c = 0;
+    for (let v = 0; v < 8; v++) if (x[v] < 0) c |= 1 << v;
+    return c;
+  };
+  let sector = 0;
+  for (let c = 0; c < 256; c++) if (pop(c & 15) === pop(c >>> 4)) sector++;
+  const seen = new Set<number>();
+  for (let t = 0; t < 20000; t++) {
+    ch.step();
+    const c = code(ch.x);
+    assert.is(pop(c & 15), pop(c >>> 4), 'left the sector');
+    seen.add(c);
+  }
+  assert.is(sector, 70);
+  assert.is(seen.size, sector, `visited ${seen.size} of ${sector}`);
+});
+
+test('at the exact beta = 0 start the chain visits every diagonal configuration and nothing else', () => {
+  const ham = chain(4);
+  const net = new ComplexNet(ham, { alpha: 1, share: true, marshall: false });
+  startParams(net, 0, new Rng(1));
+  const ch = new ComplexChain(new ComplexLocal(net), new Rng(5));
+  const seen = new Set<number>();
+  for (let t = 0; t < 5000; t++) {
+    ch.step();
+    let c = 0;
+    for (let v = 0; v < 8; v++) if (ch.x[v] < 0) c |= 1 << v;
+    assert.is(c & 15, c >>> 4, 'left the diagonal');
+    seen.add(c);
+  }
+  assert.is(seen.size, 16);
+});
+
+test.run();
