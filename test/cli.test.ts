@@ -25,6 +25,11 @@ const BAD: Array<[string, string[], RegExp]> = [
   ['unknown command', ['frobnicate'], /unknown command/],
   ['unknown option', ['exact', '--model', chain4, '--frob', '1'], /unknown option --frob \(see pdbm help exact\)/],
   ['missing model', ['exact', '--temps', '1'], /--model FILE is required/],
+  ['dbm on an xxz model', ['dbm', '--model', 'models/heisenberg-chain-16.json'], /^pdbm: dbm: the analytic network is built for the transverse-field Ising model; model heisenberg-chain-16 is xxz/],
+  ['build on an xxz model', ['build', '--model', 'models/xxz-chain-16.json', '--T', '1', '--out', join(dir, 'never-xxz.json')], /^pdbm: build: the analytic network is built for the transverse-field Ising model/],
+  ['sweep --methods dbm on an xxz model', ['sweep', '--model', 'models/j1j2-chain-12.json', '--methods', 'exact,dbm', '--out', join(dir, 'never-xxz')], /^pdbm: sweep: the dbm method/],
+  ['train on an xxz model with a TFIM-only option', ['train', '--model', 'models/heisenberg-chain-16.json', '--checkpoint', join(dir, 'ck.json')], /--checkpoint applies to the TFIM network only/],
+  ['--marshall on a TFIM model', ['train', '--model', chain4, '--marshall'], /--marshall applies to xxz models/],
   ['unreadable model', ['exact', '--model', join(dir, 'nope.json')], /cannot read model file/],
   ['empty model', ['exact', '--model', file('empty.json', '')], /empty\.json: empty file/],
   ['malformed JSON', ['exact', '--model', file('bad.json', '{ "lattice": ')], /not valid JSON/],
@@ -128,6 +133,30 @@ test('exact --json is one object with the documented fields, warnings included',
   assert.type(j.meta.solver, 'string');
   assert.type(j.meta.seconds, 'number');
   assert.equal(j.meta.warnings, []);
+});
+
+test('exact on an xxz model states its convention and ground-state energy; train runs the complex network', async () => {
+  const r = await run(['exact', '--model', 'models/j1j2-chain-12.json', '--temps', '1', '--json']);
+  assert.is(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.is(j.meta.convention, 'spin-1/2');
+  // Majumdar-Ghosh point: the ground state is a product of singlets, E0/N = -3/8 exactly.
+  assert.ok(Math.abs(j.meta.E0_per_site - -0.375) < 1e-10, String(j.meta.E0_per_site));
+  const text = await run(['exact', '--model', chain4, '--temps', '1']);
+  assert.match(text.out, /^# exact — model tfim-chain-4 \(Pauli matrices\)/);
+  // A 4-site Heisenberg ring, 2 temperatures: the complex network runs and says it is experimental.
+  const t = await run(['train', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--temps', '2,1', '--workers', '1', '--json', '--quiet']);
+  assert.is(t.code, 0, t.err);
+  const tj = JSON.parse(t.out);
+  assert.is(tj.rows.length, 2);
+  assert.is(tj.meta.convention, 'spin-1/2');
+  assert.ok(tj.meta.warnings.some((w: string) => /experimental/.test(w)));
+  const ex = JSON.parse((await run(['exact', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--temps', '2,1', '--json'])).out);
+  // Within 4 error bars plus the ansatz/integrator error measured on this ring (< 2e-3 relative, test/trained-complex-evolution.test.ts).
+  tj.rows.forEach((row: { e: number; e_err: number }, k: number) => {
+    const exact = ex.rows[k].e;
+    assert.ok(Math.abs(row.e - exact) < 4 * row.e_err + 2e-3 * Math.abs(exact), `T = ${ex.rows[k].T}: ${row.e} ± ${row.e_err} vs ${exact}`);
+  });
 });
 
 test('dbm --json carries the memory estimate and warns about a specific heat lost in noise', async () => {
