@@ -23,7 +23,7 @@
  * derived seeds and combine the rows.
  */
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { defaultWorkers } from '../util/workers.ts';
 import { writeChecksummedJson } from '../util/checked-json.ts';
 import { dbmToJson } from '../dbm/network.ts';
 import { InputError } from '../util/errors.ts';
@@ -189,7 +189,7 @@ export function defaultTrainOptions(): TrainOptions {
     alpha: undefined, share: undefined, jastrow: true, split: true, noise: 0, beta0: 0.02,
     samples: 4000, measureSamples: 20000, measureRelErr: 3e-4, measureRelErrC: 0.015, maxMeasureSamples: 1_000_000,
     chains: 16, thin: 1, warmup: 200, stepSweeps: 2, sampler: 'marginal', clusterEvery: 1, metropolis: 1,
-    seed: 1, workers: Math.max(1, availableParallelism()),
+    seed: 1, workers: defaultWorkers(),
     shift: 1e-5, shiftAbs: 1e-6, maxDbeta: 0.02, relDbeta: 0.05, maxDistance: 0.05,
     integrator: 'heun', solver: 'auto', checkpointEvery: 10, resume: false, exact: false,
   };
