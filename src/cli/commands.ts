@@ -338,6 +338,8 @@ const START_PRESET: Values = {
   log: true,
   sweeps: 3000,
   warmup: 200,
+  // dt^2 extrapolation, so that no dbm number carries an unmeasured Trotter bias.
+  extrapolate: true,
   'train-samples': 2000,
   'train-measure-samples': 16000,
   'train-max-measure-samples': 0,

@@ -252,7 +252,13 @@ export function extrapolateRows(T: number, parts: Array<{ dt: number; row: Row }
   row.extrapolated_from = parts.map((q) => q.dt).join(' ');
   row.n_eff = parts.reduce((a, q) => a + (q.row.n_eff ?? 0), 0);
   row.samples = parts.reduce((a, q) => a + (q.row.samples ?? 0), 0);
-  const w = [...new Set(parts.flatMap((q) => (q.row.warnings ?? []).map((s) => `${s} (at dt = ${q.dt})`))), ...rowWarnings(row)];
+  // A single dt's note that c_ring would be more precise is settled here (c is now the more
+  // precise of the two), so it is not passed on; every other warning of the parts is.
+  const settled = (s: string) => /^c_ring has a \d+x smaller error bar than c/.test(s);
+  const w = [
+    ...new Set(parts.flatMap((q) => (q.row.warnings ?? []).filter((s) => !settled(s)).map((s) => `${s} (at dt = ${q.dt})`))),
+    ...rowWarnings(row),
+  ];
   if (w.length > 0) row.warnings = w;
   return row;
 }
