@@ -5,7 +5,7 @@
  * sum_h exp(h theta) = 2 cosh(theta).
  */
 import { HIDDEN, type Dbm } from '../dbm/network.ts';
-import { logCosh } from './local-estimators.ts';
+import { logCosh } from '../util/log-cosh.ts';
 import type { JointGraph } from './joint-graph.ts';
 
 /** Largest number of enumerated (non-hidden) nodes accepted: 2^22 configurations. */

@@ -17,13 +17,11 @@
  */
 import { HIDDEN, unitAdjacency, type Dbm } from '../dbm/network.ts';
 import { diagonalEnergy, type Tfim } from '../model/hamiltonian.ts';
+import { logCosh } from '../util/log-cosh.ts';
 import type { JointGraph } from './joint-graph.ts';
 
-/** ln cosh(x), stable for large |x|. */
-export function logCosh(x: number): number {
-  const a = Math.abs(x);
-  return a + Math.log1p(Math.exp(-2 * a)) - Math.LN2;
-}
+/** Re-exported for older callers; the definition lives in util/log-cosh.ts. */
+export { logCosh };
 
 /** Evaluates E_loc for either copy of the inner units. */
 export class LocalEnergy {

@@ -25,7 +25,7 @@
  * [1e-250, 1e250], where the product form would lose it). The visible-visible ("Jastrow") part
  * adds exp(-2 x_v f_v), f_v = b_v + sum_u J_vu x_u, to a single flip.
  */
-import { logCosh } from '../mc/local-estimators.ts';
+import { logCosh } from '../util/log-cosh.ts';
 import type { Rng } from '../mc/rng.ts';
 import { flipProduct, visibleCouplings, type TrainedNet } from './network.ts';
 

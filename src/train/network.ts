@@ -24,7 +24,7 @@
 import { DbmBuilder, HIDDEN, type Dbm } from '../dbm/network.ts';
 import { InputError } from '../util/errors.ts';
 import { diagonalEnergy, type Tfim } from '../model/hamiltonian.ts';
-import { logCosh } from '../mc/local-estimators.ts';
+import { logCosh } from '../util/log-cosh.ts';
 import { Rng } from '../mc/rng.ts';
 import type { JointGraph } from '../mc/sampler.ts';
 import { bondUnitWeight, linkCoupling } from '../dbm/trotter.ts';
