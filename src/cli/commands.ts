@@ -481,7 +481,7 @@ export const COMMANDS: Record<CommandName, Command> = {
       ...MODEL,
       { name: 'methods', aliases: ['method'], type: 'list', default: ['exact', 'dbm'], help: `any of ${SWEEP_METHODS.join(',')}` },
       temps('0.3:5:12'), O.log,
-      { name: 'out', type: 'string', arg: 'DIR', defaultText: 'results/<model name>', help: 'result directory (locked while the sweep runs)' },
+      { name: 'out', type: 'string', arg: 'DIR', defaultText: 'results/<model name>, plus -grid-L<sizes>-<parameter> for grid sweeps', help: 'result directory (locked while the sweep runs)' },
       { name: 'resume', type: 'bool', help: 'continue the interrupted sweep in DIR (same options required)' },
       { name: 'overwrite', type: 'bool', help: 'replace a finished or interrupted sweep in DIR' },
       { name: 'shard', type: 'string', arg: 'i/n', defaultText: 'from SLURM_ARRAY_TASK_ID/COUNT when set', help: 'run the points (temperatures, or grid points) with index = i mod n; join shards with pdbm merge' },
@@ -515,7 +515,9 @@ pdbm crossing DIR.`,
       if (methods.includes('dbm')) requireTfim('sweep', m, 'the dbm method (analytic network) is built for the transverse-field Ising model');
       if (methods.includes('train')) requireTfim('sweep', m, 'the train method is built for the transverse-field Ising model');
       const { seed, workers, ...dbm } = analyticOptions(v);
-      const out = str(v, 'out') ?? `results/${m.name}`;
+      // A grid's default directory says it is a grid (the model file's own size is not what ran).
+      const gridName = grid ? `-grid${grid.sizes ? `-L${grid.sizes.join('_')}` : ''}${grid.vary ? `-${grid.vary.key}` : ''}` : '';
+      const out = str(v, 'out') ?? `results/${m.name}${gridName}`;
       if (v.resume && v.overwrite) throw new InputError('give --resume or --overwrite, not both');
       if (methods.includes('train')) checkTrainSteps(T, v['train-max-dbeta'] as number, '--train-max-dbeta');
       const outcome = await runSweep({
