@@ -329,6 +329,7 @@ class SampledSource implements Source {
     const perChain = Math.ceil(o.measureSamples / o.chains);
     const batches: ChainReply[][] = [];
     let mode: SumsMode = 'sums';
+    let unmet: string[] = [];
     for (;;) {
       const r = await this.run(theta, perChain, true, oRef, eRef);
       mode = r.mode;
@@ -337,11 +338,22 @@ class SampledSource implements Source {
       const taken = batches.length * perChain * o.chains;
       const eOk = row.e_err <= o.measureRelErr * Math.abs(row.e);
       const cOk = row.c_err <= o.measureRelErrC * Math.abs(row.c);
-      if ((eOk && cOk) || taken + perChain * o.chains > o.maxMeasureSamples) break;
+      if (eOk && cOk) break;
+      if (taken + perChain * o.chains > o.maxMeasureSamples) {
+        // Stopped by the budget, not by the targets: said, never silent (only when a target loop
+        // was asked for, i.e. the budget allows more than one batch).
+        if (o.maxMeasureSamples > perChain * o.chains) {
+          unmet = [`T = ${Number(T.toPrecision(6))}: measurement budget (${o.maxMeasureSamples} samples) reached before the error targets: ${[
+            eOk ? '' : `e_err/|e| = ${(row.e_err / Math.abs(row.e)).toPrecision(2)} > ${o.measureRelErr}`,
+            cOk ? '' : `c_err/|c| = ${(row.c_err / Math.abs(row.c)).toPrecision(2)} > ${o.measureRelErrC}`,
+          ].filter(Boolean).join(', ')}`];
+        }
+        break;
+      }
     }
     const s = summarizeBatches(batches, T, N);
     const moments = combineChunks(batches.flat().map((r) => r.chunk), P, mode, oRef, eRef, formS);
-    return { moments, measured: { row: s.row, point: { ...s.point, measure_batches: batches.length }, warnings: s.warnings } };
+    return { moments, measured: { row: s.row, point: { ...s.point, measure_batches: batches.length }, warnings: [...s.warnings, ...unmet] } };
   }
 
   states(): Promise<ChainState[]> {
