@@ -159,6 +159,15 @@ test('exact on an xxz model states its convention and ground-state energy; train
   });
 });
 
+test('train: a measurement stopped by its budget before the error targets is a warning', async () => {
+  const args = ['train', '--model', chain4, '--temps', '1', '--samples', '1000', '--measure-samples', '2000', '--workers', '1', '--json', '--quiet'];
+  const capped = JSON.parse((await run([...args, '--max-measure-samples', '6000', '--target-err', '1e-6'])).out);
+  assert.ok(capped.meta.warnings.some((w: string) => /^T = 1: measurement budget \(6000 samples\) reached before the error targets: e_err/.test(w)), JSON.stringify(capped.meta.warnings));
+  // One batch asked for (budget 0): no target loop, so nothing to warn about.
+  const single = JSON.parse((await run([...args, '--max-measure-samples', '0', '--target-err', '1e-6'])).out);
+  assert.not.ok(single.meta.warnings.some((w: string) => /measurement budget/.test(w)));
+});
+
 test('dbm --json carries the memory estimate and warns about a specific heat lost in noise', async () => {
   // 20 measurements per chain at T = 5 on 4 sites: c is tiny and its error bar comparable.
   const r = await run(['dbm', '--model', chain4, '--temps', '5', '--sweeps', '20', '--warmup', '10', '--chains', '4', '--workers', '1', '--json']);
