@@ -7,7 +7,7 @@
  * Monte Carlo measurements, `--methods` (alias `--method`) for which methods a sweep runs,
  * `--solver` for the algorithm inside one method (exact: alias `--method`).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { defaultWorkers } from '../util/workers.ts';
 import { fileURLToPath } from 'node:url';
 import { analyticThermo, checkAnalyticMemory, defaultAnalyticOptions, defaultMemoryLimit, type AnalyticOptions } from '../methods/analytic-dbm.ts';
@@ -16,7 +16,7 @@ import { analyticThermo, checkAnalyticMemory, defaultAnalyticOptions, defaultMem
 const MOVES: Record<string, string> = {
   wolff: 'heat-bath + Wolff (bond units traced out)', sw: 'heat-bath + Swendsen-Wang', heatbath: 'heat-bath',
 };
-import { writeChecksummedJson } from '../util/checked-json.ts';
+import { readJsonFile, writeChecksummedJson } from '../util/checked-json.ts';
 import { dbmToJson } from '../dbm/network.ts';
 import { InputError } from '../util/errors.ts';
 import { EXACT_METHODS, exactThermo, type ExactMethod } from '../exact/solver.ts';
@@ -166,19 +166,7 @@ function requireTfim(command: string, m: ModelSpec, what: string): void {
 function loadModelWithOverrides(v: Values): { model: ModelSpec; overrides?: { set?: string[]; size?: string } } {
   const path = str(v, 'model');
   if (path === undefined) throw new InputError('--model FILE is required');
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new InputError(`cannot read model file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  if (text.trim() === '') throw new InputError(`${path}: empty file`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`${path}: not valid JSON (${(e as Error).message})`);
-  }
+  const raw = readJsonFile(path, 'model file');
   const set = v.set as string[] | undefined;
   const size = str(v, 'size');
   const overrides = set || size ? { ...(set ? { set } : {}), ...(size ? { size } : {}) } : undefined;

@@ -6,7 +6,7 @@
  * Hamiltonian (defaults included), e.g. `"Gamma": "3.04438 * J"` or `"J2": "J / 2"`; see
  * {@link evaluateFields}.
  */
-import { readFileSync } from 'node:fs';
+import { readJsonFile } from '../util/checked-json.ts';
 import { createRequire } from 'node:module';
 import { InputError } from '../util/errors.ts';
 import type { LatticeSpec } from './lattice.ts';
@@ -267,18 +267,7 @@ export function parseModel(v: unknown): ModelSpec {
 
 /** Reads and validates a model file; every failure is a one-line InputError naming the file. */
 export function loadModel(path: string): ModelSpec {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new InputError(`cannot read model file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`${path}: not valid JSON (${(e as Error).message})`);
-  }
+  const json = readJsonFile(path, 'model file');
   try {
     return parseModel(json);
   } catch (e) {

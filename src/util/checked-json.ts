@@ -36,14 +36,17 @@ export function validate<S extends z.ZodType>(value: unknown, schema: S, what: s
   return r.data;
 }
 
-/** Reads and parses a JSON file; a missing, unreadable, empty or malformed file is an InputError. */
-export function readJsonFile(path: string): unknown {
+/**
+ * Reads and parses a JSON file; a missing, unreadable, empty or malformed file is an InputError.
+ * `what` (e.g. 'model file') names the file's role in the can't-read message.
+ */
+export function readJsonFile(path: string, what?: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(`${path}: cannot read (${code ?? (e as Error).message})`);
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new InputError(what ? `cannot read ${what} ${path}: ${why}` : `${path}: cannot read (${why})`);
   }
   if (text.trim() === '') throw new InputError(`${path}: empty file`);
   try {
