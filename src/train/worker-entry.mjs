@@ -1,14 +1,4 @@
-// Worker-thread entry point of the trained-network chains (worker.ts), with the same tsx
-// registration shim as worker-entry.mjs: whether a worker inherits the TypeScript loader of its
-// parent depends on how the parent was started, so register tsx here when the plain import of the
-// .ts module fails. The retry uses a fresh URL because ESM caches a failed import.
-let mod;
-try {
-  mod = await import('./worker.ts');
-} catch (e) {
-  if (e?.code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw e;
-  const { register } = await import('tsx/esm/api');
-  register();
-  mod = await import('./worker.ts?tsx');
-}
-export default mod.default;
+// Worker-thread entry of the trained-network chains when running from source under tsx (see util/import-ts.mjs).
+import { importTs } from '../util/import-ts.mjs';
+
+export default (await importTs(new URL('./worker.ts', import.meta.url))).default;
