@@ -252,13 +252,7 @@ export function extrapolateRows(T: number, parts: Array<{ dt: number; row: Row }
   row.extrapolated_from = parts.map((q) => q.dt).join(' ');
   row.n_eff = parts.reduce((a, q) => a + (q.row.n_eff ?? 0), 0);
   row.samples = parts.reduce((a, q) => a + (q.row.samples ?? 0), 0);
-  // A single dt's note that c_ring would be more precise is settled here (c is now the more
-  // precise of the two), so it is not passed on; every other warning of the parts is.
-  const settled = (s: string) => /^c_ring has a \d+x smaller error bar than c/.test(s);
-  const w = [
-    ...new Set(parts.flatMap((q) => (q.row.warnings ?? []).filter((s) => !settled(s)).map((s) => `${s} (at dt = ${q.dt})`))),
-    ...rowWarnings(row),
-  ];
+  const w = [...new Set(parts.flatMap((q) => (q.row.warnings ?? []).map((s) => `${s} (at dt = ${q.dt})`))), ...rowWarnings(row)];
   if (w.length > 0) row.warnings = w;
   return row;
 }
@@ -315,7 +309,7 @@ export async function analyticThermo(
   temps.forEach((T, t) => {
     const parts = plan
       .filter((p) => p.t === t)
-      .map((p) => ({ dt: p.dt, n: p.n, row: summarizeRow(results.slice(p.first, p.first + opts.chains), T, ham.nSites) }));
+      .map((p) => ({ dt: p.dt, n: p.n, row: summarizeRow(results.slice(p.first, p.first + opts.chains), T, ham.nSites, { extrapolated: factors.length > 1 }) }));
     if (parts.length === 1) rows.push({ ...parts[0].row, dt: parts[0].dt, slices: parts[0].n, thin: opts.thin });
     else rows.push(extrapolateRows(T, parts));
   });
