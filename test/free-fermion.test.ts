@@ -126,8 +126,21 @@ test('large N approaches the integral, no overflow at N = 1000, T = 0.05', () =>
   // N = 64 in the ordered phase at low T: the two near-degenerate parity sectors both matter.
   const r = freeFermionChain(64, 1, 0.5, [0.05, 0.01]);
   for (const p of r) assert.ok(Number.isFinite(p.e) && Number.isFinite(p.c) && p.c >= 0);
+  // ... and they make the ring a bulk piece: the gap 2|J - Gamma| = 1 freezes everything (c ~ 0)
+  // and the finite-size correction to e is exponentially small.
+  const bulk64 = freeFermionChainInfinite(1, 0.5, [0.05, 0.01]);
+  r.forEach((p, k) => {
+    assert.ok(Math.abs(p.e - bulk64[k].e) < 1e-9, `N = 64, T = ${p.T}: e ${p.e} vs bulk ${bulk64[k].e}`);
+    assert.ok(p.c < 1e-12, `N = 64, T = ${p.T}: c ${p.c}`);
+  });
   const odd = freeFermionChain(1001, -1, 0.5, [0.05]);
   assert.ok(Number.isFinite(odd[0].e) && Number.isFinite(odd[0].c));
+  // An odd antiferromagnetic ring must hold one domain wall: a free kink whose band starts at
+  // 2|J - Gamma| = 1 above the bulk, plus ~T/2 of kinetic energy; its band gives c ~ 1/(2N) > 0.
+  const [bulkOdd] = freeFermionChainInfinite(-1, 0.5, [0.05]);
+  const excess = 1001 * (odd[0].e - bulkOdd.e);
+  assert.ok(excess > 1 && excess < 1 + 0.05 * 2, `kink energy ${excess}`);
+  assert.ok(odd[0].c > 0.2 / 1001 && odd[0].c < 1 / 1001, `kink c ${odd[0].c}`);
   // Infinite temperature: e = 0, c = 0.
   const [hot] = freeFermionChain(12, 1, 1, [Infinity]);
   assert.is(hot.e, 0);
