@@ -68,7 +68,13 @@ test('a sweep writes data, metadata, plots and a report, and releases its lock',
   assert.ok(Array.isArray(meta.warnings));
   assert.type(meta.memory_estimate.bytes, 'number');
   assert.is(meta.details['dbm@0'][0].slices, 20); // T = 0.5, dt = 0.05: n = beta / 2dt
-  assert.ok(read(dir, 'energy.svg').startsWith('<svg'));
+  const svg = read(dir, 'energy.svg');
+  assert.ok(svg.startsWith('<svg'));
+  // The plot is the one asked for: both methods in the legend, the quantity on the y axis.
+  const labels = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+  for (const want of ['exact', 'dbm', 'temperature T  (units of J, k_B = 1)']) assert.ok(labels.includes(want), want);
+  assert.ok(labels.some((t) => t.startsWith('energy per site')));
+  assert.match(read(dir, 'specific-heat.svg'), /specific heat per site/);
   assert.match(read(dir, 'report.md'), /\*\*Verdict\.\*\* Every sampled value agrees with exact within 4 sigma/);
 });
 
