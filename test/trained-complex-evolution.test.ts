@@ -70,6 +70,38 @@ test('same seed, same numbers for 1 and 2 workers; another seed, other numbers',
   assert.not.equal(a.rows[0].e, c.rows[0].e);
 });
 
+test('replicas: replica 0 is the plain run; the combined bar covers measurement and scatter; 3 replicas within 4 sigma + the exact-moments bias', async () => {
+  const model = heis(4);
+  const temps = [1, 0.5];
+  const ex = exactThermo(makeHamiltonian(model), temps).rows;
+  const o = { marshall: true, seed: 4, samples: 200, measureSamples: 500 };
+  const plain = await trainComplexThermo(model, temps, o);
+  const rep = await trainComplexThermo(model, temps, { ...o, replicas: 3 });
+  const ref = await trainComplexThermo(model, temps, { marshall: true, exact: true });
+  assert.is(rep.meta.replicas, 3);
+  assert.is(rep.meta.replica_seeds[0], 4);
+  assert.is(new Set(rep.meta.replica_seeds).size, 3);
+  assert.is(rep.meta.steps, 3 * plain.meta.steps);
+  for (let k = 0; k < temps.length; k++) {
+    const parts = rep.meta.replica_errors![k];
+    for (const [q, p] of [['e', parts.e], ['c', parts.c]] as const) {
+      assert.ok(p.meas > 0 && p.scatter > 0, `${q} parts ${JSON.stringify(p)}`);
+      assert.is(rep.rows[k][`${q}_err`], Math.max(p.meas, p.scatter));
+      assert.is(p.dominant, p.scatter > p.meas ? 'replica scatter' : 'measurement');
+    }
+    // The measurement part of the mean of 3 is about 1/sqrt(3) of one run's bar; the reported bar
+    // may still be larger than one run's when the evolution scatters more (measured at T = 0.5).
+    assert.ok(parts.e.meas < 0.8 * plain.rows[k].e_err, `T = ${temps[k]}: measurement part ${parts.e.meas} vs one run ${plain.rows[k].e_err}`);
+    const bias = Math.abs(ref.rows[k].e - ex[k].e);
+    assert.ok(Math.abs(rep.rows[k].e - ex[k].e) < 4 * rep.rows[k].e_err + bias, `T = ${temps[k]}: e ${rep.rows[k].e} +- ${rep.rows[k].e_err} vs ${ex[k].e}`);
+    const cbias = Math.abs(ref.rows[k].c - ex[k].c);
+    assert.ok(Math.abs(rep.rows[k].c - ex[k].c) < 4 * rep.rows[k].c_err + cbias, `T = ${temps[k]}: c ${rep.rows[k].c} +- ${rep.rows[k].c_err} vs ${ex[k].c}`);
+  }
+  // Replica 0 of the combined run is the plain run: its seed, and so the same evolution.
+  const again = await trainComplexThermo(model, temps, { ...o, replicas: 1 });
+  assert.equal(again.rows, plain.rows);
+});
+
 async function rejectsInput(p: Promise<unknown>, what: string): Promise<void> {
   try {
     await p;

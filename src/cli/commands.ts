@@ -260,7 +260,7 @@ function emit(
 
 /** Options of `pdbm train` that the complex network (xxz models) takes, and its field for each. */
 const COMPLEX_FIELDS: Record<string, keyof ComplexTrainOptions> = {
-  alpha: 'alpha', seed: 'seed', workers: 'workers', chains: 'chains', shift: 'shift', 'max-dbeta': 'dbeta', marshall: 'marshall',
+  alpha: 'alpha', seed: 'seed', workers: 'workers', chains: 'chains', shift: 'shift', 'max-dbeta': 'dbeta', marshall: 'marshall', replicas: 'replicas',
 };
 
 /**
@@ -283,7 +283,9 @@ async function runComplexTrain(v: Values, given: Set<string>, m: ModelSpec, over
   const res = await trainComplexThermo(m, T, opts);
   const rows = res.rows as Array<Record<string, unknown>>;
   const warnings = [
-    'the complex network for xxz models is experimental: measured against exact, e is within 0.1-3% on the 16-site Heisenberg chain for T >= 0.5 and off by 2-17% on 4x4 lattices; error bars cover the final measurement only, not the scatter of the evolution',
+    `the complex network for xxz models is experimental: measured against exact, e is within 0.1-3% on the 16-site Heisenberg chain for T >= 0.5 and off by 2-17% on 4x4 lattices; ${
+      res.meta.replicas > 1 ? `error bars cover the scatter of ${res.meta.replicas} evolutions and the measurement` : 'error bars cover the final measurement only, not the scatter of the evolution (--replicas 3 adds it)'
+    }`,
     ...resultWarnings('train', res, rows),
   ];
   emit(v, {

@@ -20,6 +20,7 @@ import type { Row } from '../stats/row.ts';
 import { ComplexLocal, ComplexNet, startParams } from './complex-network.ts';
 import { ComplexPool } from './complex-pool.ts';
 import type { ComplexReply } from './complex-worker.ts';
+import { combineQuantity, replicaSeed, type ReplicaError } from './replicas.ts';
 import { complexMoments, ComplexSamples, solveComplexSr, type ComplexMoments } from './complex-sr.ts';
 
 /** Options of {@link trainComplexThermo} (CLI names in brackets are the lead's suggestion). */
@@ -68,13 +69,19 @@ export interface ComplexTrainOptions {
    * complex-sampler.ts): without it a sampled run does not learn the exchange term.
    */
   bias: boolean;
+  /**
+   * Independent evolutions with seeds replicaSeed(seed, r) (replica 0 is the plain run), combined
+   * per temperature as for the TFIM network (replicas.ts): the error bar then covers the scatter of
+   * the evolution as well as the final measurement (default 1).
+   */
+  replicas: number;
 }
 
 /** Defaults of {@link ComplexTrainOptions}. */
 export function defaultComplexTrainOptions(): ComplexTrainOptions {
   return {
     alpha: 2, share: true, marshall: false, beta0: 0.001, dbeta: 0.02, relDbeta: 0.25, maxDistance: 0.05, chains: 8, samples: 400, thin: 1, warmup: 4,
-    measureSamples: 1000, shift: 1e-4, shiftAbs: 1e-6, seed: 1, workers: 1, exact: false, bias: true,
+    measureSamples: 1000, shift: 1e-4, shiftAbs: 1e-6, seed: 1, workers: 1, exact: false, bias: true, replicas: 1,
   };
 }
 
@@ -105,6 +112,11 @@ export interface ComplexTrainMeta {
   acceptance: number;
   /** Largest absolute diagonal shift the solver had to raise to. */
   maxShiftAbs: number;
+  /** Independent evolutions combined into the rows (seeds in replica_seeds). */
+  replicas: number;
+  replica_seeds: number[];
+  /** With replicas >= 2, per row: which part sets the error bar of e and c (see replicas.ts). */
+  replica_errors?: Array<{ T: number; e: ReplicaError; c: ReplicaError }>;
   warnings: string[];
 }
 
@@ -134,6 +146,7 @@ function check(o: ComplexTrainOptions, temps: number[]): void {
   int(o.thin, 'thin', 1);
   int(o.warmup, 'warmup', 0);
   int(o.measureSamples, 'measure-samples', 8);
+  int(o.replicas, 'replicas', 1);
   if (!(o.shift >= 0 && o.shiftAbs >= 0)) throw new InputError('shift: expected numbers >= 0');
   if (temps.length === 0) throw new InputError('temps: no temperatures');
   for (const T of temps) {
@@ -277,6 +290,46 @@ export async function trainComplexThermo(model: ModelSpec, temps: number[], opts
   const o = { ...defaultComplexTrainOptions(), ...opts };
   if (model.hamiltonian.kind !== 'xxz') throw new InputError(`the complex network trains xxz models; model kind is ${model.hamiltonian.kind}`);
   check(o, temps);
+  const seeds = Array.from({ length: o.replicas }, (_, r) => replicaSeed(o.seed, r));
+  const runs: ComplexTrainResult[] = [];
+  for (const seed of seeds) runs.push(await trainOnce(model, temps, { ...o, seed }));
+  return combineComplexReplicas(runs, seeds);
+}
+
+/**
+ * Rows of R replicas combined per temperature (replicas.ts: mean, error bar max(measurement,
+ * scatter)); meta sums the costs and prefixes each replica's warnings. R = 1 returns the run as is.
+ */
+function combineComplexReplicas(runs: ComplexTrainResult[], seeds: number[]): ComplexTrainResult {
+  const m0 = runs[0].meta;
+  if (runs.length === 1) return { rows: runs[0].rows, meta: { ...m0, replicas: 1, replica_seeds: seeds } };
+  const sum = (k: 'steps' | 'distanceLimited' | 'seconds' | 'sampleSeconds' | 'solveSeconds' | 'measureSeconds') => runs.reduce((a, r) => a + r.meta[k], 0);
+  const replicaErrors: NonNullable<ComplexTrainMeta['replica_errors']> = [];
+  const rows = runs[0].rows.map((row0, k) => {
+    const at = runs.map((r) => r.rows[k]);
+    const e = combineQuantity(at.map((r) => r.e), at.map((r) => r.e_err));
+    const c = combineQuantity(at.map((r) => r.c), at.map((r) => r.c_err));
+    replicaErrors.push({ T: row0.T, e: e.parts, c: c.parts });
+    const row: Row = { T: row0.T, beta: row0.beta, e: e.mean, e_err: e.err, c: c.mean, c_err: c.err };
+    if (at.every((r) => r.n_eff !== undefined)) row.n_eff = at.reduce((a, r) => a + r.n_eff!, 0);
+    if (at.every((r) => r.samples !== undefined)) row.samples = at.reduce((a, r) => a + r.samples!, 0);
+    return row;
+  });
+  return {
+    rows,
+    meta: {
+      ...m0, steps: sum('steps'), distanceLimited: sum('distanceLimited'), seconds: sum('seconds'), sampleSeconds: sum('sampleSeconds'),
+      solveSeconds: sum('solveSeconds'), measureSeconds: sum('measureSeconds'),
+      acceptance: runs.reduce((a, r) => a + r.meta.acceptance, 0) / runs.length,
+      maxShiftAbs: Math.max(...runs.map((r) => r.meta.maxShiftAbs)),
+      replicas: runs.length, replica_seeds: seeds, replica_errors: replicaErrors,
+      warnings: runs.flatMap((r, k) => r.meta.warnings.map((w) => `replica ${k}: ${w}`)),
+    },
+  };
+}
+
+/** One evolution (one replica). */
+async function trainOnce(model: ModelSpec, temps: number[], o: ComplexTrainOptions): Promise<ComplexTrainResult> {
   const t0 = performance.now();
   const ham = makeXxz(model);
   const net = new ComplexNet(ham, { alpha: o.alpha, share: o.share, marshall: o.marshall });
@@ -345,7 +398,7 @@ async function evolve(eng: Engine, temps: number[], o: ComplexTrainOptions, t0: 
       method: 'trained-complex', convention: 'spin-1/2', steps, distanceLimited, parameters: P, hidden: net.H, shared: net.shared,
       sign: o.marshall ? 'marshall' : 'none', beta0: o.beta0, dbeta: o.dbeta, exact: o.exact, bias: o.bias && !o.exact, workers: o.exact ? 1 : Math.max(1, Math.min(o.workers, o.chains)),
       seconds: (performance.now() - t0) / 1000, sampleSeconds: eng.sampleSeconds, solveSeconds: eng.solveSeconds, measureSeconds,
-      acceptance: eng.proposed ? eng.accepted / eng.proposed : 1, maxShiftAbs: eng.maxShiftAbs, warnings,
+      acceptance: eng.proposed ? eng.accepted / eng.proposed : 1, maxShiftAbs: eng.maxShiftAbs, replicas: 1, replica_seeds: [o.seed], warnings,
     },
   };
 }
