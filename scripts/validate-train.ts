@@ -1,10 +1,13 @@
 /**
- * Validation of the trained purified DBM (Method 2) against the exact checker, on the targets of
- * issue 4: |e - e_exact| < 1e-3 |e_exact| and |c - c_exact| < 5% c_exact at T = 5, 2, 1, 0.5, 0.3
- * for the 16-site periodic chain at Gamma = J and the 4x4 square lattice at Gamma = 3 J.
+ * Validation of the trained purified DBM (Method 2) against the exact checker, on the accuracy
+ * targets of the trained method:
+ *   16-site periodic chain at Gamma = J, T = 5, 2, 1, 0.5, 0.3, 0.2: |de|/|e| <= 3e-4, c within 2%;
+ *   4x4 torus at Gamma = 3 J,          T = 5, 2, 1, 0.5, 0.3:      |de|/|e| <= 3e-4, c within 3%.
+ * Each model is one `trainThermo` call with R replicas (independent evolutions, combined per
+ * temperature: the error bar covers the replica scatter and the measurement error).
  *
  *   node --import tsx scripts/validate-train.ts [--only NAME] [--alpha-chain 4] [--alpha-square 8] [--shift-chain X] [--shift-square X]
- *        [--workers W] [--seed S] [--out results/train-accuracy]
+ *        [--replicas R] [--step-tol X] [--workers W] [--seed S] [--out results/train-accuracy]
  *
  * Writes OUT.json (rows, exact values, deviations, run metadata) and OUT.md (a table).
  */
@@ -21,12 +24,20 @@ const { values } = parseArgs({
     only: { type: 'string' }, 'alpha-chain': { type: 'string' }, 'alpha-square': { type: 'string' },
     'shift-chain': { type: 'string' }, 'shift-square': { type: 'string' },
     workers: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' },
+    replicas: { type: 'string' }, 'step-tol': { type: 'string' },
   },
 });
-const temps = [5, 2, 1, 0.5, 0.3];
+const replicas = Number(values.replicas ?? 3);
+const stepTol = values['step-tol'] === undefined ? undefined : Number(values['step-tol']);
 const CASES = [
-  { name: 'chain-16', file: 'models/chain-16.json', alpha: Number(values['alpha-chain'] ?? 4), shift: Number(values['shift-chain'] ?? defaultTrainOptions().shift) },
-  { name: 'square-4x4', file: 'models/square-4x4.json', alpha: Number(values['alpha-square'] ?? 8), shift: Number(values['shift-square'] ?? defaultTrainOptions().shift) },
+  {
+    name: 'chain-16', file: 'models/chain-16.json', alpha: Number(values['alpha-chain'] ?? 4), shift: Number(values['shift-chain'] ?? defaultTrainOptions().shift),
+    temps: [5, 2, 1, 0.5, 0.3, 0.2], eTol: 3e-4, cTol: 0.02,
+  },
+  {
+    name: 'square-4x4', file: 'models/square-4x4.json', alpha: Number(values['alpha-square'] ?? 8), shift: Number(values['shift-square'] ?? defaultTrainOptions().shift),
+    temps: [5, 2, 1, 0.5, 0.3], eTol: 3e-4, cTol: 0.03,
+  },
 ].filter((c) => !values.only || c.name === values.only);
 const out = values.out ?? 'results/train-accuracy';
 
@@ -34,31 +45,45 @@ interface Case {
   model: string;
   alpha: number;
   shift: number;
+  replicas: number;
+  step_tol: number | null;
+  targets: { e_rel: number; c_rel: number };
   exact_method: string;
   meta: { parameters: number; steps: number; samples: number; seconds: number; sampling_seconds: number; solve_seconds: number };
   workers: number;
-  rows: Array<{ T: number; e: number; e_err: number; e_exact: number; e_rel: number; c: number; c_err: number; c_exact: number; c_rel: number; e_ok: boolean; c_ok: boolean }>;
+  rows: Array<{
+    T: number; e: number; e_err: number; e_exact: number; e_rel: number; c: number; c_err: number; c_exact: number; c_rel: number; e_ok: boolean; c_ok: boolean;
+    e_dominant?: string; c_dominant?: string;
+  }>;
 }
 
 /** Cases already in OUT.json (kept when this run covers only some of them). */
 const previous: Case[] = existsSync(`${out}.json`) ? (JSON.parse(readFileSync(`${out}.json`, 'utf8')) as { cases: Case[] }).cases : [];
-const report: Case[] = [...previous];
+// Cases written by an older version of this script (other targets, no replicas) are dropped.
+const report: Case[] = previous.filter((c) => c.targets !== undefined);
 
 function render(cases: Case[]): string {
   const md: string[] = [
     '# Trained purified DBM vs exact',
     '',
-    'Targets (issue 4): |e - e_exact| < 1e-3 |e_exact|, |c - c_exact| < 5% c_exact. `pdbm train` defaults except alpha and shift; one run per model from beta0 = 0.02 down to T = 0.3. Error bars are the measurement error at each T; the noise of the evolution itself adds a seed-to-seed scatter not included in them. Written by scripts/validate-train.ts.',
+    'Targets: 16-site chain at Gamma = J, |de|/|e| <= 3e-4 and c within 2% for T >= 0.2; 4x4 torus at Gamma = 3, |de|/|e| <= 3e-4 and c within 3% for T >= 0.3. `pdbm train` defaults except alpha, shift, step control and replicas; each model is one call from beta0 = 0.02 down to its lowest T. Each row combines R independent evolutions (replicas, derived seeds): the error bar is the larger of the replica scatter and the measurement error (column "bar set by"). "ok" asks for the deviation within the target; a deviation beyond 4 error bars is marked too. Written by scripts/validate-train.ts.',
     '',
   ];
   for (const c of cases) {
     md.push(`## ${c.model}, alpha = ${c.alpha}, shift = ${c.shift}, ${c.meta.parameters} parameters`, '');
-    md.push(`${c.meta.steps} steps, ${(c.meta.samples / 1e6).toFixed(2)} M samples, ${c.meta.seconds.toFixed(0)} s (sampling ${c.meta.sampling_seconds.toFixed(0)} s, solve ${c.meta.solve_seconds.toFixed(1)} s), ${c.workers} workers; exact: ${c.exact_method}.`, '');
-    md.push('| T | e | e exact | rel. dev. | c | c exact | rel. dev. | ok |', '|---|---|---|---|---|---|---|---|');
+    md.push(
+      `${c.replicas} replicas${c.step_tol ? `, adaptive step (tolerance ${c.step_tol})` : ''}; targets |de|/|e| <= ${c.targets.e_rel}, c within ${100 * c.targets.c_rel}%. ` +
+        `${c.meta.steps} steps, ${(c.meta.samples / 1e6).toFixed(2)} M samples, ${c.meta.seconds.toFixed(0)} s (sampling ${c.meta.sampling_seconds.toFixed(0)} s, solve ${c.meta.solve_seconds.toFixed(1)} s), ${c.workers} workers; exact: ${c.exact_method}.`,
+      '',
+    );
+    md.push('| T | e | e exact | rel. dev. | c | c exact | rel. dev. | bar set by (e / c) | ok |', '|---|---|---|---|---|---|---|---|---|');
     for (const r of c.rows) {
       const bad = [r.e_ok ? '' : 'e', r.c_ok ? '' : 'c'].filter(Boolean).join(', ');
+      const sig = (d: number, err: number) => (Math.abs(d) > 4 * err ? ` (${(d / err).toFixed(1)} σ)` : '');
       md.push(
-        `| ${r.T} | ${r.e.toFixed(6)} ± ${r.e_err.toExponential(1)} | ${r.e_exact.toFixed(6)} | ${r.e_rel.toExponential(2)} | ${r.c.toFixed(5)} ± ${r.c_err.toExponential(1)} | ${r.c_exact.toFixed(5)} | ${(100 * r.c_rel).toFixed(2)}% | ${bad ? `no (${bad})` : 'yes'} |`,
+        `| ${r.T} | ${r.e.toFixed(6)} ± ${r.e_err.toExponential(1)} | ${r.e_exact.toFixed(6)} | ${r.e_rel.toExponential(2)}${sig(r.e - r.e_exact, r.e_err)} | ` +
+          `${r.c.toFixed(5)} ± ${r.c_err.toExponential(1)} | ${r.c_exact.toFixed(5)} | ${(100 * r.c_rel).toFixed(2)}%${sig(r.c - r.c_exact, r.c_err)} | ` +
+          `${r.e_dominant ?? '-'} / ${r.c_dominant ?? '-'} | ${bad ? `no (${bad})` : 'yes'} |`,
       );
     }
     md.push('');
@@ -68,24 +93,33 @@ function render(cases: Case[]): string {
 
 for (const c of CASES) {
   const model = loadModel(c.file);
+  const temps = c.temps;
   const exact = exactThermo(makeTfim(model), temps);
-  const opts = { ...defaultTrainOptions(), alpha: c.alpha, shift: c.shift, seed: Number(values.seed ?? 1), ...(values.workers ? { workers: Number(values.workers) } : {}) };
+  const opts = {
+    ...defaultTrainOptions(), alpha: c.alpha, shift: c.shift, seed: Number(values.seed ?? 1), replicas, stepTol,
+    ...(values.workers ? { workers: Number(values.workers) } : {}),
+  };
   const res = await trainThermo(model, temps, opts, (d, t) => process.stderr.write(`\r${c.name}: step ${d}/${t}   `));
   process.stderr.write('\n');
   const rows = res.rows.map((r, k) => {
     const x = exact.rows[k];
     const de = (r.e - x.e) / Math.abs(x.e);
     const dc = (r.c - x.c) / x.c;
+    const p = res.meta.points[k] as (typeof res.meta.points)[number] & { replica_errors?: { e: { dominant: string }; c: { dominant: string } } };
     return {
       T: r.T, e: r.e, e_err: r.e_err, e_exact: x.e, e_rel: de, c: r.c, c_err: r.c_err, c_exact: x.c, c_rel: dc,
-      e_ok: Math.abs(de) < 1e-3, c_ok: Math.abs(dc) < 0.05, samples: res.meta.points[k].samples, tau_e: res.meta.points[k].tau_e, e_estimator: res.meta.points[k].e_estimator,
+      e_ok: Math.abs(de) <= c.eTol, c_ok: Math.abs(dc) <= c.cTol, samples: p.samples, tau_e: p.tau_e, e_estimator: p.e_estimator,
+      e_dominant: p.replica_errors?.e.dominant, c_dominant: p.replica_errors?.c.dominant,
     };
   });
-  const entry: Case = { model: c.name, alpha: c.alpha, shift: c.shift, exact_method: exact.method, meta: res.meta, workers: opts.workers, rows };
+  const entry: Case = {
+    model: c.name, alpha: c.alpha, shift: c.shift, replicas, step_tol: stepTol ?? null, targets: { e_rel: c.eTol, c_rel: c.cTol },
+    exact_method: exact.method, meta: res.meta, workers: opts.workers, rows,
+  };
   const at = report.findIndex((p) => p.model === c.name);
   if (at >= 0) report[at] = entry;
   else report.push(entry);
-  writeFileAtomic(`${out}.json`, `${JSON.stringify({ temps, cases: report }, null, 1)}\n`);
+  writeFileAtomic(`${out}.json`, `${JSON.stringify({ cases: report }, null, 1)}\n`);
   writeFileAtomic(`${out}.md`, `${render(report)}\n`);
 }
 console.log(render(report));
