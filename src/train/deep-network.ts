@@ -18,7 +18,9 @@
  * given v the copies are independent, each distributed as q(d | v) = Phi(v, d) / Psi(v).
  *
  * Estimators (every one unbiased; X_c = X(v, d_c) for copy c = a, b):
- *   O_k(v)    = d ln Psi / d p_k = E_q[ O_k(v, d) ]          -> (O_a + O_b) / 2,
+ *   O_k(v)    = d ln Psi / d p_k = E_q[ O_k(v, d) ]          -> (O_a + O_b) / 2
+ *               (for the deep parameters O_c is itself averaged over d_k given the rest of copy c:
+ *               see DeepChain.deepDerivatives),
  *   R_i(v)    = Psi(v^i) / Psi(v) = E_q[ Phi(v^i, d) / Phi(v, d) ]  (v^i: s_i flipped),
  *   E_loc(v)  = H_z(s) - |Gamma| sum_i R_i(v)                   -> (E_a + E_b) / 2,
  *   O_k O_l   -> (O_ka O_lb + O_kb O_la) / 2,   O_k E_loc -> (O_ka E_b + O_kb E_a) / 2,
@@ -169,6 +171,8 @@ export class DeepChain {
   private readonly wm: Float64Array;
   private readonly up: Float64Array;
   private readonly um: Float64Array;
+  /** tanh(2 U_hk) at [k M + h]. */
+  private readonly tU: Float64Array;
   /** Scratch e^{-delta}, e^{delta} of a joint s_i a_i flip. */
   private readonly pairUp: Float64Array;
   private readonly pairDn: Float64Array;
@@ -196,6 +200,7 @@ export class DeepChain {
     this.wm = new Float64Array(V * M);
     this.up = new Float64Array(D * M);
     this.um = new Float64Array(D * M);
+    this.tU = new Float64Array(D * M);
     this.pairUp = new Float64Array(M);
     this.pairDn = new Float64Array(M);
     ({ start: this.vvStart, other: this.vvOther, edge: this.vvEdge } = visibleCouplings(net.shallow, V));
@@ -218,6 +223,7 @@ export class DeepChain {
     for (let q = 0; q < D * M; q++) {
       up[q] = Math.exp(2 * U[q]);
       um[q] = Math.exp(-2 * U[q]);
+      this.tU[q] = Math.tanh(2 * U[q]);
     }
     this.fields();
   }
@@ -382,13 +388,12 @@ export class DeepChain {
         const t = sigP[c * M + h] - sigM[c * M + h]; // tanh(theta_h)
         const row = h * V;
         for (let v = 0; v < V; v++) o[edgeParam[row + v]] += x[v] * t;
-        for (let k = 0; k < D; k++) o[net.uParam[k * M + h]] += d[c * D + k] * t;
         const bp = sh.biasParam[V + h];
         if (bp >= 0) o[bp] += t;
       }
       for (let q = sh.nHV; q < edgeParam.length; q++) o[edgeParam[q]] += x[edgeA[q]] * x[edgeB[q]];
       for (let u = 0; u < V; u++) if (sh.biasParam[u] >= 0) o[sh.biasParam[u]] += x[u];
-      for (let k = 0; k < D; k++) if (net.eParam[k] >= 0) o[net.eParam[k]] += d[c * D + k];
+      this.deepDerivatives(c, o);
     }
     let sumA = 0;
     let sumB = 0;
@@ -408,6 +413,37 @@ export class DeepChain {
     }
     e[0] = ez - this.gamma * sumA;
     e[1] = D === 0 ? e[0] : ez - this.gamma * sumB;
+  }
+
+  /**
+   * Adds the derivatives of the deep parameters for copy c, Rao–Blackwellized over each d_k given
+   * everything else: E[d_k tanh theta_h | v, d_{-k}] and E[d_k | v, d_{-k}] with
+   *   pi_flip = rho / (1 + rho),  rho = e^{-2 e_k d_k} prod_h cosh(theta_h - 2 U_hk d_k) / cosh(theta_h)
+   * (the Metropolis ratio of the deep move). Unbiased (the tower rule: E[E[X | v, d_{-k}] | v] =
+   * E[X | v]), and it depends on copy c only, so cross-copy products stay unbiased. Why: near the
+   * start U ~ eps, so d_k is a fair coin given v and the raw O_U = d_k tanh theta_h is O(1) noise
+   * around an O(eps) mean; the sampled S and F of U were then pure noise (measured: the evolution
+   * lagged and every solve needed a raised shift). tanh(theta - 2 U d) comes from the table
+   * tanh(2 U) by the addition formula, no exp per (k, h).
+   */
+  private deepDerivatives(c: number, o: Float64Array): void {
+    const { M, D, d, sigP, sigM, up, um, tU } = this;
+    const net = this.net;
+    const eB = net.eBias;
+    for (let k = 0; k < D; k++) {
+      const dk = d[c * D + k];
+      const rho = Math.exp(-2 * eB[k] * dk) * this.hiddenRatio(c, dk > 0 ? um : up, dk > 0 ? up : um, k * M);
+      // rho = inf (a flip overwhelmingly likely) must give pi_flip = 1, not NaN.
+      const pf = rho === Infinity ? 1 : rho / (1 + rho);
+      const pc = 1 - pf;
+      for (let h = 0; h < M; h++) {
+        const t = sigP[c * M + h] - sigM[c * M + h];
+        const tau = dk * tU[k * M + h];
+        const tf = (t - tau) / (1 - t * tau);
+        o[net.uParam[k * M + h]] += dk * (pc * t - pf * tf);
+      }
+      if (net.eParam[k] >= 0) o[net.eParam[k]] += dk * (pc - pf);
+    }
   }
 
   /** Overflow-safe flip ratio of s_i for copy c in the log domain (rarely needed). */
@@ -463,8 +499,10 @@ export class DeepAccumulator {
  * where S[O^] etc. are the centered moments of the `mean` accumulator and <.> are the raw
  * (uncentered) second moments of the `half` one (its mean is zero in expectation, by symmetry of
  * the copies; the raw moment is the unbiased choice). eVar may come out negative by noise.
+ * With `metric: 'same'` S is left as the same-copy covariance of O^ (S + E_p[Cov(O^ | v)]: PSD,
+ * biased upwards by the conditional noise), while F and Var(E) are still cross-copy (unbiased).
  */
-export function deepMoments(mean: Float64Array[], half: Float64Array[] | null, P: number, oRef: Float64Array, eRef: number): Moments {
+export function deepMoments(mean: Float64Array[], half: Float64Array[] | null, P: number, oRef: Float64Array, eRef: number, metric: 'cross' | 'same' = 'cross'): Moments {
   const m = combineChunks(mean, P, 'sums', oRef, eRef);
   if (!half) return m;
   const zero = new Float64Array(P);
@@ -475,6 +513,7 @@ export function deepMoments(mean: Float64Array[], half: Float64Array[] | null, P
   const Sd = d.S!;
   for (let k = 0; k < P; k++) {
     m.F[k] -= d.F[k] + dBar[k] * eBar;
+    if (metric === 'same') continue;
     for (let l = 0; l < P; l++) S[k * P + l] -= Sd[k * P + l] + dBar[k] * dBar[l];
     m.diagS[k] = S[k * P + k];
   }
