@@ -28,7 +28,7 @@ console.log(`model ${model.name}, temps ${temps.join(', ')}; load average ${load
 for (const spec of nets) {
   const m = /^a(\d+)d(\d+)$/.exec(spec);
   if (!m) throw new Error(`bad net ${spec} (want aXdY)`);
-  const o = { ...defaultDeepOptions(), alpha: Number(m[1]), deep: Number(m[2]), samples: Number(opt('samples', '1000')), measureSamples: Number(opt('measure', '20000')), seed: Number(opt('seed', '1')), metric: opt('metric', 'same') as 'same' | 'cross', deepNoise: Number(opt('deep-noise', '0.01')), shift: Number(opt('shift', '1e-5')) };
+  const o = { ...defaultDeepOptions(), alpha: Number(m[1]), deep: Number(m[2]), samples: Number(opt('samples', '1000')), measureSamples: Number(opt('measure', '20000')), seed: Number(opt('seed', '1')), metric: opt('metric', 'same') as 'same' | 'cross' | 'hybrid' | 'naive', deepNoise: Number(opt('deep-noise', '0.01')), shift: Number(opt('shift', '1e-5')) };
   const cpu0 = process.cpuUsage();
   const r = trainDeep(model, temps, o);
   const cpu = process.cpuUsage(cpu0);

@@ -19,7 +19,7 @@ import type { ModelSpec } from '../model/model.ts';
 import type { Row } from '../stats/row.ts';
 import { jackknife, summarizeChains } from '../stats/series.ts';
 import { Rng } from '../mc/rng.ts';
-import { solveSr, type Moments } from './sr.ts';
+import { applyS, solveSr, type Moments } from './sr.ts';
 import { minAlpha, translationGroup } from './network.ts';
 import { nextDbeta } from './driver.ts';
 import { DeepAccumulator, DeepChain, DeepNet, deepMoments } from './deep-network.ts';
@@ -49,7 +49,7 @@ export interface DeepTrainOptions {
   relDbeta: number;
   maxDistance: number;
   /** S of the solve: 'cross' (unbiased, PSD-projected) or 'same' (same-copy covariance: PSD, biased up). */
-  metric: 'cross' | 'same';
+  metric: 'cross' | 'same' | 'hybrid' | 'naive';
 }
 
 /** Defaults: the shallow driver's step schedule and shifts (driver.ts defaultTrainOptions). */
@@ -108,7 +108,7 @@ export function trainDeep(model: ModelSpec, temps: number[], o: DeepTrainOptions
   let oRef = new Float64Array(P);
   let eRef = 0;
   /** One SR evaluation at theta; with `series`, per-chain series of E^ and E_a E_b too. */
-  const pass = (theta: Float64Array, total: number, series: boolean): { m: Moments; eh?: Float64Array[]; ee?: Float64Array[] } => {
+  const pass = (theta: Float64Array, total: number, series: boolean): { m: Moments; same: Moments; eh?: Float64Array[]; ee?: Float64Array[] } => {
     net.setParams(theta);
     const per = Math.ceil(total / o.chains);
     const eh = series ? chains.map(() => new Float64Array(per)) : undefined;
@@ -129,14 +129,18 @@ export function trainDeep(model: ModelSpec, temps: number[], o: DeepTrainOptions
       }
       samples += per;
     }
-    const m = deepMoments(accs.map((a) => a.mean.pack()), deep ? accs.map((a) => a.half.pack()) : null, P, oRef, eRef, o.metric);
+    const means = accs.map((a) => a.mean.pack());
+    const halves = deep ? accs.map((a) => a.half.pack()) : null;
+    const m = deepMoments(means, halves, P, oRef, eRef, o.metric === 'hybrid' ? 'cross' : o.metric);
+    // 'hybrid': solve with the unbiased cross-copy S, bound the step with the PSD same-copy S.
+    const same = deep && o.metric === 'hybrid' ? deepMoments(means, halves, P, oRef, eRef, 'same') : m;
     oRef = Float64Array.from(m.oMean);
     eRef = m.eMean;
-    return { m, eh, ee };
+    return { m, same, eh, ee };
   };
   let clipped = 0;
   const solve = (m: Moments) => {
-    if (deep && o.metric === 'cross') clipped += projectPsd(m);
+    if (deep && o.metric === 'cross' && !process.env.NOPROJ) clipped += projectPsd(m);
     const r = solveSr(m, { shift: o.shift, shiftAbs: o.shiftAbs, solver: 'dense' });
     if (r.shiftAbs > o.shiftAbs) shiftRaised++;
     return r;
@@ -165,7 +169,13 @@ export function trainDeep(model: ModelSpec, temps: number[], o: DeepTrainOptions
     }
     const goal = betas[next];
     const s1 = solve(p1.m);
-    const speed = Math.sqrt(Math.max(s1.xSx, 0) / N) / 2;
+    let xSx = s1.xSx;
+    if (p1.same !== p1.m) {
+      const y = new Float64Array(P);
+      applyS(p1.same, s1.x, y);
+      xSx = y.reduce((a, v, k) => a + v * s1.x[k], 0);
+    }
+    const speed = Math.sqrt(Math.max(xSx, 0) / N) / 2;
     let proposed = Math.min(o.maxDbeta, o.relDbeta * beta);
     if (speed > 0) proposed = Math.min(proposed, o.maxDistance / speed);
     const { dbeta, land } = nextDbeta(beta, goal, proposed);

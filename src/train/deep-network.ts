@@ -502,7 +502,7 @@ export class DeepAccumulator {
  * With `metric: 'same'` S is left as the same-copy covariance of O^ (S + E_p[Cov(O^ | v)]: PSD,
  * biased upwards by the conditional noise), while F and Var(E) are still cross-copy (unbiased).
  */
-export function deepMoments(mean: Float64Array[], half: Float64Array[] | null, P: number, oRef: Float64Array, eRef: number, metric: 'cross' | 'same' = 'cross'): Moments {
+export function deepMoments(mean: Float64Array[], half: Float64Array[] | null, P: number, oRef: Float64Array, eRef: number, metric: 'cross' | 'same' | 'naive' = 'cross'): Moments {
   const m = combineChunks(mean, P, 'sums', oRef, eRef);
   if (!half) return m;
   const zero = new Float64Array(P);
@@ -512,6 +512,7 @@ export function deepMoments(mean: Float64Array[], half: Float64Array[] | null, P
   const S = m.S!;
   const Sd = d.S!;
   for (let k = 0; k < P; k++) {
+    if (metric === 'naive') break;
     m.F[k] -= d.F[k] + dBar[k] * eBar;
     if (metric === 'same') continue;
     for (let l = 0; l < P; l++) S[k * P + l] -= Sd[k * P + l] + dBar[k] * dBar[l];
