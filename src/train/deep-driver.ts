@@ -11,15 +11,30 @@
  *   e = <E^>/N,  E^ = (E_a + E_b)/2;   c = beta^2 (<E_a E_b> - <E^>^2)/N
  * (the cross-copy product is the unbiased <H^2>, see deep-network.ts), e's error from the scatter
  * of the chains' means, c's from a jackknife over chains.
+ *
+ * The SR system (S, F) of the deep network, measured on the 4-site chain (Gamma = J, alpha 2, one
+ * deep unit per site, deepNoise 0.1, 500 or 4000 samples per evaluation, shift 1e-3 or 1e-5;
+ * shallow a2d0 with 500 samples: |de|/|e| = 3.5e-3 at T = 1, 6.1e-4 at T = 0.5, c +6% at T = 0.5):
+ * - 'cross' (unbiased S and F): |de|/|e| = 0.11-0.25 at T = 1 in every setting. The trap: S from
+ *   cross-copy products is not a covariance, so (i) it is not positive semidefinite (at the start
+ *   the s-s, s-a and a-a couplings are nearly degenerate, O ~ 4 each, and the noise makes their
+ *   null directions negative by ~1e-2: sr.ts raised the absolute shift to 0.1, damping the flow),
+ *   and (ii) F is no longer bounded by S (for a sample covariance |u.F|^2 <= u^T S u Var(E), so a
+ *   null direction of S carries no force): projecting S on the PSD cone made it diverge.
+ * - 'same' (same-copy S, cross F): the same inconsistency; diverged at T = 0.5 with 500 samples.
+ * - 'naive' (same-copy S AND F, i.e. SR on O^ = (O_a + O_b)/2 and E^): a true covariance pair,
+ *   stable; biased by the conditional (co)variances over d (E_p[Cov_q(O)]/2 in S and
+ *   E_p[Cov_q(O, E)]/2 in F): |de|/|e| = 5e-3 to 7e-3 at T = 1 (2e-3 to 4e-3 with 4000 samples),
+ *   c at T = 0.5 too large by 77-92%.
+ * The measurement (e, c) is always the unbiased cross-copy one.
  */
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { InputError } from '../util/errors.ts';
 import { makeTfim } from '../model/hamiltonian.ts';
 import type { ModelSpec } from '../model/model.ts';
 import type { Row } from '../stats/row.ts';
 import { jackknife, summarizeChains } from '../stats/series.ts';
 import { Rng } from '../mc/rng.ts';
-import { applyS, solveSr, type Moments } from './sr.ts';
+import { solveSr, type Moments } from './sr.ts';
 import { minAlpha, translationGroup } from './network.ts';
 import { nextDbeta } from './driver.ts';
 import { DeepAccumulator, DeepChain, DeepNet, deepMoments } from './deep-network.ts';
@@ -48,15 +63,18 @@ export interface DeepTrainOptions {
   maxDbeta: number;
   relDbeta: number;
   maxDistance: number;
-  /** S of the solve: 'cross' (unbiased, PSD-projected) or 'same' (same-copy covariance: PSD, biased up). */
-  metric: 'cross' | 'same' | 'hybrid' | 'naive';
+  /**
+   * The SR system of the deep network (deepMoments): 'naive' (default), 'cross' or 'same'. Only
+   * 'naive' was stable in the measurements of the module header.
+   */
+  metric: 'cross' | 'same' | 'naive';
 }
 
 /** Defaults: the shallow driver's step schedule and shifts (driver.ts defaultTrainOptions). */
 export function defaultDeepOptions(): DeepTrainOptions {
   return {
-    alpha: undefined, deep: 1, deepNoise: 0.01, jastrow: true, split: true, beta0: 0.02, samples: 4000, measureSamples: 20000,
-    chains: 16, warmup: 200, thin: 1, seed: 1, shift: 1e-5, shiftAbs: 1e-6, maxDbeta: 0.02, relDbeta: 0.05, maxDistance: 0.05, metric: 'same',
+    alpha: undefined, deep: 1, deepNoise: 0.1, jastrow: true, split: true, beta0: 0.02, samples: 4000, measureSamples: 20000,
+    chains: 16, warmup: 200, thin: 1, seed: 1, shift: 1e-5, shiftAbs: 1e-6, maxDbeta: 0.02, relDbeta: 0.05, maxDistance: 0.05, metric: 'naive',
   };
 }
 
@@ -108,7 +126,7 @@ export function trainDeep(model: ModelSpec, temps: number[], o: DeepTrainOptions
   let oRef = new Float64Array(P);
   let eRef = 0;
   /** One SR evaluation at theta; with `series`, per-chain series of E^ and E_a E_b too. */
-  const pass = (theta: Float64Array, total: number, series: boolean): { m: Moments; same: Moments; eh?: Float64Array[]; ee?: Float64Array[] } => {
+  const pass = (theta: Float64Array, total: number, series: boolean): { m: Moments; eh?: Float64Array[]; ee?: Float64Array[] } => {
     net.setParams(theta);
     const per = Math.ceil(total / o.chains);
     const eh = series ? chains.map(() => new Float64Array(per)) : undefined;
@@ -131,16 +149,12 @@ export function trainDeep(model: ModelSpec, temps: number[], o: DeepTrainOptions
     }
     const means = accs.map((a) => a.mean.pack());
     const halves = deep ? accs.map((a) => a.half.pack()) : null;
-    const m = deepMoments(means, halves, P, oRef, eRef, o.metric === 'hybrid' ? 'cross' : o.metric);
-    // 'hybrid': solve with the unbiased cross-copy S, bound the step with the PSD same-copy S.
-    const same = deep && o.metric === 'hybrid' ? deepMoments(means, halves, P, oRef, eRef, 'same') : m;
+    const m = deepMoments(means, halves, P, oRef, eRef, o.metric);
     oRef = Float64Array.from(m.oMean);
     eRef = m.eMean;
-    return { m, same, eh, ee };
+    return { m, eh, ee };
   };
-  let clipped = 0;
   const solve = (m: Moments) => {
-    if (deep && o.metric === 'cross' && !process.env.NOPROJ) clipped += projectPsd(m);
     const r = solveSr(m, { shift: o.shift, shiftAbs: o.shiftAbs, solver: 'dense' });
     if (r.shiftAbs > o.shiftAbs) shiftRaised++;
     return r;
@@ -169,13 +183,7 @@ export function trainDeep(model: ModelSpec, temps: number[], o: DeepTrainOptions
     }
     const goal = betas[next];
     const s1 = solve(p1.m);
-    let xSx = s1.xSx;
-    if (p1.same !== p1.m) {
-      const y = new Float64Array(P);
-      applyS(p1.same, s1.x, y);
-      xSx = y.reduce((a, v, k) => a + v * s1.x[k], 0);
-    }
-    const speed = Math.sqrt(Math.max(xSx, 0) / N) / 2;
+    const speed = Math.sqrt(Math.max(s1.xSx, 0) / N) / 2;
     let proposed = Math.min(o.maxDbeta, o.relDbeta * beta);
     if (speed > 0) proposed = Math.min(proposed, o.maxDistance / speed);
     const { dbeta, land } = nextDbeta(beta, goal, proposed);
@@ -188,7 +196,6 @@ export function trainDeep(model: ModelSpec, temps: number[], o: DeepTrainOptions
     beta = land ? goal : beta + dbeta;
     steps++;
   }
-  if (clipped > 0) warnings.push(`${clipped} negative eigenvalues of the sampled S were clipped to 0 (over all solves)`);
   if (shiftRaised > 0) warnings.push(`S + shift was not positive definite in ${shiftRaised} solves: the absolute diagonal shift was raised`);
   const st = chains.reduce((a, ch) => ({
     vt: a.vt + ch.stats.visTried, va: a.va + ch.stats.visAccepted, dt: a.dt + ch.stats.deepTried, da: a.da + ch.stats.deepAccepted,
@@ -203,37 +210,3 @@ export function trainDeep(model: ModelSpec, temps: number[], o: DeepTrainOptions
   };
 }
 
-/**
- * Replaces the sampled S by its projection on the positive semidefinite cone (negative eigenvalues
- * set to 0) and returns how many were negative. Why: the cross-copy S of the deep network is
- * unbiased but not PSD sample by sample; its noise makes directions with tiny true metric (the
- * deep couplings near the start) negative, and then (i) Cholesky fails and sr.ts raises the
- * shift for every parameter, (ii) x^T S x, the metric length that bounds the step, can be ~0, so
- * the bound no longer holds a noisy step back (measured on the 4-site chain: e at T = 2 off by 35%).
- */
-export function projectPsd(m: Moments): number {
-  const P = m.P;
-  const S = m.S!;
-  const A = new Matrix(P, P);
-  for (let k = 0; k < P; k++) for (let l = 0; l < P; l++) A.set(k, l, S[k * P + l]);
-  const ev = new EigenvalueDecomposition(A, { assumeSymmetric: true });
-  const lam = ev.realEigenvalues;
-  const V = ev.eigenvectorMatrix;
-  let neg = 0;
-  for (const x of lam) if (x < 0) neg++;
-  if (neg === 0) return 0;
-  S.fill(0);
-  for (let j = 0; j < P; j++) {
-    const lj = lam[j];
-    if (!(lj > 0)) continue;
-    const v = V.getColumn(j);
-    for (let k = 0; k < P; k++) {
-      const a = lj * v[k];
-      for (let l = 0; l < P; l++) S[k * P + l] += a * v[l];
-    }
-  }
-  // Exactly symmetric (Cholesky in sr.ts checks it; rounding in the sum above is not symmetric).
-  for (let k = 0; k < P; k++) for (let l = k + 1; l < P; l++) S[l * P + k] = S[k * P + l];
-  for (let k = 0; k < P; k++) m.diagS[k] = S[k * P + k];
-  return neg;
-}

@@ -31,8 +31,9 @@
  * dO = (O_a - O_b)/2, E^ and dE likewise, the cross products are
  *   sym(O_a O_b^T) = O^ O^T - dO dO^T,  sym(O_a E_b) = O^ E^ - dO dE,  E_a E_b = E^2 - dE^2,
  * so two ordinary SR accumulators (sr.ts), one fed (O^, E^) and one fed (dO, dE), give S, F and
- * Var(E) by subtraction ({@link deepMoments}). The sampled S is then not positive semidefinite
- * sample by sample; the diagonal shift (and sr.ts's raised shift, counted as a warning) covers it.
+ * Var(E) by subtraction ({@link deepMoments}). The sampled cross-copy S is then not positive
+ * semidefinite, and F is not bounded by it: unbiased, but the evolution built on it is unstable
+ * (measured in deep-driver.ts); the evolution uses the same-copy pair by default.
  *
  * Start: the deep layer starts with zero deep bias and couplings U of seeded noise of size
  * `deepNoise`. With U = 0 exactly Psi = 2^D Psi_shallow (the exact beta0 state), but then
@@ -500,7 +501,9 @@ export class DeepAccumulator {
  * (uncentered) second moments of the `half` one (its mean is zero in expectation, by symmetry of
  * the copies; the raw moment is the unbiased choice). eVar may come out negative by noise.
  * With `metric: 'same'` S is left as the same-copy covariance of O^ (S + E_p[Cov(O^ | v)]: PSD,
- * biased upwards by the conditional noise), while F and Var(E) are still cross-copy (unbiased).
+ * biased upwards by the conditional noise), while F and Var(E) are still cross-copy (unbiased);
+ * with 'naive' S, F and Var(E) are all the same-copy moments of (O^, E^): a consistent covariance
+ * pair, biased (deep-driver.ts says why that is the one that evolves stably).
  */
 export function deepMoments(mean: Float64Array[], half: Float64Array[] | null, P: number, oRef: Float64Array, eRef: number, metric: 'cross' | 'same' | 'naive' = 'cross'): Moments {
   const m = combineChunks(mean, P, 'sums', oRef, eRef);
