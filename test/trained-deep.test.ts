@@ -23,27 +23,36 @@ const opts = (o: Partial<DeepOptions> = {}): DeepOptions => ({
   alpha: 2, share: true, jastrow: false, beta0: 0.1, noise: 0, seed: 1, split: true, deep: 1, deepNoise: 0, ...o,
 });
 
+/** The visible-only terms of ln Phi: biases and visible-visible couplings. */
+function visibleLog(net: DeepNet, x: Int8Array): number {
+  const { weight, bias, edgeA, edgeB } = net.shallow.dbm;
+  let lp = 0;
+  for (let v = 0; v < 2 * net.N; v++) lp += bias[v] * x[v];
+  for (let e = net.shallow.nHV; e < edgeA.length; e++) lp += weight[e] * x[edgeA[e]] * x[edgeB[e]];
+  return lp;
+}
+
+/** theta_h = c_h + W_h.x + U_h.d of hidden unit h, d(k) giving deep unit k. */
+function hiddenField(net: DeepNet, x: Int8Array, h: number, d: (k: number) => number): number {
+  const { weight, bias } = net.shallow.dbm;
+  const V = 2 * net.N;
+  let t = bias[V + h];
+  for (let v = 0; v < V; v++) t += weight[h * V + v] * x[v];
+  for (let k = 0; k < net.D; k++) t += net.U[k * net.M + h] * d(k);
+  return t;
+}
+
 /** ln sum_{h, d} exp(...) of the deep network by brute force over every hidden and deep unit. */
 function bruteLogPsi(net: DeepNet, x: Int8Array): number {
   const { M, D } = net;
-  const { weight, bias, edgeA, edgeB } = net.shallow.dbm;
-  const V = 2 * net.N;
-  let base = 0;
-  for (let v = 0; v < V; v++) base += bias[v] * x[v];
-  for (let e = net.shallow.nHV; e < edgeA.length; e++) base += weight[e] * x[edgeA[e]] * x[edgeB[e]];
+  const base = visibleLog(net, x);
   const terms: number[] = [];
   for (let cd = 0; cd < 2 ** D; cd++) {
     const d = (k: number) => ((cd >>> k) & 1 ? -1 : 1);
     for (let ch = 0; ch < 2 ** M; ch++) {
       let lw = base;
       for (let k = 0; k < D; k++) lw += net.eBias[k] * d(k);
-      for (let h = 0; h < M; h++) {
-        const hv = (ch >>> h) & 1 ? -1 : 1;
-        let t = bias[V + h];
-        for (let v = 0; v < V; v++) t += weight[h * V + v] * x[v];
-        for (let k = 0; k < D; k++) t += net.U[k * M + h] * d(k);
-        lw += hv * t;
-      }
+      for (let h = 0; h < M; h++) lw += ((ch >>> h) & 1 ? -1 : 1) * hiddenField(net, x, h, d);
       terms.push(lw);
     }
   }
@@ -54,20 +63,11 @@ function bruteLogPsi(net: DeepNet, x: Int8Array): number {
 /** ln Psi with the hidden units summed in closed form (cosh) and d enumerated. */
 function logPsi(net: DeepNet, x: Int8Array): number {
   const { M, D } = net;
-  const { weight, bias, edgeA, edgeB } = net.shallow.dbm;
-  const V = 2 * net.N;
-  let base = 0;
-  for (let v = 0; v < V; v++) base += bias[v] * x[v];
-  for (let e = net.shallow.nHV; e < edgeA.length; e++) base += weight[e] * x[edgeA[e]] * x[edgeB[e]];
+  const base = visibleLog(net, x);
   const terms: number[] = [];
   for (let cd = 0; cd < 2 ** D; cd++) {
     let lw = base + M * Math.log(2);
-    for (let h = 0; h < M; h++) {
-      let t = bias[V + h];
-      for (let v = 0; v < V; v++) t += weight[h * V + v] * x[v];
-      for (let k = 0; k < D; k++) t += net.U[k * M + h] * ((cd >>> k) & 1 ? -1 : 1);
-      lw += logCosh(t);
-    }
+    for (let h = 0; h < M; h++) lw += logCosh(hiddenField(net, x, h, (k) => ((cd >>> k) & 1 ? -1 : 1)));
     for (let k = 0; k < D; k++) lw += net.eBias[k] * ((cd >>> k) & 1 ? -1 : 1);
     terms.push(lw);
   }

@@ -49,7 +49,7 @@ import type { Tfim } from '../model/hamiltonian.ts';
 import { Rng } from '../mc/rng.ts';
 import { logCosh } from '../util/log-cosh.ts';
 import { combineChunks, SrAccumulator, type Moments } from './sr.ts';
-import { TrainedNet, translationGroup, visibleCouplings, type NetworkOptions } from './network.ts';
+import { flipProduct, TrainedNet, translationGroup, visibleCouplings, type NetworkOptions } from './network.ts';
 
 export interface DeepOptions extends NetworkOptions {
   /** Deep units per site: D = deep N (0: the shallow network of network.ts, exactly). */
@@ -167,6 +167,11 @@ export class DeepChain {
   private readonly theta: Float64Array;
   private readonly sigP: Float64Array;
   private readonly sigM: Float64Array;
+  /** Views of sigP, sigM per copy. */
+  private readonly sigP0: Float64Array;
+  private readonly sigP1: Float64Array;
+  private readonly sigM0: Float64Array;
+  private readonly sigM1: Float64Array;
   /** e^{+2 W_hv}, e^{-2 W_hv} at [v M + h]; e^{+-2 U_hk} at [k M + h]. */
   private readonly wp: Float64Array;
   private readonly wm: Float64Array;
@@ -197,6 +202,10 @@ export class DeepChain {
     this.theta = new Float64Array(2 * M);
     this.sigP = new Float64Array(2 * M);
     this.sigM = new Float64Array(2 * M);
+    this.sigP0 = this.sigP.subarray(0, M);
+    this.sigP1 = this.sigP.subarray(M);
+    this.sigM0 = this.sigM.subarray(0, M);
+    this.sigM1 = this.sigM.subarray(M);
     this.wp = new Float64Array(V * M);
     this.wm = new Float64Array(V * M);
     this.up = new Float64Array(D * M);
@@ -264,19 +273,9 @@ export class DeepChain {
     return f;
   }
 
-  /** prod_h over copy c of sigP e^{-delta} + sigM e^{delta}, with e^{-delta} in a[base + h], e^{delta} in b[base + h]. */
+  /** prod_h over copy c of sigP e^{-delta} + sigM e^{delta}, with e^{-delta} in a[base + h], e^{delta} in b[base + h] (network.ts flipProduct). */
   private hiddenRatio(c: number, a: Float64Array, b: Float64Array, base: number): number {
-    const { M, sigP, sigM } = this;
-    const o = c * M;
-    let r0 = 1;
-    let r1 = 1;
-    let h = 0;
-    for (; h + 1 < M; h += 2) {
-      r0 *= sigP[o + h] * a[base + h] + sigM[o + h] * b[base + h];
-      r1 *= sigP[o + h + 1] * a[base + h + 1] + sigM[o + h + 1] * b[base + h + 1];
-    }
-    if (h < M) r0 *= sigP[o + h] * a[base + h] + sigM[o + h] * b[base + h];
-    return r0 * r1;
+    return c === 0 ? flipProduct(this.sigP0, this.sigM0, a, b, base, this.M) : flipProduct(this.sigP1, this.sigM1, a, b, base, this.M);
   }
 
   /** Applies theta_h -= 2 coef[h] x to copy c (x = the old value of the flipped unit) and refreshes its sigmas. */
