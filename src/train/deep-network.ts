@@ -1,10 +1,10 @@
 /**
  * The DEEP trainable purified network (docs/design.md, "Method 2"; issue 13 item 2): the shallow
  * purified RBM of network.ts (visible v = (s, a), M = alpha N hidden units h, s-a links, optional
- * Jastrow terms) plus a deep layer of D = K N units d coupled to the hidden units only, the layout
- * of a deep Boltzmann machine in Carleo, Nomura, Imada, Nat. Commun. 9, 5322 (2018) and of the
- * purified network of Nomura, Yoshioka, Nori, PRL 127, 060601 (2021) (visible s and a, hidden
- * layer h, deep layer d):
+ * Jastrow terms) plus a deep layer of D = K N units d coupled to the hidden units only: the
+ * visible-hidden-deep layout of the deep Boltzmann machines of Carleo, Nomura, Imada, Nat. Commun.
+ * 9, 5322 (2018), which the purified network of Nomura, Yoshioka, Nori, PRL 127, 060601 (2021)
+ * builds on (visible s and a, a hidden layer h, a deep layer d):
  *
  *   Phi(v, d) = exp( b.v + sum_{u<w} J_uw x_u x_w + e.d ) prod_h 2 cosh( theta_h(v, d) ),
  *   theta_h = c_h + sum_v W_hv x_v + sum_k U_hk d_k,       Psi(v) = sum_d Phi(v, d).
@@ -39,7 +39,9 @@
  * `deepNoise`. With U = 0 exactly Psi = 2^D Psi_shallow (the exact beta0 state), but then
  * E_q[d_k | v] = 0, so every O of U vanishes, F = 0 and U never moves (a saddle of the TDVP
  * flow). A deep bias would break it too but also the spin-inversion symmetry at h = 0. Noise of
- * size eps changes ln Psi only at second order, ~ (1/2) sum_k (sum_h U_hk tanh theta_h)^2.
+ * size eps changes ln Psi only at second order, ~ (1/2) sum_k (sum_h U_hk tanh theta_h)^2; measured
+ * at beta0 = 0.02 (alpha 2, K = 1, 200 configurations near s = a), the configuration-dependent part
+ * of ln Psi moves by 6e-5 (eps = 0.01) and 6e-3 (eps = 0.1) on 4 sites, 1e-4 and 1e-2 on 6.
  * Translation sharing: U(deep class g, hidden class f, displacement of the hidden site from the
  * deep site), deep bias e(g) (only when h != 0, as for the shallow biases).
  */
