@@ -68,18 +68,24 @@ export interface DeepTrainOptions {
    * 'naive' was stable in the measurements of the module header.
    */
   metric: 'cross' | 'same' | 'naive';
+  /** Conditional samples of the deep layer averaged per measurement (DeepChain.measureAveraged). */
+  inner: number;
+  /** Extra relative diagonal shift of S on the deep parameters only (S_kk -> S_kk (1 + deepShift)). */
+  deepShift: number;
 }
 
 /** Defaults: the shallow driver's step schedule and shifts (driver.ts defaultTrainOptions). */
 export function defaultDeepOptions(): DeepTrainOptions {
   return {
     alpha: undefined, deep: 1, deepNoise: 0.1, jastrow: true, split: true, beta0: 0.02, samples: 4000, measureSamples: 20000,
-    chains: 16, warmup: 200, thin: 1, seed: 1, shift: 1e-5, shiftAbs: 1e-6, maxDbeta: 0.02, relDbeta: 0.05, maxDistance: 0.05, metric: 'naive',
+    chains: 16, warmup: 200, thin: 1, seed: 1, shift: 1e-5, shiftAbs: 1e-6, maxDbeta: 0.02, relDbeta: 0.05, maxDistance: 0.05, metric: 'naive', inner: 1, deepShift: 0,
   };
 }
 
 export interface DeepTrainResult {
   rows: Row[];
+  /** Parameters at the lowest temperature (DeepNet order), e.g. for exact checks of the state. */
+  theta: Float64Array;
   meta: {
     parameters: number;
     hidden: number;
@@ -138,7 +144,7 @@ export function trainDeep(model: ModelSpec, temps: number[], o: DeepTrainOptions
       acc.reset(oRef, eRef);
       for (let s = 0; s < per; s++) {
         for (let t = 0; t < o.thin; t++) ch.sweep();
-        ch.measure(oa, ob, e2);
+        ch.measureAveraged(oa, ob, e2, o.inner);
         acc.add(oa, ob, e2[0], e2[1]);
         if (eh && ee) {
           eh[c][s] = 0.5 * (e2[0] + e2[1]);
@@ -155,6 +161,12 @@ export function trainDeep(model: ModelSpec, temps: number[], o: DeepTrainOptions
     return { m, eh, ee };
   };
   const solve = (m: Moments) => {
+    if (o.deepShift > 0) {
+      for (let k = net.P0; k < P; k++) {
+        m.S![k * P + k] *= 1 + o.deepShift;
+        m.diagS[k] = m.S![k * P + k];
+      }
+    }
     const r = solveSr(m, { shift: o.shift, shiftAbs: o.shiftAbs, solver: 'dense' });
     if (r.shiftAbs > o.shiftAbs) shiftRaised++;
     return r;
@@ -203,6 +215,7 @@ export function trainDeep(model: ModelSpec, temps: number[], o: DeepTrainOptions
   const seconds = (performance.now() - t0) / 1000;
   return {
     rows: temps.map((T) => ({ ...rowAt.get(1 / T)!, T })),
+    theta,
     meta: {
       parameters: P, hidden: net.M, deep_units: net.D, steps, samples, seconds, us_per_sample: (1e6 * seconds) / Math.max(1, samples),
       acceptance: { visible: st.va / Math.max(1, st.vt), deep: st.da / Math.max(1, st.dt) }, warnings,
