@@ -220,7 +220,7 @@ function testPoint(net: DeepNet, rng: Rng): Float64Array {
 }
 
 /** Samples the chains, returns the combined moments and per-chain scatter errors. */
-function sampleDeep(net: DeepNet, chains: number, perChain: number, seed: number) {
+function sampleDeep(net: DeepNet, chains: number, perChain: number, seed: number, inner = 1) {
   const P = net.P;
   const oRef = new Float64Array(P);
   const per: ReturnType<typeof deepMoments>[] = [];
@@ -236,7 +236,7 @@ function sampleDeep(net: DeepNet, chains: number, perChain: number, seed: number
     for (let s = 0; s < 200; s++) ch.sweep();
     for (let s = 0; s < perChain; s++) {
       ch.sweep();
-      ch.measure(oa, ob, e);
+      ch.measureAveraged(oa, ob, e, inner);
       acc.add(oa, ob, e[0], e[1]);
     }
     const m = acc.mean.pack();
@@ -255,9 +255,10 @@ function sampleDeep(net: DeepNet, chains: number, perChain: number, seed: number
   return { all, err };
 }
 
-for (const [name, ham, o] of [
-  ['2-site chain, 2 deep units per site, Jastrow', chain(2, 1, 1), opts({ deep: 2, jastrow: true })],
-  ['3-site chain in a field, unshared, 1 deep unit per site', chain(3, 1, 0.7, 0.3), opts({ deep: 1, share: false })],
+for (const [name, ham, o, inner] of [
+  ['2-site chain, 2 deep units per site, Jastrow', chain(2, 1, 1), opts({ deep: 2, jastrow: true }), 1],
+  ['3-site chain in a field, unshared, 1 deep unit per site', chain(3, 1, 0.7, 0.3), opts({ deep: 1, share: false }), 1],
+  ['2-site chain, 2 deep units per site, 3 conditional deep samples per measurement', chain(2, 1, 1), opts({ deep: 2, jastrow: true }), 3],
 ] as const) {
   test(`deep network sampled vs enumeration (within 4 sigma): <E>, <H^2>, <O>, u.F, u^T S u: ${name}`, () => {
     const net = new DeepNet(ham, o);
@@ -265,7 +266,7 @@ for (const [name, ham, o] of [
     const th = testPoint(net, rng);
     const ex = exactDeep(net, th);
     net.setParams(th);
-    const { all, err } = sampleDeep(net, 16, 3000, 7);
+    const { all, err } = sampleDeep(net, 16, 3000, 7, inner);
     const P = net.P;
     const check = (what: string, mc: number, exact: number, sigma: number) =>
       assert.ok(Math.abs(mc - exact) <= 4 * sigma + 1e-9, `${what}: sampled ${mc} +- ${sigma}, exact ${exact}`);
