@@ -98,7 +98,7 @@ export interface DeepTrainResult {
     deep_units: number;
     steps: number;
     samples: number;
-    /** CPU time of the run (this thread: sampling, accumulation and solves). */
+    /** Wall time of the run in seconds (one thread: sampling, accumulation and solves). */
     seconds: number;
     us_per_sample: number;
     /** Metropolis acceptance of visible and deep moves over the run. */
@@ -116,6 +116,9 @@ export function trainDeep(model: ModelSpec, temps: number[], o: DeepTrainOptions
   if (temps.length === 0) throw new InputError('no temperatures');
   for (const T of temps) if (!(T > 0) || !Number.isFinite(T)) throw new InputError(`temperatures must be positive and finite, got ${T}`);
   if (!Number.isInteger(o.chains) || o.chains < 2) throw new InputError(`--chains must be an integer >= 2, got ${o.chains}`);
+  if (!Number.isInteger(o.inner) || o.inner < 1) throw new InputError(`--inner must be an integer >= 1, got ${o.inner}`);
+  if (!(o.deepShift >= 0) || !Number.isFinite(o.deepShift)) throw new InputError(`--deep-shift must be non-negative and finite, got ${o.deepShift}`);
+  if (!['naive', 'cross', 'same'].includes(o.metric)) throw new InputError(`--deep-metric must be naive, cross or same, got ${String(o.metric)}`);
   const ham = makeTfim(model);
   const N = ham.nSites;
   const betas = [...new Set(temps.map((T) => 1 / T))].sort((a, b) => a - b);
