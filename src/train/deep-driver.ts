@@ -32,7 +32,10 @@
  * correctly (c within 2% at beta = 2 on 3 sites, like the shallow one). Mitigations measured
  * there (naive, 500 samples): averaging 4 conditional deep samples per measurement (`inner`): no
  * gain (c +92%); a relative shift of 0.1 / 1 / 10 on the deep parameters only (`deepShift`): c
- * +42% / +34% / +41%, e within 1.2e-3 to 3.3e-3 (shallow: c +6%).
+ * +42% / +34% / +41%, e within 1.2e-3 to 3.3e-3 (shallow: c +6%). The cause is the deep layer's
+ * conditional noise in the same-copy moments, not the evolution of U: with U frozen (deepShift
+ * 1e6) at its start, c is +50% for start noise 0.1 and +5.5% (the shallow value) for 0.001; start
+ * noise 0.01 gives c +51% (deepShift 0) and +16% (deepShift 1).
  */
 import { InputError } from '../util/errors.ts';
 import { makeTfim } from '../model/hamiltonian.ts';
