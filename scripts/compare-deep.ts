@@ -5,7 +5,7 @@
  * (network, T) and a JSON summary. Usage:
  *   node --import tsx scripts/compare-deep.ts [--model models/chain-16.json] [--temps 2,1,0.5,0.3]
  *     [--nets a2d0,a2d1,a4d0] [--samples 1000] [--measure 20000] [--seed 1] [--json FILE]
- *     [--metric naive|cross|same] [--deep-noise 0.1] [--shift 1e-5] [--inner 1] [--deep-shift 0]
+ *     [--metric naive|cross|same] [--deep-noise 0.01] [--shift 1e-5] [--inner 1] [--deep-shift 1]
  * A net "aXdY" has alpha = X hidden and Y deep units per site.
  */
 import { cpus, loadavg } from 'node:os';
@@ -29,7 +29,7 @@ console.log(`model ${model.name}, temps ${temps.join(', ')}; load average ${load
 for (const spec of nets) {
   const m = /^a(\d+)d(\d+)$/.exec(spec);
   if (!m) throw new Error(`bad net ${spec} (want aXdY)`);
-  const o = { ...defaultDeepOptions(), alpha: Number(m[1]), deep: Number(m[2]), samples: Number(opt('samples', '1000')), measureSamples: Number(opt('measure', '20000')), seed: Number(opt('seed', '1')), metric: opt('metric', 'naive') as 'same' | 'cross' | 'naive', deepNoise: Number(opt('deep-noise', '0.1')), shift: Number(opt('shift', '1e-5')), inner: Number(opt('inner', '1')), deepShift: Number(opt('deep-shift', '0')) };
+  const o = { ...defaultDeepOptions(), alpha: Number(m[1]), deep: Number(m[2]), samples: Number(opt('samples', '1000')), measureSamples: Number(opt('measure', '20000')), seed: Number(opt('seed', '1')), metric: opt('metric', 'naive') as 'same' | 'cross' | 'naive', deepNoise: Number(opt('deep-noise', '0.01')), shift: Number(opt('shift', '1e-5')), inner: Number(opt('inner', '1')), deepShift: Number(opt('deep-shift', '1')) };
   const cpu0 = process.cpuUsage();
   const r = trainDeep(model, temps, o);
   const cpu = process.cpuUsage(cpu0);
