@@ -59,6 +59,14 @@ export type { TrainPoint } from './train/measure.ts';
 /** The error a trained run ends with when its chains fail (a worker thread crashed); one-line message. */
 export { SamplingError } from './train/pool.ts';
 /**
+ * The deep purified network (visible s, a; hidden layer summed; deep layer sampled in two copies)
+ * and its in-thread evolution (experimental, TFIM): rows { T, e, e_err, c, c_err }; `deep: 0` is the
+ * shallow network through the same sampler. Measured less accurate than the shallow network at
+ * equal cost on the 16-site chain (scripts/compare-deep.ts).
+ */
+export { trainDeep, defaultDeepOptions, type DeepTrainOptions, type DeepTrainResult } from './train/deep-driver.ts';
+export { DeepNet, DeepChain, DeepAccumulator, deepMoments, type DeepOptions } from './train/deep-network.ts';
+/**
  * The complex purified network for XXZ / Heisenberg / J1-J2 models (spin-1/2 operators): training
  * from a first-order-exact start at beta0 by holomorphic TDVP, rows { T, e, e_err, c, c_err } and meta
  * (sign structure, timings). In-thread for now (meta.workers = 1).

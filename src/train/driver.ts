@@ -396,7 +396,7 @@ function plannedSteps(beta0: number, betas: number[], o: TrainOptions): number {
 }
 
 /** Clips a proposed step to land exactly on `target`, splitting the approach into two equal steps. */
-function nextDbeta(beta: number, target: number, proposed: number): { dbeta: number; land: boolean } {
+export function nextDbeta(beta: number, target: number, proposed: number): { dbeta: number; land: boolean } {
   const rem = target - beta;
   if (proposed >= rem * (1 - 1e-12)) return { dbeta: rem, land: true };
   if (proposed > rem / 2) return { dbeta: rem / 2, land: false };
