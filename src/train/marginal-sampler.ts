@@ -27,7 +27,7 @@
  */
 import { logCosh } from '../util/log-cosh.ts';
 import type { Rng } from '../mc/rng.ts';
-import { flipProduct, visibleCouplings, type TrainedNet } from './network.ts';
+import { visibleCouplings, type TrainedNet } from './network.ts';
 
 const Z_MIN = 1e-250;
 const Z_MAX = 1e250;
@@ -177,12 +177,45 @@ export class MarginalSampler {
       // Amplitude ratios of the three other states of the block: s_i flipped (d = 2 W_hs x_s),
       // a_i flipped, both flipped (d = 2 x_s (W_hs +- W_ha)); the fields f include the s_i-a_i
       // coupling, which the double flip leaves unchanged (hence + 4 J x_s x_a).
-      const rs = Math.exp(-2 * xs * f[i]) * flipProduct(sigP, sigM, xs > 0 ? em : ep, xs > 0 ? ep : em, i * M, M);
-      const ra = Math.exp(-2 * xa * f[a]) * flipProduct(sigP, sigM, xa > 0 ? em : ep, xa > 0 ? ep : em, a * M, M);
       const same = xs * xa > 0;
       const up = same ? (xs > 0 ? sm : sp) : xs > 0 ? dm : dp;
       const dn = same ? (xs > 0 ? sp : sm) : xs > 0 ? dp : dm;
-      const rb = Math.exp(-2 * xs * f[i] - 2 * xa * f[a] + 4 * this.pairJ[i] * xs * xa) * flipProduct(sigP, sigM, up, dn, i * M, M);
+      // The three hidden-layer products in one pass over h (each sigma loaded once, not three times).
+      const us = xs > 0 ? em : ep;
+      const ds = xs > 0 ? ep : em;
+      const ua = xa > 0 ? em : ep;
+      const da = xa > 0 ? ep : em;
+      const bs = i * M;
+      const ba = a * M;
+      // Two running products each (even and odd h) break the multiply dependency chains; same
+      // grouping as flipProduct, so the ratios are bit for bit those of three separate calls.
+      let ps0 = 1;
+      let pa0 = 1;
+      let pb0 = 1;
+      let ps1 = 1;
+      let pa1 = 1;
+      let pb1 = 1;
+      let h = 0;
+      for (; h + 1 < M; h += 2) {
+        const gp = sigP[h];
+        const gm = sigM[h];
+        ps0 *= gp * us[bs + h] + gm * ds[bs + h];
+        pa0 *= gp * ua[ba + h] + gm * da[ba + h];
+        pb0 *= gp * up[bs + h] + gm * dn[bs + h];
+        const gq = sigP[h + 1];
+        const gn = sigM[h + 1];
+        ps1 *= gq * us[bs + h + 1] + gn * ds[bs + h + 1];
+        pa1 *= gq * ua[ba + h + 1] + gn * da[ba + h + 1];
+        pb1 *= gq * up[bs + h + 1] + gn * dn[bs + h + 1];
+      }
+      if (h < M) {
+        ps0 *= sigP[h] * us[bs + h] + sigM[h] * ds[bs + h];
+        pa0 *= sigP[h] * ua[ba + h] + sigM[h] * da[ba + h];
+        pb0 *= sigP[h] * up[bs + h] + sigM[h] * dn[bs + h];
+      }
+      const rs = Math.exp(-2 * xs * f[i]) * (ps0 * ps1);
+      const ra = Math.exp(-2 * xa * f[a]) * (pa0 * pa1);
+      const rb = Math.exp(-2 * xs * f[i] - 2 * xa * f[a] + 4 * this.pairJ[i] * xs * xa) * (pb0 * pb1);
       // Heat bath over the 4 states, probabilities ∝ |Psi|^2 (squares capped so the sum stays finite).
       const ps = Math.min(rs * rs, 1e300);
       const pa = Math.min(ra * ra, 1e300);

@@ -358,11 +358,22 @@ export class RbmLocal {
   private readonly vvOther: Int32Array;
   private readonly vvEdge: Int32Array;
   private readonly gamma: number;
+  /**
+   * O_k as a gather: every entry of the network is a product y_A y_B of y = (x, tanh theta, 1)
+   * (W_hv: x_v tanh theta_h; J_uv: x_u x_v; b_v: x_v 1; c_h: tanh theta_h 1), and
+   * O_p = sum of the products of p's entries, at oStart[p] .. oStart[p+1]-1 of (oA, oB). One
+   * running sum per parameter instead of a read-modify-write of o per entry: with translation
+   * sharing one parameter has N entries, which would chain through memory.
+   */
+  private readonly oStart: Int32Array;
+  private readonly oA: Int32Array;
+  private readonly oB: Int32Array;
+  private readonly y: Float64Array;
 
   constructor(readonly net: TrainedNet) {
     const N = (this.N = net.N);
     const M = (this.M = net.M);
-    this.V = 2 * N;
+    const V = (this.V = 2 * N);
     this.ep = new Float64Array(M * N);
     this.em = new Float64Array(M * N);
     this.theta = new Float64Array(M);
@@ -371,6 +382,9 @@ export class RbmLocal {
     this.sigM = new Float64Array(M);
     ({ start: this.vvStart, other: this.vvOther, edge: this.vvEdge } = visibleCouplings(net, N));
     this.gamma = Math.abs(net.ham.Gamma);
+    ({ start: this.oStart, a: this.oA, b: this.oB } = derivativeEntries(net));
+    this.y = new Float64Array(V + M + 1);
+    this.y[V + M] = 1;
     this.refresh();
   }
 
@@ -431,7 +445,7 @@ export class RbmLocal {
    */
   eval(x: Int8Array, o: Float64Array): number {
     this.hidden(x);
-    return this.evalHidden(x, o);
+    return this.evalHidden(x, o, this.sigP, this.sigM, this.theta);
   }
 
   /**
@@ -439,35 +453,22 @@ export class RbmLocal {
    * sigma(+-2 theta_h) of configuration x, so the M x 2N field computation is not repeated.
    */
   evalCached(x: Int8Array, o: Float64Array, theta: Float64Array, sigP: Float64Array, sigM: Float64Array, fields: Float64Array): number {
-    this.theta.set(theta);
-    this.sigP.set(sigP);
-    this.sigM.set(sigM);
     for (let h = 0; h < this.M; h++) this.tanh[h] = sigP[h] - sigM[h];
-    return this.evalHidden(x, o, fields);
+    return this.evalHidden(x, o, sigP, sigM, theta, fields);
   }
 
   /**
-   * O_k and E_loc from the hidden activations already in theta, tanh, sigP, sigM; `fields`, when
-   * given, holds f_i = b_i + sum_u J_iu x_u for the physical units (else computed here).
+   * O_k and E_loc from the hidden activations: tanh in this.tanh, sigma(+-2 theta) in sigP, sigM,
+   * theta (for the slow overflow path); `fields`, when given, holds f_i = b_i + sum_u J_iu x_u for
+   * the physical units (else computed here).
    */
-  private evalHidden(x: Int8Array, o: Float64Array, fields?: Float64Array): number {
-    const { N, M, V, ep, em, tanh, sigP, sigM, vvStart, vvOther, vvEdge } = this;
+  private evalHidden(x: Int8Array, o: Float64Array, sigP: Float64Array, sigM: Float64Array, theta: Float64Array, fields?: Float64Array): number {
+    const { N, M, V, ep, em, tanh, y, oStart, oA, oB, vvStart, vvOther, vvEdge } = this;
     const net = this.net;
     const { weight, bias } = net.dbm;
-    // O_k: every Dbm entry adds its derivative to its parameter.
-    o.fill(0);
-    const edgeParam = net.edgeParam;
-    for (let h = 0; h < M; h++) {
-      const t = tanh[h];
-      const row = h * V;
-      for (let v = 0; v < V; v++) o[edgeParam[row + v]] += x[v] * t;
-    }
-    const nE = edgeParam.length;
-    const { edgeA, edgeB } = net.dbm;
-    for (let e = net.nHV; e < nE; e++) o[edgeParam[e]] += x[edgeA[e]] * x[edgeB[e]];
-    const biasParam = net.biasParam;
-    for (let u = 0; u < V; u++) if (biasParam[u] >= 0) o[biasParam[u]] += x[u];
-    for (let h = 0; h < M; h++) if (biasParam[V + h] >= 0) o[biasParam[V + h]] += tanh[h];
+    for (let v = 0; v < V; v++) y[v] = x[v];
+    for (let h = 0; h < M; h++) y[V + h] = tanh[h];
+    gatherProducts(o, y, oStart, oA, oB, net.P);
     let sumR = 0;
     let sumRB = 0;
     for (let i = 0; i < N; i++) {
@@ -480,7 +481,7 @@ export class RbmLocal {
       // Flip ratio: s_i = +1: d = +2W, factor sigma(2t) e^{-2W} + sigma(-2t) e^{2W}; s_i = -1: the
       // mirror image.
       let r = Math.exp(-2 * x[i] * f) * flipProduct(sigP, sigM, x[i] > 0 ? em : ep, x[i] > 0 ? ep : em, i * M, M);
-      if (!Number.isFinite(r) || r === 0) r = this.ratioLog(x, i, f);
+      if (!Number.isFinite(r) || r === 0) r = this.ratioLog(x, i, f, theta);
       sumR += r;
       // E[R_i | every spin but s_i] = 2 R_i / (1 + R_i^2), written so that R = inf gives 0.
       sumRB += r > 1 ? 2 / (r + 1 / r) : (2 * r) / (1 + r * r);
@@ -501,12 +502,44 @@ export class RbmLocal {
   improved = 0;
 
   /** Slow, overflow-safe flip ratio in the log domain (used only when the product misbehaves). */
-  private ratioLog(x: Int8Array, i: number, f: number): number {
-    const { M, V, theta } = this;
+  private ratioLog(x: Int8Array, i: number, f: number, theta: Float64Array): number {
+    const { M, V } = this;
     const w = this.net.dbm.weight;
     let lr = -2 * x[i] * f;
     for (let h = 0; h < M; h++) lr += logCosh(theta[h] - 2 * w[h * V + i] * x[i]) - logCosh(theta[h]);
     return Math.exp(lr);
+  }
+}
+
+/**
+ * Every entry of the network as a product of two entries of y = (x_0..x_{2N-1}, tanh theta_0..
+ * tanh theta_{M-1}, 1), grouped by parameter (CSR): the derivative of ln Psi with respect to
+ * parameter p is the sum of y[a[k]] y[b[k]] over k = start[p] .. start[p+1]-1 (RbmLocal.evalHidden).
+ */
+export function derivativeEntries(net: TrainedNet): { start: Int32Array; a: Int32Array; b: Int32Array } {
+  const V = 2 * net.N;
+  const one = V + net.M;
+  const lists: Array<Array<[number, number]>> = Array.from({ length: net.P }, () => []);
+  const { edgeA, edgeB } = net.dbm;
+  for (let e = 0; e < net.edgeParam.length; e++) {
+    // Hidden-visible edge e = h 2N + v (W_hv: x_v tanh theta_h), then the visible-visible ones.
+    const pair: [number, number] = e < net.nHV ? [e % V, V + Math.floor(e / V)] : [edgeA[e], edgeB[e]];
+    lists[net.edgeParam[e]].push(pair);
+  }
+  for (let u = 0; u < net.biasParam.length; u++) if (net.biasParam[u] >= 0) lists[net.biasParam[u]].push([u, one]);
+  const start = new Int32Array(net.P + 1);
+  for (let p = 0; p < net.P; p++) start[p + 1] = start[p] + lists[p].length;
+  const flat = lists.flat();
+  return { start, a: Int32Array.from(flat, (q) => q[0]), b: Int32Array.from(flat, (q) => q[1]) };
+}
+
+/** out[p] = sum_{k = start[p]}^{start[p+1]-1} y[a[k]] y[b[k]] for p < n (see derivativeEntries). */
+function gatherProducts(out: Float64Array, y: Float64Array, start: Int32Array, a: Int32Array, b: Int32Array, n: number): void {
+  for (let p = 0; p < n; p++) {
+    let s = 0;
+    const end = start[p + 1];
+    for (let k = start[p]; k < end; k++) s += y[a[k]] * y[b[k]];
+    out[p] = s;
   }
 }
 
