@@ -365,9 +365,7 @@ export class RbmLocal {
    * running sum per parameter instead of a read-modify-write of o per entry: with translation
    * sharing one parameter has N entries, which would chain through memory.
    */
-  private readonly oStart: Int32Array;
-  private readonly oA: Int32Array;
-  private readonly oB: Int32Array;
+  private readonly plan: DerivativePlan;
   private readonly y: Float64Array;
 
   constructor(readonly net: TrainedNet) {
@@ -382,7 +380,7 @@ export class RbmLocal {
     this.sigM = new Float64Array(M);
     ({ start: this.vvStart, other: this.vvOther, edge: this.vvEdge } = visibleCouplings(net, N));
     this.gamma = Math.abs(net.ham.Gamma);
-    ({ start: this.oStart, a: this.oA, b: this.oB } = derivativeEntries(net));
+    this.plan = new DerivativePlan(derivativeEntries(net), net.P);
     this.y = new Float64Array(V + M + 1);
     this.y[V + M] = 1;
     this.refresh();
@@ -463,12 +461,12 @@ export class RbmLocal {
    * the physical units (else computed here).
    */
   private evalHidden(x: Int8Array, o: Float64Array, sigP: Float64Array, sigM: Float64Array, theta: Float64Array, fields?: Float64Array): number {
-    const { N, M, V, ep, em, tanh, y, oStart, oA, oB, vvStart, vvOther, vvEdge } = this;
+    const { N, M, V, ep, em, tanh, y, vvStart, vvOther, vvEdge } = this;
     const net = this.net;
     const { weight, bias } = net.dbm;
     for (let v = 0; v < V; v++) y[v] = x[v];
     for (let h = 0; h < M; h++) y[V + h] = tanh[h];
-    gatherProducts(o, y, oStart, oA, oB, net.P);
+    this.plan.apply(o, y);
     let sumR = 0;
     let sumRB = 0;
     for (let i = 0; i < N; i++) {
@@ -533,13 +531,97 @@ export function derivativeEntries(net: TrainedNet): { start: Int32Array; a: Int3
   return { start, a: Int32Array.from(flat, (q) => q[0]), b: Int32Array.from(flat, (q) => q[1]) };
 }
 
-/** out[p] = sum_{k = start[p]}^{start[p+1]-1} y[a[k]] y[b[k]] for p < n (see derivativeEntries). */
-function gatherProducts(out: Float64Array, y: Float64Array, start: Int32Array, a: Int32Array, b: Int32Array, n: number): void {
-  for (let p = 0; p < n; p++) {
-    let s = 0;
-    const end = start[p + 1];
-    for (let k = start[p]; k < end; k++) s += y[a[k]] * y[b[k]];
-    out[p] = s;
+/**
+ * out[p] = sum_{k = start[p]}^{start[p+1]-1} y[a[k]] y[b[k]] (see derivativeEntries), organized for
+ * the shared networks: a parameter whose b's are consecutive (b0, b0 + 1, ...: the N hidden units of
+ * one class) is a dot product of a contiguous slice of y with y gathered at its a's, and the
+ * parameters with the same a's (the same layer and displacement, one per hidden class) share
+ * that gather. Two sequential loads per term instead of two index loads and two gathered loads;
+ * every sum is taken in the order of its entries, so the result is the plain gather's bit for bit.
+ * Other parameters (Jastrow, biases, unshared weights) take the plain gather.
+ */
+class DerivativePlan {
+  /** Groups: a's at gA[gStart[g]] .. gA[gStart[g+1]-1]; members mParam[j], first b mB[j], j in mStart[g] .. mStart[g+1]-1. */
+  private readonly gStart: Int32Array;
+  private readonly gA: Int32Array;
+  private readonly mStart: Int32Array;
+  private readonly mParam: Int32Array;
+  private readonly mB: Int32Array;
+  /** The other parameters and their entries (CSR). */
+  private readonly rParam: Int32Array;
+  private readonly rStart: Int32Array;
+  private readonly rA: Int32Array;
+  private readonly rB: Int32Array;
+  private readonly xa: Float64Array;
+
+  constructor(e: { start: Int32Array; a: Int32Array; b: Int32Array }, P: number) {
+    const groups = new Map<string, { a: number[]; members: Array<[number, number]> }>();
+    const rest: number[] = [];
+    let maxLen = 0;
+    for (let p = 0; p < P; p++) {
+      const s0 = e.start[p];
+      const len = e.start[p + 1] - s0;
+      let consecutive = len >= 2;
+      for (let k = 1; consecutive && k < len; k++) if (e.b[s0 + k] !== e.b[s0] + k) consecutive = false;
+      if (!consecutive) {
+        rest.push(p);
+        continue;
+      }
+      const a = Array.from(e.a.subarray(s0, s0 + len));
+      const key = a.join(',');
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { a, members: [] }));
+      g.members.push([p, e.b[s0]]);
+      maxLen = Math.max(maxLen, len);
+    }
+    const gs = [...groups.values()];
+    this.gStart = new Int32Array(gs.length + 1);
+    this.mStart = new Int32Array(gs.length + 1);
+    gs.forEach((g, i) => {
+      this.gStart[i + 1] = this.gStart[i] + g.a.length;
+      this.mStart[i + 1] = this.mStart[i] + g.members.length;
+    });
+    this.gA = Int32Array.from(gs.flatMap((g) => g.a));
+    this.mParam = Int32Array.from(gs.flatMap((g) => g.members.map((m) => m[0])));
+    this.mB = Int32Array.from(gs.flatMap((g) => g.members.map((m) => m[1])));
+    this.rParam = Int32Array.from(rest);
+    this.rStart = new Int32Array(rest.length + 1);
+    const ra: number[] = [];
+    const rb: number[] = [];
+    rest.forEach((p, i) => {
+      for (let k = e.start[p]; k < e.start[p + 1]; k++) {
+        ra.push(e.a[k]);
+        rb.push(e.b[k]);
+      }
+      this.rStart[i + 1] = ra.length;
+    });
+    this.rA = Int32Array.from(ra);
+    this.rB = Int32Array.from(rb);
+    this.xa = new Float64Array(maxLen);
+  }
+
+  /** out[p] for every parameter p from y. */
+  apply(out: Float64Array, y: Float64Array): void {
+    const { gStart, gA, mStart, mParam, mB, xa } = this;
+    const G = gStart.length - 1;
+    for (let g = 0; g < G; g++) {
+      const a0 = gStart[g];
+      const len = gStart[g + 1] - a0;
+      for (let k = 0; k < len; k++) xa[k] = y[gA[a0 + k]];
+      for (let j = mStart[g]; j < mStart[g + 1]; j++) {
+        const b0 = mB[j];
+        let s = 0;
+        for (let k = 0; k < len; k++) s += xa[k] * y[b0 + k];
+        out[mParam[j]] = s;
+      }
+    }
+    const { rParam, rStart, rA, rB } = this;
+    for (let i = 0; i < rParam.length; i++) {
+      let s = 0;
+      const end = rStart[i + 1];
+      for (let k = rStart[i]; k < end; k++) s += y[rA[k]] * y[rB[k]];
+      out[rParam[i]] = s;
+    }
   }
 }
 
