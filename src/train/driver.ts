@@ -35,7 +35,7 @@ import { exactMoments, MAX_EXACT_SITES } from './exact-moments.ts';
 import { ChainPool } from './pool.ts';
 import { chainNodes, type ChainReply, type ChainState } from './worker.ts';
 import { minAlpha, RbmLocal, TrainedNet, translationGroup, type NetworkOptions } from './network.ts';
-import { energyAndHeat, specificHeatWarnings, summarizeTrained, type ChainSummaries, type TrainPoint } from './measure.ts';
+import { energyAndHeat, GrowingSeries, specificHeatWarnings, summarizeTrained, type ChainSummaries, type TrainPoint } from './measure.ts';
 import { combineRows, replicaSeed, type ReplicaPoint } from './replicas.ts';
 import { checkOutputFile, readCheckpoint, writeCheckpoint, type CheckpointContext, type DriverState } from './checkpoint.ts';
 
@@ -330,7 +330,9 @@ class SampledSource implements Source {
     // (the autocorrelation analysis, O(n log n) per chain and redone on the whole series after
     // every batch); this thread only appends the batch to its copy of the series and combines.
     const perChain = Math.ceil(o.measureSamples / o.chains);
-    const series = { e: new SeriesSet(o.chains), ei: new SeriesSet(o.chains), m: new SeriesSet(o.chains) };
+    const perChainSeries = () => Array.from({ length: o.chains }, () => new GrowingSeries());
+    const series = { e: perChainSeries(), ei: perChainSeries(), m: perChainSeries() };
+    const views = (k: 'e' | 'ei' | 'm') => series[k].map((g) => g.view());
     const chunks: Float64Array[] = [];
     let stats: Pick<ChainSummaries, 'e' | 'rb'> = { e: [], rb: [] };
     let mode: SumsMode = 'sums';
@@ -341,11 +343,13 @@ class SampledSource implements Source {
       batches++;
       mode = r.mode;
       for (const rep of r.replies) chunks.push(rep.chunk);
-      series.e.append(r.replies.map((rep) => rep.e!));
-      series.ei.append(r.replies.map((rep) => rep.ei!));
-      series.m.append(r.replies.map((rep) => rep.m!));
+      r.replies.forEach((rep, c) => {
+        series.e[c].append(rep.e!);
+        series.ei[c].append(rep.ei!);
+        series.m[c].append(rep.m!);
+      });
       stats = { e: r.replies.map((rep) => rep.stats!.e), rb: r.replies.map((rep) => rep.stats!.rb) };
-      const row = energyAndHeat(series.e.views(), series.ei.views(), T, N, stats);
+      const row = energyAndHeat(views('e'), views('ei'), T, N, stats);
       const taken = batches * perChain * o.chains;
       const eOk = row.e_err <= o.measureRelErr * Math.abs(row.e);
       const cOk = row.c_err <= o.measureRelErrC * Math.abs(row.c);
@@ -363,7 +367,7 @@ class SampledSource implements Source {
       }
     }
     const mag = await this.pool.magnetization();
-    const s = summarizeTrained(series.e.views(), series.ei.views(), series.m.views(), T, N, {
+    const s = summarizeTrained(views('e'), views('ei'), views('m'), T, N, {
       ...stats, m2: mag.map((q) => q.m2), mAbs: mag.map((q) => q.mAbs),
     });
     const moments = combineChunks(chunks, P, mode, oRef, eRef, formS);
@@ -376,31 +380,6 @@ class SampledSource implements Source {
 
   close(): Promise<void> {
     return this.pool.close();
-  }
-}
-
-/** One growing series per chain (measurement batches appended in order); views valid until the next append. */
-class SeriesSet {
-  private data: Float64Array[];
-  private n = 0;
-  constructor(chains: number) {
-    this.data = Array.from({ length: chains }, () => new Float64Array(0));
-  }
-  append(batch: Float64Array[]): void {
-    const add = batch[0].length;
-    if (this.n + add > this.data[0].length) {
-      const cap = Math.max(2 * this.data[0].length, this.n + add);
-      this.data = this.data.map((d) => {
-        const next = new Float64Array(cap);
-        next.set(d.subarray(0, this.n));
-        return next;
-      });
-    }
-    batch.forEach((b, c) => this.data[c].set(b, this.n));
-    this.n += add;
-  }
-  views(): Float64Array[] {
-    return this.data.map((d) => d.subarray(0, this.n));
   }
 }
 

@@ -121,6 +121,31 @@ export function summarizeTrained(
   };
 }
 
+/**
+ * One chain's measurement series at one temperature, batches appended in order: a Float64Array
+ * that grows by doubling (no copy of the whole series per batch); `view` is the filled part,
+ * valid until the next append.
+ */
+export class GrowingSeries {
+  private data = new Float64Array(256);
+  private n = 0;
+  clear(): void {
+    this.n = 0;
+  }
+  append(a: Float64Array): void {
+    if (this.n + a.length > this.data.length) {
+      const next = new Float64Array(Math.max(2 * this.data.length, this.n + a.length));
+      next.set(this.data.subarray(0, this.n));
+      this.data = next;
+    }
+    this.data.set(a, this.n);
+    this.n += a.length;
+  }
+  view(): Float64Array {
+    return this.data.subarray(0, this.n);
+  }
+}
+
 /** Warnings for a negative or statistically insignificant (c < 2 c_err) specific heat. */
 export function specificHeatWarnings(row: Pick<Row, 'c' | 'c_err'>, at: string): string[] {
   if (row.c < 0) return [`${at}: negative specific heat c = ${fmt(row.c)} ± ${fmt(row.c_err)}`];

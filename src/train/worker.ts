@@ -19,7 +19,7 @@ import { buildJointGraph, Sampler, type JointGraph } from '../mc/sampler.ts';
 import { MarginalMetropolis } from './marginal-move.ts';
 import { MarginalSampler } from './marginal-sampler.ts';
 import { SrAccumulator, type SumsMode } from './sr.ts';
-import { energySummaries, magnetizationSummaries } from './measure.ts';
+import { energySummaries, GrowingSeries, magnetizationSummaries } from './measure.ts';
 import type { Summary } from '../stats/series.ts';
 import { JointRefresher, RbmLocal, TrainedNet, type NetworkOptions } from './network.ts';
 
@@ -101,30 +101,9 @@ interface Chain {
   x: Int8Array;
   fresh: boolean;
   /** The current measurement's series, all batches so far. */
-  e: Growing;
-  ei: Growing;
-  m: Growing;
-}
-
-/** A Float64Array that grows by doubling; `view` is the filled part (valid until the next append). */
-class Growing {
-  private data = new Float64Array(256);
-  private n = 0;
-  clear(): void {
-    this.n = 0;
-  }
-  append(a: Float64Array): void {
-    if (this.n + a.length > this.data.length) {
-      const next = new Float64Array(Math.max(2 * this.data.length, this.n + a.length));
-      next.set(this.data.subarray(0, this.n));
-      this.data = next;
-    }
-    this.data.set(a, this.n);
-    this.n += a.length;
-  }
-  view(): Float64Array {
-    return this.data.subarray(0, this.n);
-  }
+  e: GrowingSeries;
+  ei: GrowingSeries;
+  m: GrowingSeries;
 }
 
 /** Encodes a +-1 configuration as base64 (bytes 0xff / 0x01). */
@@ -172,7 +151,7 @@ export class ChainGroup {
       const rng = new Rng(init.seed, id);
       const s = saved.get(id);
       if (init.states && !s) throw new Error(`no saved state for chain ${id}`);
-      const series = { e: new Growing(), ei: new Growing(), m: new Growing() };
+      const series = { e: new GrowingSeries(), ei: new GrowingSeries(), m: new GrowingSeries() };
       if (!s) return { id, rng, x: new Int8Array(nodes), fresh: true, ...series };
       rng.setState(s.rng);
       return { id, rng, x: decodeConfig(s.x, nodes), fresh: false, ...series };
