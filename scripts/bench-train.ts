@@ -24,9 +24,11 @@
  * (alpha 4, T = 2 and 1, its own small budgets, measurement batches included) with 1 and with 2
  * workers, `speedup-reps` times each, alternating; the ratio of the medians. It is only meaningful
  * on a machine with at least 2 idle cores: the load average at the start and end is printed.
- * Note: under tsx (this script) the hot loops run about 1.3x slower than in the tsc-built dist/
- * that `pdbm` runs (measured by the same component timings on both), so the us/sample here are
- * upper bounds of the installed command's.
+ * Note: every module loaded in a process started with `--import tsx` (this script's, also the
+ * tsc-built dist/ ones) runs these hot loops 1.3-1.4x slower than under plain `node`, which is how
+ * `pdbm` runs (same component timings, measured both ways; the cause is not the transform: tsx
+ * hands dist/ files to node unchanged). The figures here are therefore upper bounds of the
+ * installed command's.
  *
  * Components (marginal sampler, one thread, min over `reps` runs of 2000 calls after 500 untimed):
  * one sweep (the move between measurements), E_loc and O from the cached fields, and one sample's
@@ -108,6 +110,7 @@ async function measure(model: ModelSpec, opts: TrainOptions) {
 
 const load = () => loadavg().map((v) => v.toFixed(2)).join(' ');
 if (!values.json) {
+  console.log('code measured: src/ through tsx (1.3-1.4x slower than the built code `pdbm` runs under plain node)');
   console.log(`load average at start: ${load()} (timings are only comparable on an idle machine)`);
   console.log(
     'timed region (us/sample): per measurement, the Monte Carlo moves before it, E_loc and O_k from the cached fields, and the\n' +
