@@ -360,10 +360,10 @@ export class RbmLocal {
   private readonly gamma: number;
   /**
    * O_k as a gather: every entry of the network is a product y_A y_B of y = (x, tanh theta, 1)
-   * (W_hv: x_v tanh theta_h; J_uv: x_u x_v; b_v: x_v 1; c_h: tanh theta_h 1), and
-   * O_p = sum of the products of p's entries, at oStart[p] .. oStart[p+1]-1 of (oA, oB). One
-   * running sum per parameter instead of a read-modify-write of o per entry: with translation
-   * sharing one parameter has N entries, which would chain through memory.
+   * (W_hv: x_v tanh theta_h; J_uv: x_u x_v; b_v: x_v 1; c_h: tanh theta_h 1), and O_p is the sum
+   * of the products of p's entries (derivativeEntries, DerivativePlan). One running sum per
+   * parameter instead of a read-modify-write of o per entry: with translation sharing one
+   * parameter has N entries, which would chain through memory.
    */
   private readonly plan: DerivativePlan;
   private readonly y: Float64Array;
