@@ -367,6 +367,8 @@ export class RbmLocal {
    */
   private readonly plan: DerivativePlan;
   private readonly y: Float64Array;
+  /** Hidden-layer factor of each physical flip ratio (evalHidden). */
+  private readonly prod: Float64Array;
 
   constructor(readonly net: TrainedNet) {
     const N = (this.N = net.N);
@@ -383,6 +385,7 @@ export class RbmLocal {
     this.plan = new DerivativePlan(derivativeEntries(net), net.P);
     this.y = new Float64Array(V + M + 1);
     this.y[V + M] = 1;
+    this.prod = new Float64Array(N);
     this.refresh();
   }
 
@@ -467,6 +470,40 @@ export class RbmLocal {
     for (let v = 0; v < V; v++) y[v] = x[v];
     for (let h = 0; h < M; h++) y[V + h] = tanh[h];
     this.plan.apply(o, y);
+    const prod = this.prod;
+    // Hidden-layer factors of the N flip ratios, two sites per pass over h (the sigmas loaded once
+    // for both); each with flipProduct's even/odd grouping, so bit for bit its value.
+    let i0 = 0;
+    for (; i0 + 1 < N; i0 += 2) {
+      const u0 = x[i0] > 0 ? em : ep;
+      const d0 = x[i0] > 0 ? ep : em;
+      const u1 = x[i0 + 1] > 0 ? em : ep;
+      const d1 = x[i0 + 1] > 0 ? ep : em;
+      const b0 = i0 * M;
+      const b1 = b0 + M;
+      let p0 = 1;
+      let q0 = 1;
+      let p1 = 1;
+      let q1 = 1;
+      let h = 0;
+      for (; h + 1 < M; h += 2) {
+        const gp = sigP[h];
+        const gm = sigM[h];
+        const gq = sigP[h + 1];
+        const gn = sigM[h + 1];
+        p0 *= gp * u0[b0 + h] + gm * d0[b0 + h];
+        q0 *= gq * u0[b0 + h + 1] + gn * d0[b0 + h + 1];
+        p1 *= gp * u1[b1 + h] + gm * d1[b1 + h];
+        q1 *= gq * u1[b1 + h + 1] + gn * d1[b1 + h + 1];
+      }
+      if (h < M) {
+        p0 *= sigP[h] * u0[b0 + h] + sigM[h] * d0[b0 + h];
+        p1 *= sigP[h] * u1[b1 + h] + sigM[h] * d1[b1 + h];
+      }
+      prod[i0] = p0 * q0;
+      prod[i0 + 1] = p1 * q1;
+    }
+    if (i0 < N) prod[i0] = flipProduct(sigP, sigM, x[i0] > 0 ? em : ep, x[i0] > 0 ? ep : em, i0 * M, M);
     let sumR = 0;
     let sumRB = 0;
     for (let i = 0; i < N; i++) {
@@ -478,7 +515,7 @@ export class RbmLocal {
       }
       // Flip ratio: s_i = +1: d = +2W, factor sigma(2t) e^{-2W} + sigma(-2t) e^{2W}; s_i = -1: the
       // mirror image.
-      let r = Math.exp(-2 * x[i] * f) * flipProduct(sigP, sigM, x[i] > 0 ? em : ep, x[i] > 0 ? ep : em, i * M, M);
+      let r = Math.exp(-2 * x[i] * f) * prod[i];
       if (!Number.isFinite(r) || r === 0) r = this.ratioLog(x, i, f, theta);
       sumR += r;
       // E[R_i | every spin but s_i] = 2 R_i / (1 + R_i^2), written so that R = inf gives 0.
