@@ -3,7 +3,8 @@
  * default marginal sampler and the joint-graph sampler it replaced, back to back in one process,
  * and seconds per imaginary-time step split into sampling and solving.
  *
- *   node --import tsx scripts/bench-train.ts [--steps 3] [--samples 4000] [--workers 1] [--reps 3] [--quick] [--json]
+ *   node --import tsx scripts/bench-train.ts [--steps 3] [--samples 4000] [--workers 1] [--reps 3]
+ *     [--speedup-reps 3] [--quick] [--json]
  *
  * Timed region ("us/sample"): the sampling passes of `steps` Heun steps (two passes each), i.e.
  * for every sample the Monte Carlo moves between measurements (thin = 1 move), the local energy
@@ -16,12 +17,26 @@
  * of the timed run minus the warm-up run and the solve, per sample: with one worker it is the
  * sampling thread's CPU time, much less sensitive to the load of the machine than wall time.
  *
+ * The joint-graph sampler is the baseline measured in the same run (same machine, same load): the
+ * marginal sampler's figure is also printed as a ratio to it.
+ *
+ * Worker speedup (last line): wall time of a short `pdbm train`-like run of the 16-site chain
+ * (alpha 4, T = 2 and 1, its own small budgets, measurement batches included) with 1 and with 2
+ * workers, `speedup-reps` times each, alternating; the ratio of the medians. It is only meaningful
+ * on a machine with at least 2 idle cores: the load average at the start and end is printed.
+ * Note: every module loaded in a process started with `--import tsx` (this script's, also the
+ * tsc-built dist/ ones) runs these hot loops 1.3-1.4x slower than under plain `node`, which is how
+ * `pdbm` runs (same component timings, measured both ways; the cause is not the transform: tsx
+ * hands dist/ files to node unchanged). The figures here are therefore upper bounds of the
+ * installed command's.
+ *
  * Components (marginal sampler, one thread, min over `reps` runs of 2000 calls after 500 untimed):
  * one sweep (the move between measurements), E_loc and O from the cached fields, and one sample's
  * SR sums in 'sums' mode (P (P + 1) / 2 multiply-adds for O O^T: the dense S costs this per sample
  * whatever the sampler), on parameters near the start with a little noise.
  */
 import { parseArgs } from 'node:util';
+import { loadavg } from 'node:os';
 import { defaultTrainOptions, trainThermo, type TrainOptions } from '../src/train/driver.ts';
 import { parseModel, type ModelSpec } from '../src/model/model.ts';
 import { makeTfim } from '../src/model/hamiltonian.ts';
@@ -35,14 +50,16 @@ const { values } = parseArgs({
   strict: false,
   allowPositionals: true,
   options: {
-    steps: { type: 'string' }, samples: { type: 'string' }, workers: { type: 'string' }, reps: { type: 'string' }, quick: { type: 'boolean' }, json: { type: 'boolean' },
+    steps: { type: 'string' }, samples: { type: 'string' }, workers: { type: 'string' }, reps: { type: 'string' }, 'speedup-reps': { type: 'string' },
+    quick: { type: 'boolean' }, json: { type: 'boolean' },
   },
 });
 const steps = Number(values.steps ?? 3);
 const samples = Number(values.samples ?? 4000);
 const workers = Number(values.workers ?? 1);
 const reps = Number(values.reps ?? 3);
-for (const [k, v] of Object.entries({ steps, samples, workers, reps })) {
+const speedupReps = Number(values['speedup-reps'] ?? (values.quick ? 1 : 3));
+for (const [k, v] of Object.entries({ steps, samples, workers, reps, 'speedup-reps': speedupReps })) {
   if (!Number.isInteger(v) || v < 1) throw new Error(`--${k} must be a positive integer`);
 }
 
@@ -91,7 +108,17 @@ async function measure(model: ModelSpec, opts: TrainOptions) {
   };
 }
 
+const load = () => loadavg().map((v) => v.toFixed(2)).join(' ');
+if (!values.json) {
+  console.log('code measured: src/ through tsx (1.3-1.4x slower than the built code `pdbm` runs under plain node)');
+  console.log(`load average at start: ${load()} (timings are only comparable on an idle machine)`);
+  console.log(
+    'timed region (us/sample): per measurement, the Monte Carlo moves before it, E_loc and O_k from the cached fields, and the\n' +
+      '  per-chain SR sums (O, O E, packed O O^T), over the sampling passes of the timed steps; not the S solve, not the warm-up step',
+  );
+}
 const rows: BenchRow[] = [];
+const ratios: string[] = [];
 for (const c of CASES) {
   const best = new Map<'joint' | 'marginal', Awaited<ReturnType<typeof measure>>>();
   for (let rep = 0; rep < reps; rep++) {
@@ -109,6 +136,10 @@ for (const c of CASES) {
       s_per_step: m.step, solve_s_per_step: m.solve, target_us: sampler === 'marginal' ? c.target : undefined,
     };
     rows.push(row);
+    if (sampler === 'marginal') {
+      const j = best.get('joint')!;
+      ratios.push(`${c.model.name} alpha ${c.alpha}: marginal / joint (baseline, same run) = ${(m.wall / j.wall).toFixed(3)} wall, ${(m.cpu / j.cpu).toFixed(3)} cpu`);
+    }
     if (!values.json) {
       console.log(
         `${row.model.padEnd(11)} alpha ${row.alpha} P=${String(row.params).padStart(4)} ${sampler.padEnd(8)} workers ${workers}: ` +
@@ -147,6 +178,8 @@ function components(model: ModelSpec, alpha: number) {
   };
 }
 
+if (!values.json) for (const r of ratios) console.log(r);
+
 const parts = CASES.map((c) => ({ model: c.model.name, alpha: c.alpha, ...components(c.model, c.alpha) }));
 if (!values.json) {
   for (const p of parts) {
@@ -156,4 +189,29 @@ if (!values.json) {
     );
   }
 }
-if (values.json) console.log(JSON.stringify({ samples, steps, workers, reps, rows, components: parts }));
+/**
+ * Wall seconds of the speedup run (see the header) with `w` workers: 16-site chain, alpha 4, down
+ * to T = 1 with a measurement at T = 2 and 1 (1000 samples per step, batches of 4000 up to 16000).
+ */
+async function speedupRun(w: number): Promise<number> {
+  const t = performance.now();
+  await trainThermo(chain(16), [2, 1], {
+    ...defaultTrainOptions(), alpha: 4, samples: 1000, measureSamples: 4000, maxMeasureSamples: 16000, maxDbeta: 0.05, relDbeta: 0.1, workers: w, seed: 1,
+  });
+  return (performance.now() - t) / 1000;
+}
+const median = (a: number[]) => {
+  const s = [...a].sort((x, y) => x - y);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const loadBefore = load();
+const wall: Record<1 | 2, number[]> = { 1: [], 2: [] };
+for (let r = 0; r < speedupReps; r++) for (const w of [1, 2] as const) wall[w].push(await speedupRun(w));
+const speedup = { reps: speedupReps, w1_s: median(wall[1]), w2_s: median(wall[2]), speedup: median(wall[1]) / median(wall[2]), load_before: loadBefore, load_after: load() };
+if (!values.json) {
+  console.log(
+    `worker speedup (chain-16 alpha 4, T = 2, 1; median of ${speedupReps}): 1 worker ${speedup.w1_s.toFixed(2)} s, 2 workers ${speedup.w2_s.toFixed(2)} s, ` +
+      `speedup ${speedup.speedup.toFixed(2)}x (target >= 1.8; needs 2 idle cores; load average ${loadBefore} -> ${speedup.load_after})`,
+  );
+}
+if (values.json) console.log(JSON.stringify({ samples, steps, workers, reps, rows, ratios, components: parts, speedup }));

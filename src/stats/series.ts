@@ -176,11 +176,13 @@ export interface ChainsSummary extends Summary {
  * ~1/sqrt(2(K-1)), <= 18%); with fewer chains, from each chain's autocorrelation,
  * err^2 = sum_c (n_c/n)^2 err_c^2. tau is the sample-weighted mean of the per-chain tau_int, nEff
  * the sum of the per-chain effective sample counts and `converged` true when every chain's
- * window converged.
+ * window converged. `given`: each chain's {@link summarize}, when already computed elsewhere (the
+ * trained method's worker threads compute them where the series are); must equal summarize(chain).
  */
-export function summarizeChains(chains: Float64Array[], minChains = 16): ChainsSummary {
+export function summarizeChains(chains: Float64Array[], minChains = 16, given?: Summary[]): ChainsSummary {
   const K = chains.length;
   if (K === 0) throw new RangeError('summarizeChains: no chains');
+  if (given && given.length !== K) throw new RangeError(`summarizeChains: ${given.length} summaries for ${K} chains`);
   let n = 0;
   let s = 0;
   for (const ch of chains) {
@@ -188,7 +190,7 @@ export function summarizeChains(chains: Float64Array[], minChains = 16): ChainsS
     for (let i = 0; i < ch.length; i++) s += ch[i];
   }
   const m = s / n;
-  const per = chains.map((ch) => summarize(ch));
+  const per = given ?? chains.map((ch) => summarize(ch));
   let tau = 0;
   let nEff = 0;
   for (let c = 0; c < K; c++) {

@@ -35,7 +35,7 @@ import { exactMoments, MAX_EXACT_SITES } from './exact-moments.ts';
 import { ChainPool } from './pool.ts';
 import { chainNodes, type ChainReply, type ChainState } from './worker.ts';
 import { minAlpha, RbmLocal, TrainedNet, translationGroup, type NetworkOptions } from './network.ts';
-import { specificHeatWarnings, summarizeTrained, type TrainPoint } from './measure.ts';
+import { energyAndHeat, GrowingSeries, specificHeatWarnings, summarizeTrained, type ChainSummaries, type TrainPoint } from './measure.ts';
 import { combineRows, replicaSeed, type ReplicaPoint } from './replicas.ts';
 import { checkOutputFile, readCheckpoint, writeCheckpoint, type CheckpointContext, type DriverState } from './checkpoint.ts';
 
@@ -305,12 +305,12 @@ class SampledSource implements Source {
     return new SampledSource(pool, net, o, solver);
   }
 
-  private async run(theta: Float64Array, perChain: number, series: boolean, oRef: Float64Array, eRef: number): Promise<{ replies: ChainReply[]; mode: SumsMode }> {
+  private async run(theta: Float64Array, perChain: number, series: boolean, oRef: Float64Array, eRef: number, batch = 0): Promise<{ replies: ChainReply[]; mode: SumsMode }> {
     const o = this.o;
     // Rows (O per sample) cross threads when they are smaller than the packed O O^T sums, and
     // always for CG, which never forms S.
     const mode: SumsMode = this.solver === 'cg' || perChain < (this.net.P + 1) / 2 ? 'rows' : 'sums';
-    const replies = await this.pool.step({ theta, samples: perChain, thin: o.thin, warmup: o.warmup, stepSweeps: o.stepSweeps, mode, series, oRef, eRef });
+    const replies = await this.pool.step({ theta, samples: perChain, thin: o.thin, warmup: o.warmup, stepSweeps: o.stepSweeps, mode, series, batch, oRef, eRef });
     this.samplesTaken += perChain * o.chains;
     return { replies, mode };
   }
@@ -326,16 +326,31 @@ class SampledSource implements Source {
     }
     // Measurement: batches until the error bars reach the targets (a deterministic rule: it
     // depends only on the series). Chunk sums add up across batches, all with the same reference.
+    // The chains' threads keep each chain's series over the batches and return its summaries
+    // (the autocorrelation analysis, O(n log n) per chain and redone on the whole series after
+    // every batch); this thread only appends the batch to its copy of the series and combines.
     const perChain = Math.ceil(o.measureSamples / o.chains);
-    const batches: ChainReply[][] = [];
+    const perChainSeries = () => Array.from({ length: o.chains }, () => new GrowingSeries());
+    const series = { e: perChainSeries(), ei: perChainSeries(), m: perChainSeries() };
+    const views = (k: 'e' | 'ei' | 'm') => series[k].map((g) => g.view());
+    const chunks: Float64Array[] = [];
+    let stats: Pick<ChainSummaries, 'e' | 'rb'> = { e: [], rb: [] };
     let mode: SumsMode = 'sums';
     let unmet: string[] = [];
+    let batches = 0;
     for (;;) {
-      const r = await this.run(theta, perChain, true, oRef, eRef);
+      const r = await this.run(theta, perChain, true, oRef, eRef, batches);
+      batches++;
       mode = r.mode;
-      batches.push(r.replies);
-      const { row } = summarizeBatches(batches, T, N);
-      const taken = batches.length * perChain * o.chains;
+      for (const rep of r.replies) chunks.push(rep.chunk);
+      r.replies.forEach((rep, c) => {
+        series.e[c].append(rep.e!);
+        series.ei[c].append(rep.ei!);
+        series.m[c].append(rep.m!);
+      });
+      stats = { e: r.replies.map((rep) => rep.stats!.e), rb: r.replies.map((rep) => rep.stats!.rb) };
+      const row = energyAndHeat(views('e'), views('ei'), T, N, stats);
+      const taken = batches * perChain * o.chains;
       const eOk = row.e_err <= o.measureRelErr * Math.abs(row.e);
       const cOk = row.c_err <= o.measureRelErrC * Math.abs(row.c);
       if (eOk && cOk) break;
@@ -351,9 +366,12 @@ class SampledSource implements Source {
         break;
       }
     }
-    const s = summarizeBatches(batches, T, N);
-    const moments = combineChunks(batches.flat().map((r) => r.chunk), P, mode, oRef, eRef, formS);
-    return { moments, measured: { row: s.row, point: { ...s.point, measure_batches: batches.length }, warnings: [...s.warnings, ...unmet] } };
+    const mag = await this.pool.magnetization();
+    const s = summarizeTrained(views('e'), views('ei'), views('m'), T, N, {
+      ...stats, m2: mag.map((q) => q.m2), mAbs: mag.map((q) => q.mAbs),
+    });
+    const moments = combineChunks(chunks, P, mode, oRef, eRef, formS);
+    return { moments, measured: { row: s.row, point: { ...s.point, measure_batches: batches }, warnings: [...s.warnings, ...unmet] } };
   }
 
   states(): Promise<ChainState[]> {
@@ -363,22 +381,6 @@ class SampledSource implements Source {
   close(): Promise<void> {
     return this.pool.close();
   }
-}
-
-const concat = (parts: Float64Array[]): Float64Array => {
-  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
-  let k = 0;
-  for (const p of parts) {
-    out.set(p, k);
-    k += p.length;
-  }
-  return out;
-};
-
-/** Each chain's measurement batches concatenated in order, summarized (measure.ts). */
-function summarizeBatches(batches: ChainReply[][], T: number, N: number) {
-  const series = (k: 'e' | 'ei' | 'm') => batches[0].map((_, c) => concat(batches.map((b) => b[c][k]!)));
-  return summarizeTrained(series('e'), series('ei'), series('m'), T, N);
 }
 
 /** The step schedule without the metric bound: steps to each target (for progress estimates). */

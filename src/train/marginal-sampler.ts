@@ -27,7 +27,7 @@
  */
 import { logCosh } from '../util/log-cosh.ts';
 import type { Rng } from '../mc/rng.ts';
-import { flipProduct, visibleCouplings, type TrainedNet } from './network.ts';
+import { visibleCouplings, type TrainedNet } from './network.ts';
 
 const Z_MIN = 1e-250;
 const Z_MAX = 1e250;
@@ -39,11 +39,6 @@ export class MarginalSampler {
   /** e^{+-2 W_hv} at [v M + h]. */
   private readonly ep: Float64Array;
   private readonly em: Float64Array;
-  /** Pair tables at [i M + h]: e^{+-2 (W_hs + W_ha)} (sp, sm) and e^{+-2 (W_hs - W_ha)} (dp, dm), s = i, a = N + i. */
-  private readonly sp: Float64Array;
-  private readonly sm: Float64Array;
-  private readonly dp: Float64Array;
-  private readonly dm: Float64Array;
   /** Sum of the direct couplings between s_i and a_i. */
   private readonly pairJ: Float64Array;
   private readonly pairStart: Int32Array;
@@ -72,10 +67,6 @@ export class MarginalSampler {
     const M = (this.M = net.M);
     this.ep = new Float64Array(V * M);
     this.em = new Float64Array(V * M);
-    this.sp = new Float64Array(N * M);
-    this.sm = new Float64Array(N * M);
-    this.dp = new Float64Array(N * M);
-    this.dm = new Float64Array(N * M);
     this.pairJ = new Float64Array(N);
     this.theta = new Float64Array(M);
     this.sigP = new Float64Array(M);
@@ -96,7 +87,7 @@ export class MarginalSampler {
 
   /** Rewrites the tables from the network's current weights (after `net.setParams`), in place. */
   refresh(): void {
-    const { N, V, M, ep, em, sp, sm, dp, dm } = this;
+    const { N, V, M, ep, em } = this;
     const { weight, bias } = this.net.dbm;
     for (let h = 0; h < M; h++) {
       for (let v = 0; v < V; v++) {
@@ -104,14 +95,6 @@ export class MarginalSampler {
         this.wT[v * M + h] = weight[h * V + v];
         ep[v * M + h] = Math.exp(d);
         em[v * M + h] = Math.exp(-d);
-      }
-      for (let i = 0; i < N; i++) {
-        const ws = weight[h * V + i];
-        const wa = weight[h * V + N + i];
-        sp[i * M + h] = Math.exp(2 * (ws + wa));
-        sm[i * M + h] = Math.exp(-2 * (ws + wa));
-        dp[i * M + h] = Math.exp(2 * (ws - wa));
-        dm[i * M + h] = Math.exp(-2 * (ws - wa));
       }
     }
     for (let i = 0; i < N; i++) {
@@ -169,7 +152,7 @@ export class MarginalSampler {
    * (s_i, a_i), then the global flip.
    */
   sweep(x: Int8Array, rng: Rng): void {
-    const { N, M, ep, em, sp, sm, dp, dm, f, sigP, sigM } = this;
+    const { N, M, ep, em, f, sigP, sigM } = this;
     for (let i = 0; i < N; i++) {
       const xs = x[i];
       const xa = x[N + i];
@@ -177,12 +160,51 @@ export class MarginalSampler {
       // Amplitude ratios of the three other states of the block: s_i flipped (d = 2 W_hs x_s),
       // a_i flipped, both flipped (d = 2 x_s (W_hs +- W_ha)); the fields f include the s_i-a_i
       // coupling, which the double flip leaves unchanged (hence + 4 J x_s x_a).
-      const rs = Math.exp(-2 * xs * f[i]) * flipProduct(sigP, sigM, xs > 0 ? em : ep, xs > 0 ? ep : em, i * M, M);
-      const ra = Math.exp(-2 * xa * f[a]) * flipProduct(sigP, sigM, xa > 0 ? em : ep, xa > 0 ? ep : em, a * M, M);
-      const same = xs * xa > 0;
-      const up = same ? (xs > 0 ? sm : sp) : xs > 0 ? dm : dp;
-      const dn = same ? (xs > 0 ? sp : sm) : xs > 0 ? dp : dm;
-      const rb = Math.exp(-2 * xs * f[i] - 2 * xa * f[a] + 4 * this.pairJ[i] * xs * xa) * flipProduct(sigP, sigM, up, dn, i * M, M);
+      // The three hidden-layer products in one pass over h (each sigma loaded once, not three times).
+      const us = xs > 0 ? em : ep;
+      const ds = xs > 0 ? ep : em;
+      const ua = xa > 0 ? em : ep;
+      const da = xa > 0 ? ep : em;
+      const bs = i * M;
+      const ba = a * M;
+      // The double flip has d = d_s + d_a, so its e^{-+d} are the products of the single flips'
+      // (no pair tables: two fewer loads per h). Two running products each (even and odd h)
+      // break the multiply dependency chains.
+      let ps0 = 1;
+      let pa0 = 1;
+      let pb0 = 1;
+      let ps1 = 1;
+      let pa1 = 1;
+      let pb1 = 1;
+      let h = 0;
+      for (; h + 1 < M; h += 2) {
+        const gp = sigP[h];
+        const gm = sigM[h];
+        const u0 = us[bs + h];
+        const d0 = ds[bs + h];
+        const v0 = ua[ba + h];
+        const w0 = da[ba + h];
+        ps0 *= gp * u0 + gm * d0;
+        pa0 *= gp * v0 + gm * w0;
+        pb0 *= gp * (u0 * v0) + gm * (d0 * w0);
+        const gq = sigP[h + 1];
+        const gn = sigM[h + 1];
+        const u1 = us[bs + h + 1];
+        const d1 = ds[bs + h + 1];
+        const v1 = ua[ba + h + 1];
+        const w1 = da[ba + h + 1];
+        ps1 *= gq * u1 + gn * d1;
+        pa1 *= gq * v1 + gn * w1;
+        pb1 *= gq * (u1 * v1) + gn * (d1 * w1);
+      }
+      if (h < M) {
+        ps0 *= sigP[h] * us[bs + h] + sigM[h] * ds[bs + h];
+        pa0 *= sigP[h] * ua[ba + h] + sigM[h] * da[ba + h];
+        pb0 *= sigP[h] * (us[bs + h] * ua[ba + h]) + sigM[h] * (ds[bs + h] * da[ba + h]);
+      }
+      const rs = Math.exp(-2 * xs * f[i]) * (ps0 * ps1);
+      const ra = Math.exp(-2 * xa * f[a]) * (pa0 * pa1);
+      const rb = Math.exp(-2 * xs * f[i] - 2 * xa * f[a] + 4 * this.pairJ[i] * xs * xa) * (pb0 * pb1);
       // Heat bath over the 4 states, probabilities ∝ |Psi|^2 (squares capped so the sum stays finite).
       const ps = Math.min(rs * rs, 1e300);
       const pa = Math.min(ra * ra, 1e300);
@@ -193,7 +215,7 @@ export class MarginalSampler {
       this.accepted++;
       if (u < 1 + ps) this.flipOne(x, i);
       else if (u < 1 + ps + pa) this.flipOne(x, a);
-      else this.flipPair(x, i, up);
+      else this.flipPair(x, i);
     }
     this.globalFlip(x, rng);
   }
@@ -214,8 +236,8 @@ export class MarginalSampler {
     }
   }
 
-  /** Flips s_i and a_i together; `up` is the pair table holding e^{-d} of this flip. */
-  private flipPair(x: Int8Array, i: number, up: Float64Array): void {
+  /** Flips s_i and a_i together and updates the hidden and visible fields. */
+  private flipPair(x: Int8Array, i: number): void {
     const { N, M, theta, z, wT } = this;
     const xs = x[i];
     const xa = x[N + i];
@@ -225,9 +247,12 @@ export class MarginalSampler {
     this.flipField(N + i, xa);
     const bs = i * M;
     const ba = (N + i) * M;
+    const gs = xs > 0 ? this.em : this.ep;
+    const ga = xa > 0 ? this.em : this.ep;
     for (let h = 0; h < M; h++) {
       theta[h] -= 2 * (wT[bs + h] * xs + wT[ba + h] * xa);
-      const e = up[bs + h];
+      // z_h -> z_h (e^{-d})^2 with e^{-d} = e^{-d_s} e^{-d_a}.
+      const e = gs[bs + h] * ga[ba + h];
       this.setZ(h, z[h] * e * e);
     }
   }

@@ -10,7 +10,7 @@
  * E_loc series (between 2 and 16 blocks per chain). Suspicious numbers become warnings.
  */
 import type { Row } from '../stats/row.ts';
-import { blockMeans, integratedAutocorrTime, jackknife, summarizeChains } from '../stats/series.ts';
+import { blockMeans, integratedAutocorrTime, jackknife, summarize, summarizeChains, type Summary } from '../stats/series.ts';
 
 /** Per-temperature diagnostics of the trained method (not part of the Row). */
 export interface TrainPoint {
@@ -38,17 +38,41 @@ const BLOCK_TAUS = 20;
 const MAX_BLOCKS_PER_CHAIN = 16;
 
 /**
- * Row, diagnostics and warnings from per-chain series of E_loc (`e`, total energy), the
- * Rao–Blackwellized energy (`ei`, total) and the physical magnetization per site (`m`).
+ * Each chain's {@link summarize} of the series that summarizeTrained summarizes, computed where
+ * the series are (the worker thread that owns the chain, on all of the chain's measurement batches
+ * at one temperature), so that the main thread only does the O(n) passes: e = E_loc / N, rb = the
+ * Rao–Blackwellized energy / N, m2 = m^2, mAbs = |m|. The magnetization parts are needed only for
+ * the final row, not by the stopping rule of the measurement batches.
  */
-export function summarizeTrained(
-  e: Float64Array[], ei: Float64Array[], m: Float64Array[], T: number, N: number,
-): { row: Row; point: Omit<TrainPoint, 'steps' | 'measure_batches'>; warnings: string[] } {
+export interface ChainSummaries {
+  e: Summary[];
+  rb: Summary[];
+  m2?: Summary[];
+  mAbs?: Summary[];
+}
+
+/** The energy summaries of one chain (total energies in, per site out), as ChainSummaries holds them. */
+export function energySummaries(e: Float64Array, ei: Float64Array, N: number): { e: Summary; rb: Summary } {
+  return { e: summarize(e.map((v) => v / N)), rb: summarize(ei.map((v) => v / N)) };
+}
+
+/** The magnetization summaries of one chain (m per site). */
+export function magnetizationSummaries(m: Float64Array): { m2: Summary; mAbs: Summary } {
+  return { m2: summarize(m.map((v) => v * v)), mAbs: summarize(m.map(Math.abs)) };
+}
+
+/**
+ * e with its error (E_loc or Rao–Blackwell, whichever has the smaller error bar) and c with its
+ * jackknife error: all that the stopping rule of the measurement batches reads, without the
+ * magnetization. `pre`: the per-chain summaries when computed elsewhere (else computed here).
+ */
+export function energyAndHeat(e: Float64Array[], ei: Float64Array[], T: number, N: number, pre?: Pick<ChainSummaries, 'e' | 'rb'>) {
   const beta = 1 / T;
   const perSite = e.map((s) => s.map((v) => v / N));
-  const sl = summarizeChains(perSite);
-  const rb = summarizeChains(ei.map((s) => s.map((v) => v / N)));
-  const taus = perSite.map((s) => integratedAutocorrTime(s));
+  const sl = summarizeChains(perSite, undefined, pre?.e);
+  const rb = summarizeChains(ei.map((s) => s.map((v) => v / N)), undefined, pre?.rb);
+  // tau_int of each chain's E_loc: the same integratedAutocorrTime call that summarize made (n >= 2).
+  const taus = pre ? pre.e.map((p) => ({ tau: p.tau, converged: p.converged })) : perSite.map((s) => integratedAutocorrTime(s));
   const tauMax = Math.max(0.5, ...taus.map((t) => t.tau));
   const n = perSite[0].length;
   const nb = Math.max(2, Math.min(MAX_BLOCKS_PER_CHAIN, Math.floor(n / (BLOCK_TAUS * tauMax))));
@@ -58,9 +82,22 @@ export function summarizeTrained(
     return out;
   };
   const jc = jackknife([cat(perSite), cat(perSite.map((s) => s.map((v) => v * v)))], ([a, b]) => beta * beta * N * (b - a * a));
-  const m2 = summarizeChains(m.map((s) => s.map((v) => v * v)));
-  const mAbs = summarizeChains(m.map((s) => s.map(Math.abs)));
   const useRb = rb.err < sl.err;
+  return { sl, rb, taus, jc, n, useRb, e: useRb ? rb.mean : sl.mean, e_err: useRb ? rb.err : sl.err, c: jc.biasCorrected, c_err: jc.err };
+}
+
+/**
+ * Row, diagnostics and warnings from per-chain series of E_loc (`e`, total energy), the
+ * Rao–Blackwellized energy (`ei`, total) and the physical magnetization per site (`m`);
+ * `pre`: the per-chain summaries when computed elsewhere (the same numbers as without).
+ */
+export function summarizeTrained(
+  e: Float64Array[], ei: Float64Array[], m: Float64Array[], T: number, N: number, pre?: ChainSummaries,
+): { row: Row; point: Omit<TrainPoint, 'steps' | 'measure_batches'>; warnings: string[] } {
+  const beta = 1 / T;
+  const { sl, rb, taus, jc, n, useRb } = energyAndHeat(e, ei, T, N, pre);
+  const m2 = summarizeChains(m.map((s) => s.map((v) => v * v)), undefined, pre?.m2);
+  const mAbs = summarizeChains(m.map((s) => s.map(Math.abs)), undefined, pre?.mAbs);
   const row: Row = {
     T, e: useRb ? rb.mean : sl.mean, e_err: useRb ? rb.err : sl.err, c: jc.biasCorrected, c_err: jc.err,
     m2: m2.mean, m2_err: m2.err, m_abs: mAbs.mean, m_abs_err: mAbs.err, n_eff: Math.round(sl.nEff),
@@ -82,6 +119,31 @@ export function summarizeTrained(
     },
     warnings,
   };
+}
+
+/**
+ * One chain's measurement series at one temperature, batches appended in order: a Float64Array
+ * that grows by doubling (no copy of the whole series per batch); `view` is the filled part,
+ * valid until the next append.
+ */
+export class GrowingSeries {
+  private data = new Float64Array(256);
+  private n = 0;
+  clear(): void {
+    this.n = 0;
+  }
+  append(a: Float64Array): void {
+    if (this.n + a.length > this.data.length) {
+      const next = new Float64Array(Math.max(2 * this.data.length, this.n + a.length));
+      next.set(this.data.subarray(0, this.n));
+      this.data = next;
+    }
+    this.data.set(a, this.n);
+    this.n += a.length;
+  }
+  view(): Float64Array {
+    return this.data.subarray(0, this.n);
+  }
 }
 
 /** Warnings for a negative or statistically insignificant (c < 2 c_err) specific heat. */

@@ -358,11 +358,22 @@ export class RbmLocal {
   private readonly vvOther: Int32Array;
   private readonly vvEdge: Int32Array;
   private readonly gamma: number;
+  /**
+   * O_k as a gather: every entry of the network is a product y_A y_B of y = (x, tanh theta, 1)
+   * (W_hv: x_v tanh theta_h; J_uv: x_u x_v; b_v: x_v 1; c_h: tanh theta_h 1), and O_p is the sum
+   * of the products of p's entries (derivativeEntries, DerivativePlan). One running sum per
+   * parameter instead of a read-modify-write of o per entry: with translation sharing one
+   * parameter has N entries, which would chain through memory.
+   */
+  private readonly plan: DerivativePlan;
+  private readonly y: Float64Array;
+  /** Hidden-layer factor of each physical flip ratio (evalHidden). */
+  private readonly prod: Float64Array;
 
   constructor(readonly net: TrainedNet) {
     const N = (this.N = net.N);
     const M = (this.M = net.M);
-    this.V = 2 * N;
+    const V = (this.V = 2 * N);
     this.ep = new Float64Array(M * N);
     this.em = new Float64Array(M * N);
     this.theta = new Float64Array(M);
@@ -371,6 +382,10 @@ export class RbmLocal {
     this.sigM = new Float64Array(M);
     ({ start: this.vvStart, other: this.vvOther, edge: this.vvEdge } = visibleCouplings(net, N));
     this.gamma = Math.abs(net.ham.Gamma);
+    this.plan = new DerivativePlan(derivativeEntries(net), net.P);
+    this.y = new Float64Array(V + M + 1);
+    this.y[V + M] = 1;
+    this.prod = new Float64Array(N);
     this.refresh();
   }
 
@@ -431,7 +446,7 @@ export class RbmLocal {
    */
   eval(x: Int8Array, o: Float64Array): number {
     this.hidden(x);
-    return this.evalHidden(x, o);
+    return this.evalHidden(x, o, this.sigP, this.sigM, this.theta);
   }
 
   /**
@@ -439,35 +454,56 @@ export class RbmLocal {
    * sigma(+-2 theta_h) of configuration x, so the M x 2N field computation is not repeated.
    */
   evalCached(x: Int8Array, o: Float64Array, theta: Float64Array, sigP: Float64Array, sigM: Float64Array, fields: Float64Array): number {
-    this.theta.set(theta);
-    this.sigP.set(sigP);
-    this.sigM.set(sigM);
     for (let h = 0; h < this.M; h++) this.tanh[h] = sigP[h] - sigM[h];
-    return this.evalHidden(x, o, fields);
+    return this.evalHidden(x, o, sigP, sigM, theta, fields);
   }
 
   /**
-   * O_k and E_loc from the hidden activations already in theta, tanh, sigP, sigM; `fields`, when
-   * given, holds f_i = b_i + sum_u J_iu x_u for the physical units (else computed here).
+   * O_k and E_loc from the hidden activations: tanh in this.tanh, sigma(+-2 theta) in sigP, sigM,
+   * theta (for the slow overflow path); `fields`, when given, holds f_i = b_i + sum_u J_iu x_u for
+   * the physical units (else computed here).
    */
-  private evalHidden(x: Int8Array, o: Float64Array, fields?: Float64Array): number {
-    const { N, M, V, ep, em, tanh, sigP, sigM, vvStart, vvOther, vvEdge } = this;
+  private evalHidden(x: Int8Array, o: Float64Array, sigP: Float64Array, sigM: Float64Array, theta: Float64Array, fields?: Float64Array): number {
+    const { N, M, V, ep, em, tanh, y, vvStart, vvOther, vvEdge } = this;
     const net = this.net;
     const { weight, bias } = net.dbm;
-    // O_k: every Dbm entry adds its derivative to its parameter.
-    o.fill(0);
-    const edgeParam = net.edgeParam;
-    for (let h = 0; h < M; h++) {
-      const t = tanh[h];
-      const row = h * V;
-      for (let v = 0; v < V; v++) o[edgeParam[row + v]] += x[v] * t;
+    for (let v = 0; v < V; v++) y[v] = x[v];
+    for (let h = 0; h < M; h++) y[V + h] = tanh[h];
+    this.plan.apply(o, y);
+    const prod = this.prod;
+    // Hidden-layer factors of the N flip ratios, two sites per pass over h (the sigmas loaded once
+    // for both); each with flipProduct's even/odd grouping, so bit for bit its value.
+    let i0 = 0;
+    for (; i0 + 1 < N; i0 += 2) {
+      const u0 = x[i0] > 0 ? em : ep;
+      const d0 = x[i0] > 0 ? ep : em;
+      const u1 = x[i0 + 1] > 0 ? em : ep;
+      const d1 = x[i0 + 1] > 0 ? ep : em;
+      const b0 = i0 * M;
+      const b1 = b0 + M;
+      let p0 = 1;
+      let q0 = 1;
+      let p1 = 1;
+      let q1 = 1;
+      let h = 0;
+      for (; h + 1 < M; h += 2) {
+        const gp = sigP[h];
+        const gm = sigM[h];
+        const gq = sigP[h + 1];
+        const gn = sigM[h + 1];
+        p0 *= gp * u0[b0 + h] + gm * d0[b0 + h];
+        q0 *= gq * u0[b0 + h + 1] + gn * d0[b0 + h + 1];
+        p1 *= gp * u1[b1 + h] + gm * d1[b1 + h];
+        q1 *= gq * u1[b1 + h + 1] + gn * d1[b1 + h + 1];
+      }
+      if (h < M) {
+        p0 *= sigP[h] * u0[b0 + h] + sigM[h] * d0[b0 + h];
+        p1 *= sigP[h] * u1[b1 + h] + sigM[h] * d1[b1 + h];
+      }
+      prod[i0] = p0 * q0;
+      prod[i0 + 1] = p1 * q1;
     }
-    const nE = edgeParam.length;
-    const { edgeA, edgeB } = net.dbm;
-    for (let e = net.nHV; e < nE; e++) o[edgeParam[e]] += x[edgeA[e]] * x[edgeB[e]];
-    const biasParam = net.biasParam;
-    for (let u = 0; u < V; u++) if (biasParam[u] >= 0) o[biasParam[u]] += x[u];
-    for (let h = 0; h < M; h++) if (biasParam[V + h] >= 0) o[biasParam[V + h]] += tanh[h];
+    if (i0 < N) prod[i0] = flipProduct(sigP, sigM, x[i0] > 0 ? em : ep, x[i0] > 0 ? ep : em, i0 * M, M);
     let sumR = 0;
     let sumRB = 0;
     for (let i = 0; i < N; i++) {
@@ -479,8 +515,8 @@ export class RbmLocal {
       }
       // Flip ratio: s_i = +1: d = +2W, factor sigma(2t) e^{-2W} + sigma(-2t) e^{2W}; s_i = -1: the
       // mirror image.
-      let r = Math.exp(-2 * x[i] * f) * flipProduct(sigP, sigM, x[i] > 0 ? em : ep, x[i] > 0 ? ep : em, i * M, M);
-      if (!Number.isFinite(r) || r === 0) r = this.ratioLog(x, i, f);
+      let r = Math.exp(-2 * x[i] * f) * prod[i];
+      if (!Number.isFinite(r) || r === 0) r = this.ratioLog(x, i, f, theta);
       sumR += r;
       // E[R_i | every spin but s_i] = 2 R_i / (1 + R_i^2), written so that R = inf gives 0.
       sumRB += r > 1 ? 2 / (r + 1 / r) : (2 * r) / (1 + r * r);
@@ -501,12 +537,128 @@ export class RbmLocal {
   improved = 0;
 
   /** Slow, overflow-safe flip ratio in the log domain (used only when the product misbehaves). */
-  private ratioLog(x: Int8Array, i: number, f: number): number {
-    const { M, V, theta } = this;
+  private ratioLog(x: Int8Array, i: number, f: number, theta: Float64Array): number {
+    const { M, V } = this;
     const w = this.net.dbm.weight;
     let lr = -2 * x[i] * f;
     for (let h = 0; h < M; h++) lr += logCosh(theta[h] - 2 * w[h * V + i] * x[i]) - logCosh(theta[h]);
     return Math.exp(lr);
+  }
+}
+
+/**
+ * Every entry of the network as a product of two entries of y = (x_0..x_{2N-1}, tanh theta_0..
+ * tanh theta_{M-1}, 1), grouped by parameter (CSR): the derivative of ln Psi with respect to
+ * parameter p is the sum of y[a[k]] y[b[k]] over k = start[p] .. start[p+1]-1 (RbmLocal.evalHidden).
+ */
+export function derivativeEntries(net: TrainedNet): { start: Int32Array; a: Int32Array; b: Int32Array } {
+  const V = 2 * net.N;
+  const one = V + net.M;
+  const lists: Array<Array<[number, number]>> = Array.from({ length: net.P }, () => []);
+  const { edgeA, edgeB } = net.dbm;
+  for (let e = 0; e < net.edgeParam.length; e++) {
+    // Hidden-visible edge e = h 2N + v (W_hv: x_v tanh theta_h), then the visible-visible ones.
+    const pair: [number, number] = e < net.nHV ? [e % V, V + Math.floor(e / V)] : [edgeA[e], edgeB[e]];
+    lists[net.edgeParam[e]].push(pair);
+  }
+  for (let u = 0; u < net.biasParam.length; u++) if (net.biasParam[u] >= 0) lists[net.biasParam[u]].push([u, one]);
+  const start = new Int32Array(net.P + 1);
+  for (let p = 0; p < net.P; p++) start[p + 1] = start[p] + lists[p].length;
+  const flat = lists.flat();
+  return { start, a: Int32Array.from(flat, (q) => q[0]), b: Int32Array.from(flat, (q) => q[1]) };
+}
+
+/**
+ * out[p] = sum_{k = start[p]}^{start[p+1]-1} y[a[k]] y[b[k]] (see derivativeEntries), organized for
+ * the shared networks: a parameter whose b's are consecutive (b0, b0 + 1, ...: the N hidden units of
+ * one class) is a dot product of a contiguous slice of y with y gathered at its a's, and the
+ * parameters with the same a's (the same layer and displacement, one per hidden class) share
+ * that gather. Two sequential loads per term instead of two index loads and two gathered loads;
+ * every sum is taken in the order of its entries, so the result is the plain gather's bit for bit.
+ * Other parameters (Jastrow, biases, unshared weights) take the plain gather.
+ */
+class DerivativePlan {
+  /** Groups: a's at gA[gStart[g]] .. gA[gStart[g+1]-1]; members mParam[j], first b mB[j], j in mStart[g] .. mStart[g+1]-1. */
+  private readonly gStart: Int32Array;
+  private readonly gA: Int32Array;
+  private readonly mStart: Int32Array;
+  private readonly mParam: Int32Array;
+  private readonly mB: Int32Array;
+  /** The other parameters and their entries (CSR). */
+  private readonly rParam: Int32Array;
+  private readonly rStart: Int32Array;
+  private readonly rA: Int32Array;
+  private readonly rB: Int32Array;
+  private readonly xa: Float64Array;
+
+  constructor(e: { start: Int32Array; a: Int32Array; b: Int32Array }, P: number) {
+    const groups = new Map<string, { a: number[]; members: Array<[number, number]> }>();
+    const rest: number[] = [];
+    let maxLen = 0;
+    for (let p = 0; p < P; p++) {
+      const s0 = e.start[p];
+      const len = e.start[p + 1] - s0;
+      let consecutive = len >= 2;
+      for (let k = 1; consecutive && k < len; k++) if (e.b[s0 + k] !== e.b[s0] + k) consecutive = false;
+      if (!consecutive) {
+        rest.push(p);
+        continue;
+      }
+      const a = Array.from(e.a.subarray(s0, s0 + len));
+      const key = a.join(',');
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { a, members: [] }));
+      g.members.push([p, e.b[s0]]);
+      maxLen = Math.max(maxLen, len);
+    }
+    const gs = [...groups.values()];
+    this.gStart = new Int32Array(gs.length + 1);
+    this.mStart = new Int32Array(gs.length + 1);
+    gs.forEach((g, i) => {
+      this.gStart[i + 1] = this.gStart[i] + g.a.length;
+      this.mStart[i + 1] = this.mStart[i] + g.members.length;
+    });
+    this.gA = Int32Array.from(gs.flatMap((g) => g.a));
+    this.mParam = Int32Array.from(gs.flatMap((g) => g.members.map((m) => m[0])));
+    this.mB = Int32Array.from(gs.flatMap((g) => g.members.map((m) => m[1])));
+    this.rParam = Int32Array.from(rest);
+    this.rStart = new Int32Array(rest.length + 1);
+    const ra: number[] = [];
+    const rb: number[] = [];
+    rest.forEach((p, i) => {
+      for (let k = e.start[p]; k < e.start[p + 1]; k++) {
+        ra.push(e.a[k]);
+        rb.push(e.b[k]);
+      }
+      this.rStart[i + 1] = ra.length;
+    });
+    this.rA = Int32Array.from(ra);
+    this.rB = Int32Array.from(rb);
+    this.xa = new Float64Array(maxLen);
+  }
+
+  /** out[p] for every parameter p from y. */
+  apply(out: Float64Array, y: Float64Array): void {
+    const { gStart, gA, mStart, mParam, mB, xa } = this;
+    const G = gStart.length - 1;
+    for (let g = 0; g < G; g++) {
+      const a0 = gStart[g];
+      const len = gStart[g + 1] - a0;
+      for (let k = 0; k < len; k++) xa[k] = y[gA[a0 + k]];
+      for (let j = mStart[g]; j < mStart[g + 1]; j++) {
+        const b0 = mB[j];
+        let s = 0;
+        for (let k = 0; k < len; k++) s += xa[k] * y[b0 + k];
+        out[mParam[j]] = s;
+      }
+    }
+    const { rParam, rStart, rA, rB } = this;
+    for (let i = 0; i < rParam.length; i++) {
+      let s = 0;
+      const end = rStart[i + 1];
+      for (let k = rStart[i]; k < end; k++) s += y[rA[k]] * y[rB[k]];
+      out[rParam[i]] = s;
+    }
   }
 }
 

@@ -11,6 +11,7 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { workerEntryUrl } from '../util/worker-url.ts';
+import type { Summary } from '../stats/series.ts';
 import { ChainGroup, type ChainReply, type ChainState, type GroupInit, type GroupMessage, type StepRequest } from './worker.ts';
 
 /**
@@ -126,6 +127,12 @@ export class ChainPool {
     const failed = settled.find((s) => s.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
     return settled.flatMap((s) => (s as PromiseFulfilledResult<T[]>).value);
+  }
+
+  /** Every chain's magnetization summaries of the current measurement (ChainGroup.magnetization), in chain order. */
+  async magnetization(): Promise<Array<{ m2: Summary; mAbs: Summary }>> {
+    if (this.local) return this.local.magnetization();
+    return this.all({ type: 'magnetization' });
   }
 
   /** Every chain's state, in chain order. */

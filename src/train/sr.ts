@@ -47,6 +47,8 @@ export class SrAccumulator {
   private readonly bd: Float64Array;
   private readonly bwd: Float64Array;
   private nb = 0;
+  /** True while every sample of the current batch has w = 1 (bwd is then not used). */
+  private unit = true;
   private n = 0;
   private oRef: Float64Array;
   private eRef = 0;
@@ -65,6 +67,7 @@ export class SrAccumulator {
     this.data.fill(0);
     this.n = 0;
     this.nb = 0;
+    this.unit = true;
     this.oRef = oRef;
     this.eRef = eRef;
   }
@@ -85,9 +88,18 @@ export class SrAccumulator {
     }
     if (this.mode === 'sums') {
       const { bd, bwd, nb } = this;
-      for (let k = 0; k < P; k++) {
-        bd[k * BATCH + nb] = d[k];
-        bwd[k * BATCH + nb] = w * d[k];
+      // Monte Carlo samples all have w = 1, and then w d = d: bwd is only filled once a batch
+      // holds a weighted sample (enumeration), from bd for the samples before it.
+      if (w !== 1 && this.unit) {
+        bwd.set(bd);
+        this.unit = false;
+      }
+      if (this.unit) for (let k = 0; k < P; k++) bd[k * BATCH + nb] = d[k];
+      else {
+        for (let k = 0; k < P; k++) {
+          bd[k * BATCH + nb] = d[k];
+          bwd[k * BATCH + nb] = w * d[k];
+        }
       }
       if (++this.nb === BATCH) this.flush();
     } else {
@@ -105,7 +117,8 @@ export class SrAccumulator {
    * the diagonal are computed and dropped.
    */
   private flush(): void {
-    const { P, data, bd, bwd, nb } = this;
+    const { P, data, bd, nb } = this;
+    const bwd = this.unit ? bd : this.bwd;
     const base = HEAD + 2 * P;
     // Packed position of (k, l), l >= k: row k starts at k P - k (k - 1) / 2.
     const at = (k: number, l: number) => base + k * P - (k * (k - 1)) / 2 + (l - k);
@@ -163,6 +176,7 @@ export class SrAccumulator {
       }
     }
     this.nb = 0;
+    this.unit = true;
   }
 
   /** Number of samples added since the last reset. */

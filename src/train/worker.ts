@@ -19,6 +19,8 @@ import { buildJointGraph, Sampler, type JointGraph } from '../mc/sampler.ts';
 import { MarginalMetropolis } from './marginal-move.ts';
 import { MarginalSampler } from './marginal-sampler.ts';
 import { SrAccumulator, type SumsMode } from './sr.ts';
+import { energySummaries, GrowingSeries, magnetizationSummaries } from './measure.ts';
+import type { Summary } from '../stats/series.ts';
 import { JointRefresher, RbmLocal, TrainedNet, type NetworkOptions } from './network.ts';
 
 /**
@@ -63,8 +65,14 @@ export interface StepRequest {
   warmup: number;
   stepSweeps: number;
   mode: SumsMode;
-  /** Also return the E_loc and magnetization series. */
+  /** Also return the E_loc and magnetization series (a measurement batch), with per-chain summaries. */
   series: boolean;
+  /**
+   * Index of this measurement batch at the current temperature: 0 starts the chains' measurement
+   * series afresh (also when absent), later batches append to them (the summaries cover all
+   * batches so far).
+   */
+  batch?: number;
   oRef: Float64Array;
   eRef: number;
 }
@@ -77,6 +85,12 @@ export interface ChainReply {
   e: Float64Array | null;
   ei: Float64Array | null;
   m: Float64Array | null;
+  /**
+   * With the series: summarize() of E_loc / N and of the Rao–Blackwellized energy / N over every
+   * batch of this measurement so far (measure.ts energySummaries), computed here so that the
+   * O(n log n) autocorrelation analysis runs in the chains' threads, not serially in the main one.
+   */
+  stats: { e: Summary; rb: Summary } | null;
   updates: number;
   clusterMoves: number;
 }
@@ -86,6 +100,10 @@ interface Chain {
   rng: Rng;
   x: Int8Array;
   fresh: boolean;
+  /** The current measurement's series, all batches so far. */
+  e: GrowingSeries;
+  ei: GrowingSeries;
+  m: GrowingSeries;
 }
 
 /** Encodes a +-1 configuration as base64 (bytes 0xff / 0x01). */
@@ -133,9 +151,10 @@ export class ChainGroup {
       const rng = new Rng(init.seed, id);
       const s = saved.get(id);
       if (init.states && !s) throw new Error(`no saved state for chain ${id}`);
-      if (!s) return { id, rng, x: new Int8Array(nodes), fresh: true };
+      const series = { e: new GrowingSeries(), ei: new GrowingSeries(), m: new GrowingSeries() };
+      if (!s) return { id, rng, x: new Int8Array(nodes), fresh: true, ...series };
       rng.setState(s.rng);
-      return { id, rng, x: decodeConfig(s.x, nodes), fresh: false };
+      return { id, rng, x: decodeConfig(s.x, nodes), fresh: false, ...series };
     });
   }
 
@@ -190,7 +209,7 @@ export class ChainGroup {
         const proposed = mc.proposed;
         const r = this.measure(req, acc, x, ch.fresh ? req.warmup : req.stepSweeps, () => mc.sweep(x, ch.rng), () => local.evalCached(x, o, mc.theta, mc.sigP, mc.sigM, mc.f));
         ch.fresh = false;
-        replies.push({ chain: ch.id, ...r, updates: mc.proposed - proposed, clusterMoves: 0 });
+        replies.push({ chain: ch.id, ...r, stats: this.record(ch, req, r), updates: mc.proposed - proposed, clusterMoves: 0 });
       }
       return replies;
     }
@@ -225,9 +244,28 @@ export class ChainGroup {
       const r = this.measure(req, acc, x, ch.fresh ? req.warmup : req.stepSweeps, move, () => local.eval(x, o));
       ch.x.set(x);
       ch.fresh = false;
-      replies.push({ chain: ch.id, ...r, updates: sampler.updates, clusterMoves });
+      replies.push({ chain: ch.id, ...r, stats: this.record(ch, req, r), updates: sampler.updates, clusterMoves });
     }
     return replies;
+  }
+
+  /** Appends a measurement batch to the chain's series and summarizes them (null without series). */
+  private record(ch: Chain, req: StepRequest, r: { e: Float64Array | null; ei: Float64Array | null; m: Float64Array | null }): ChainReply['stats'] {
+    if (!r.e || !r.ei || !r.m) return null;
+    if (!req.batch) {
+      ch.e.clear();
+      ch.ei.clear();
+      ch.m.clear();
+    }
+    ch.e.append(r.e);
+    ch.ei.append(r.ei);
+    ch.m.append(r.m);
+    return energySummaries(ch.e.view(), ch.ei.view(), this.net.N);
+  }
+
+  /** summarize() of m^2 and |m| of every chain's current measurement series (all batches), in chain order. */
+  magnetization(): Array<{ m2: Summary; mAbs: Summary }> {
+    return this.chains.map((ch) => magnetizationSummaries(ch.m.view()));
   }
 
   /** Current state of every chain (for checkpoints). */
@@ -242,7 +280,7 @@ export function chainNodes(net: TrainedNet, sampler: 'marginal' | 'joint' | unde
 }
 
 /** Messages on the task's port. */
-export type GroupMessage = { type: 'step'; req: StepRequest } | { type: 'states' } | { type: 'close' };
+export type GroupMessage = { type: 'step'; req: StepRequest } | { type: 'states' } | { type: 'magnetization' } | { type: 'close' };
 
 /**
  * Piscina task: owns a ChainGroup for the life of the run and answers requests on `port` in order
@@ -258,6 +296,7 @@ export default function handle(task: { port: MessagePort; init: GroupInit }): Pr
         const transfer = replies.flatMap((r) => [r.chunk.buffer, ...[r.e, r.ei, r.m].filter((a) => a !== null).map((a) => a.buffer)]);
         return { value: replies, transfer: transfer as ArrayBuffer[] };
       }
+      if (msg.type === 'magnetization') return { value: group.magnetization() };
       return { value: group.states() };
     };
   });
