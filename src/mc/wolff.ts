@@ -126,7 +126,12 @@ export function buildSpinRing(d: Dbm, g: JointGraph): SpinRing | null {
   };
 }
 
-/** Wolff moves for one chain (its own stack and marks, on the chain's sampler state). */
+/**
+ * Wolff moves for one chain (its own stack, on the chain's sampler state). While a cluster grows,
+ * its members hold -2 x instead of -x in the configuration (the sign is already the flipped
+ * one, the even value marks membership), so the loop needs no separate mark array; the values
+ * are halved back to +-1 before anything else reads the configuration.
+ */
 export class WolffMove {
   /** Spins added to clusters plus bond units re-drawn, since construction. */
   updates = 0;
@@ -134,8 +139,6 @@ export class WolffMove {
   flipped = 0;
   moves = 0;
   private readonly stack: Int32Array;
-  /** 1 for joint nodes in the cluster being grown; cleared from the stack after each move. */
-  private readonly mark: Uint8Array;
   /** The random generator's state while the moves run it inline. */
   private readonly rngState = new Int32Array(4);
 
@@ -147,7 +150,6 @@ export class WolffMove {
   constructor(readonly ring: SpinRing, readonly sampler: Sampler, readonly redrawBonds = true) {
     // One spare entry: the branch-free push writes stack[top] even when the cluster is full.
     this.stack = new Int32Array(ring.spins.length + 1);
-    this.mark = new Uint8Array(sampler.x.length);
   }
 
   /** Grows and flips one cluster; returns its size. */
@@ -166,7 +168,7 @@ export class WolffMove {
    * The hot loop runs the chain's xoshiro128** generator inline on local variables (the same
    * stream as Rng.nextUint32, handed back at the end) and allocates nothing. Every neighbour of a
    * cluster spin costs one 32-bit draw, compared with its class's integer threshold, whether or
-   * not the coupling can join: the join decision (satisfied, unmarked, draw below threshold) is
+   * not the coupling can join: the join decision (satisfied, not yet in the cluster, draw below threshold) is
    * then a 0/1 value applied by unconditional writes, with no data-dependent branch. Drawing only
    * for candidates saves about 40% of the draws, but its two unpredictable branches per
    * neighbour cost more (measured 12 -> 7.3 ms CPU per ring's worth of flips at the 16x16
@@ -175,7 +177,7 @@ export class WolffMove {
    */
   sweep(count = 1): void {
     const { spins, rowStart, nbr, cls, joinThreshold: thr, classSign: sgn, hidStart, hid } = this.ring;
-    const { stack, mark, rngState: st } = this;
+    const { stack, rngState: st } = this;
     const s = this.sampler;
     const x = s.x;
     const nSpins = spins.length;
@@ -203,8 +205,7 @@ export class WolffMove {
       let top = 0;
       let size = 0;
       stack[top++] = seed;
-      mark[seed] = 1;
-      x[seed] = -x[seed];
+      x[seed] = -2 * x[seed];
       // Spins are flipped when they join; a neighbour v joins when the coupling was satisfied
       // before the flip of u, i.e. sign * x_u(new) * x_v < 0 (bit 31 of the product), it is not
       // in the cluster yet, and the draw is below the join threshold.
@@ -225,16 +226,17 @@ export class WolffMove {
           c ^= t;
           d = (d << 11) | (d >>> 21);
           const xv = x[v];
-          // join = satisfied before the flip of u, not yet in the cluster, and the draw succeeds;
-          // computed without branches and applied by unconditional writes (a no-op when 0).
-          const join = (((sgn[k] * xu * xv) >>> 31) & (1 - mark[v]) & +(r >>> 0 < thr[k]));
-          mark[v] |= join;
-          x[v] = xv * (1 - 2 * join);
+          // join = satisfied before the flip of u, not yet in the cluster (x odd), and the draw
+          // succeeds; computed without branches and applied by unconditional writes (a no-op
+          // when 0): a joining spin goes from x to -2x.
+          const join = ((sgn[k] * xu * xv) >>> 31) & xv & +(r >>> 0 < thr[k]);
+          x[v] = xv * (1 - 3 * join);
           stack[top] = v;
           top += join;
         }
       }
-      for (let q = 0; q < top; q++) mark[stack[q]] = 0;
+      // Back to +-1: the cluster is flipped, and the other moves see a plain configuration.
+      for (let q = 0; q < top; q++) x[stack[q]] >>= 1;
       flipped += size;
       if (this.redrawBonds) {
         // The re-draws use the generator through the sampler: hand the state over and back.
