@@ -352,7 +352,11 @@ export class RingSampler {
   /** Re-draws every bond unit given the spins: the configuration is then a joint sample. */
   redrawBonds(): void {
     const b = this.t.bonds;
-    for (let k = 0; k < b.length; k++) this.sampler.updateNode(b[k]);
+    const s = this.sampler;
+    const { rowStart, nbr, nbrW, bias } = s.g;
+    const { tableStart, table } = s.tables;
+    // The loop of Sampler.updateNode with the graph's arrays hoisted (same draws, same order).
+    for (let k = 0; k < b.length; k++) heatBath(b[k], s.x, rowStart, nbr, nbrW, bias, tableStart, table, s.rng);
     this.updates += b.length;
   }
 }
