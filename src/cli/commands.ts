@@ -97,6 +97,7 @@ const ANALYTIC: OptSpec[] = [
   { name: 'sweeps', aliases: ['samples'], type: 'int', default: AD.sweeps, help: 'measurements per chain and temperature' },
   { name: 'warmup', type: 'int', default: AD.warmup, help: 'sweeps discarded per chain' },
   { name: 'thin', type: 'int', default: AD.thin, help: 'sweeps between measurements' },
+  { name: 'auto-thin', type: 'bool', help: 'sweeps between measurements per chain from its warm-up: round(2 tau_int) of the slice-averaged m^2, at least --thin, at most 16 (rows give the mean)' },
   { name: 'chains', type: 'int', default: AD.chains, help: 'independent chains per temperature (results do not depend on --workers)' },
   { name: 'moves', type: 'string', default: AD.cluster ? (AD.clusterMove ?? 'sw') : 'heatbath', choices: ['wolff', 'sw', 'heatbath'], help: 'wolff: heat-bath + Wolff clusters on the ring with the bond units traced out (h = 0; else falls back to sw); sw: heat-bath + Swendsen-Wang on the joint graph; heatbath: no cluster moves' },
   { name: 'wolff-fraction', type: 'number', default: AD.wolffFraction ?? 1, help: 'Wolff clusters per sweep, as a fraction of the sites flipped (0.25 at critical points with --thin 2..3)' },
@@ -214,6 +215,7 @@ function analyticOptions(v: Values): AnalyticOptions {
     clusterMove: v.moves === 'sw' ? 'sw' : 'wolff',
     traceBonds: v.moves !== 'sw',
     wolffFraction: v['wolff-fraction'] as number,
+    ...(v['auto-thin'] ? { autoThin: true } : {}),
     extrapolate: v.extrapolate ? factors : undefined,
     memoryLimit: v['max-memory'] === undefined ? undefined : (v['max-memory'] as number) * 2 ** 20,
   };
