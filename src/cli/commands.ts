@@ -100,7 +100,7 @@ const ANALYTIC: OptSpec[] = [
   { name: 'auto-thin', type: 'bool', help: 'sweeps between measurements per chain from its warm-up: round(2 tau_int) of the slice-averaged m^2, at least --thin, at most 16 (rows give the mean)' },
   { name: 'chains', type: 'int', default: AD.chains, help: 'independent chains per temperature (results do not depend on --workers)' },
   { name: 'moves', type: 'string', default: AD.cluster ? (AD.clusterMove ?? 'sw') : 'heatbath', choices: ['wolff', 'sw', 'heatbath'], help: 'wolff: heat-bath + Wolff clusters on the ring with the bond units traced out (h = 0; else falls back to sw); sw: heat-bath + Swendsen-Wang on the joint graph; heatbath: no cluster moves' },
-  { name: 'wolff-fraction', type: 'number', default: AD.wolffFraction ?? 1, help: 'Wolff clusters per sweep, as a fraction of the sites flipped (0.25 at critical points with --thin 2..3)' },
+  { name: 'wolff-fraction', type: 'number', default: AD.wolffFraction ?? 1, help: 'Wolff clusters per sweep, as a fraction of the ring spins flipped (0.25 with --auto-thin at critical points)' },
   { name: 'extrapolate', type: 'bool', help: 'run several dt and extrapolate e and c in dt^2' },
   { name: 'dt-factors', type: 'list', default: ['1', '0.75', '0.5'], help: 'dt multiples for --extrapolate' },
   { name: 'max-memory', type: 'number', min: 1, arg: 'MB', defaultText: `half the memory, at most 4096 (here ${Math.round(defaultMemoryLimit() / 2 ** 20)})`, help: 'refuse temperatures whose network would need more memory' },
