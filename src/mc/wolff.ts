@@ -165,15 +165,15 @@ export class WolffMove {
    * the distribution (measured: m2 +10% on a 4-site ring). Choose it before measuring, e.g. with
    * {@link WolffMove.movesForSweep} at the end of the warm-up.
    *
-   * The hot loop runs the chain's xoshiro128** generator inline on local variables (the same
-   * stream as Rng.nextUint32, handed back at the end) and allocates nothing. Every neighbour of a
-   * cluster spin costs one 32-bit draw, compared with its class's integer threshold, whether or
-   * not the coupling can join: the join decision (satisfied, not yet in the cluster, draw below threshold) is
-   * then a 0/1 value applied by unconditional writes, with no data-dependent branch. Drawing only
-   * for candidates saves about 40% of the draws, but its two unpredictable branches per
-   * neighbour cost more (measured 12 -> 7.3 ms CPU per ring's worth of flips at the 16x16
-   * critical point, beta = 16). A draw that is not used is independent of everything else, so
-   * the move's law is unchanged.
+   * The cluster growth runs the chain's xoshiro128** generator inline on local variables (the
+   * same stream as Rng.nextUint32, handed back after each cluster) and allocates nothing. Every
+   * neighbour of a cluster spin costs one 32-bit draw, compared with its class's integer
+   * threshold, whether or not the coupling can join: the join decision (satisfied, not yet in the
+   * cluster, draw below threshold) is then a 0/1 value applied by unconditional writes, with no
+   * data-dependent branch. Drawing only for candidates saves about 40% of the draws, but its two
+   * unpredictable branches per neighbour cost more (measured 12 -> 7.3 ms CPU per ring's worth
+   * of flips at the 16x16 critical point, beta = 16, loaded box). A draw that is not used is
+   * independent of everything else, so the move's law is unchanged.
    */
   sweep(count = 1): void {
     const { spins, rowStart, nbr, cls, joinThreshold: thr, classSign: sgn, hidStart, hid } = this.ring;
@@ -181,27 +181,23 @@ export class WolffMove {
     const s = this.sampler;
     const x = s.x;
     const nSpins = spins.length;
-    s.rng.saveState(st);
-    let a = st[0];
-    let b = st[1];
-    let c = st[2];
-    let d = st[3];
+    const rng = s.rng;
+    let a = 0;
+    let b = 0;
+    let c = 0;
+    let d = 0;
     let r = 0;
     let t = 0;
     let flipped = 0;
     let redrawn = 0;
     for (let m = 0; m < count; m++) {
-      // xoshiro128** step (Rng.nextUint32), inline.
-      r = Math.imul(b, 5);
-      r = Math.imul((r << 7) | (r >>> 25), 9);
-      t = b << 9;
-      c ^= a;
-      d ^= b;
-      b ^= c;
-      a ^= d;
-      c ^= t;
-      d = (d << 11) | (d >>> 21);
-      const seed = spins[Math.min(nSpins - 1, Math.floor((r >>> 0) * 2.3283064365386963e-10 * nSpins))];
+      const seed = spins[Math.min(nSpins - 1, Math.floor(rng.next() * nSpins))];
+      // From here to the end of the growth the generator runs inline on locals.
+      rng.saveState(st);
+      a = st[0];
+      b = st[1];
+      c = st[2];
+      d = st[3];
       let top = 0;
       let size = 0;
       stack[top++] = seed;
@@ -216,6 +212,7 @@ export class WolffMove {
         for (let p = rowStart[u]; p < end; p++) {
           const v = nbr[p];
           const k = cls[p];
+          // xoshiro128** step (Rng.nextUint32), inline.
           r = Math.imul(b, 5);
           r = Math.imul((r << 7) | (r >>> 25), 9);
           t = b << 9;
@@ -235,33 +232,22 @@ export class WolffMove {
           top += join;
         }
       }
+      st[0] = a;
+      st[1] = b;
+      st[2] = c;
+      st[3] = d;
+      rng.loadState(st);
       // Back to +-1: the cluster is flipped, and the other moves see a plain configuration.
       for (let q = 0; q < top; q++) x[stack[q]] >>= 1;
       flipped += size;
       if (this.redrawBonds) {
-        // The re-draws use the generator through the sampler: hand the state over and back.
-        st[0] = a;
-        st[1] = b;
-        st[2] = c;
-        st[3] = d;
-        s.rng.loadState(st);
         for (let q = 0; q < size; q++) {
           const u = stack[q];
           for (let p = hidStart[u]; p < hidStart[u + 1]; p++) s.updateNode(hid[p]);
           redrawn += hidStart[u + 1] - hidStart[u];
         }
-        s.rng.saveState(st);
-        a = st[0];
-        b = st[1];
-        c = st[2];
-        d = st[3];
       }
     }
-    st[0] = a;
-    st[1] = b;
-    st[2] = c;
-    st[3] = d;
-    s.rng.loadState(st);
     this.flipped += flipped;
     this.moves += count;
     this.updates += flipped + redrawn;
