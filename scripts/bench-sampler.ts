@@ -12,9 +12,12 @@
  *   c. Speed-up of `analyticThermo` from 1 to 2 worker threads (and a check that the rows agree).
  *   d. At the 2D critical point (square L x L, beta = L, Gamma = 3.044; L = 16, or 8 with --quick):
  *      the end-to-end rate (meta.spin_updates / seconds, measurements included) of the default
- *      sampler and of the traced-out ring with Wolff moves, against the compiled Metropolis kernel
- *      on the same joint graph, and the efficiency figure U4 error x sqrt(CPU seconds) against the
- *      continuous-time SSE anchor (0.021 at L = 16, measured on this project's development machine; docs/design.md, "Critical points").
+ *      sampler (ring heat-bath + Wolff) and of the critical-point setting (a quarter ring of Wolff
+ *      flips per sweep, auto-thin), as a fraction of the compiled Metropolis kernel timed in the
+ *      same run on the same joint graph, and the efficiency figure U4 error x sqrt(CPU seconds)
+ *      against the continuous-time SSE anchor (0.021 at L = 16, measured on this project's
+ *      development machine; docs/design.md, "Critical points"). --with-sw adds the joint graph
+ *      with Swendsen–Wang. The printout says what each timed region contains.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -422,23 +425,30 @@ function sectionC(): Promise<void> {
 
 /** SSE anchor at L = 16, beta = 16, Gamma = 3.044: U4 error x sqrt(CPU s) of a compiled continuous-time code. */
 const SSE_U4_EFFICIENCY = 0.021;
+/** --with-sw: also run the joint graph with Swendsen–Wang (the old default; slow at L = 16). */
+const WITH_SW = process.argv.includes('--with-sw');
 
 async function sectionD(): Promise<void> {
   const L = QUICK ? 8 : 16;
   const sweeps = QUICK ? 150 : 300;
-  console.log(`\n## d. Square ${L}x${L}, beta = ${L}, Gamma = 3.044, dt = 0.05: end-to-end rate and U4 efficiency (16 chains x (50 + ${sweeps}) sweeps, 1 worker)\n`);
-  console.log(machineLine());
+  console.log(`\n## d. Square ${L}x${L}, beta = ${L}, Gamma = 3.044, dt = 0.05: end-to-end rate and U4 efficiency (16 chains x (50 warm-up + ${sweeps} measurements), 1 worker)\n`);
+  console.log(`before: ${machineLine()}`);
   const model = parseModel({ name: `square-${L}`, lattice: { kind: 'square', size: [L, L] }, hamiltonian: { kind: 'tfim', J: 1, Gamma: 3.044, h: 0 } });
   const net = buildTrotterDbm(makeTfim(model), { beta: L, dt: 0.05 });
-  const c = runC(buildJointGraph(net), QUICK ? 0.5 : 1);
-  const cRate = 'results' in c ? c.results.find((r) => r.mode === 'metropolis-table')?.rate ?? NaN : NaN;
-  console.log('results' in c ? `compiled Metropolis (table) on this joint graph: ${eng(cRate)} unit updates/s` : `C baseline skipped: ${c.skipped}`);
+  const runKernel = () => {
+    const c = runC(buildJointGraph(net), QUICK ? 0.5 : 1);
+    return 'results' in c ? c.results.find((r) => r.mode === 'metropolis-table')?.rate ?? NaN : NaN;
+  };
+  // The kernel is timed before and after the JS runs (the box's load drifts); their mean is the
+  // reference, and both are printed.
+  const cBefore = runKernel();
   const configs: Array<[string, Partial<AnalyticOptions>]> = [
-    ['joint graph, heat-bath + Swendsen-Wang (old default)', { traceBonds: false, clusterMove: 'sw' }],
-    ['traced-out ring, heat-bath + Wolff (1 x spins; default)', { traceBonds: true, clusterMove: 'wolff' }],
-    ['traced-out ring, heat-bath + Wolff (0.25 x spins), thin 3', { traceBonds: true, clusterMove: 'wolff', wolffFraction: 0.25, thin: 3 }],
+    ...(WITH_SW ? [['joint graph, heat-bath + Swendsen-Wang (old default)', { traceBonds: false, clusterMove: 'sw' }] as [string, Partial<AnalyticOptions>]] : []),
+    ['ring heat-bath + Wolff (1 x spins per sweep), thin 1 (default)', { traceBonds: true, clusterMove: 'wolff' }],
+    ['ring heat-bath + Wolff (0.25 x spins per sweep), --auto-thin', { traceBonds: true, clusterMove: 'wolff', wolffFraction: 0.25, autoThin: true }],
   ];
   const out: Array<Array<string | number>> = [];
+  const runs: Array<{ rate: number; cpuRate: number }> = [];
   for (const [name, o] of configs) {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
@@ -448,16 +458,30 @@ async function sectionD(): Promise<void> {
     const cpu = (cu.user + cu.system) / 1e6;
     const r = res.rows[0];
     const rate = res.meta.spin_updates / res.meta.seconds;
+    runs.push({ rate, cpuRate: res.meta.spin_updates / cpu });
     out.push([
-      name, f1(wall), f1(cpu), eng(rate), Number.isFinite(cRate) ? f2(rate / cRate) : '-',
+      name, r.thin ?? 1, f1(wall), f1(cpu), eng(rate), eng(res.meta.spin_updates / cpu), '',
       `${r.binder!.toFixed(4)} ± ${r.binder_err!.toFixed(4)}`, (r.binder_err! * Math.sqrt(cpu)).toFixed(4),
       L === 16 ? f2((r.binder_err! * Math.sqrt(cpu)) / SSE_U4_EFFICIENCY) : '-', (r.m2_err! * Math.sqrt(cpu)).toFixed(4),
     ]);
   }
+  const cAfter = runKernel();
+  const cRate = (cBefore + cAfter) / 2;
+  out.forEach((row, i) => (row[6] = Number.isFinite(cRate) ? f2(runs[i].rate / cRate) : '-'));
+  console.log(`compiled Metropolis kernel (scripts/bench/metropolis.c, table mode) on this joint graph: ${eng(cBefore)} before, ${eng(cAfter)} after the JS runs (unit updates/s, wall)`);
   console.log();
-  console.log(table(['sampler', 'wall s', 'CPU s', 'unit upd/s', 'vs C', 'U4', 'U4 err x sqrt(CPU s)', 'vs SSE', 'm2 err x sqrt(CPU s)'], out));
-  console.log('\nunit upd/s = meta.spin_updates / meta.seconds (heat-bath updates, Wolff cluster spins and bond re-draws; measurements');
-  console.log('included in the time). "vs SSE" divides by the compiled SSE anchor (L = 16 only; target <= 2). Timings on a shared box.');
+  console.log(table(['sampler', 'thin', 'wall s', 'CPU s', 'upd/s (wall)', 'upd/s (CPU)', 'vs kernel', 'U4', 'U4 err x sqrt(CPU s)', 'vs SSE', 'm2 err x sqrt(CPU s)'], out));
+  console.log(`\nafter: ${machineLine()}`);
+  console.log('\nTimed regions. JS "upd/s (wall)" = meta.spin_updates / meta.seconds: meta.seconds is the wall time of');
+  console.log('runChains, i.e. building the network, joint graph, ring and tables in the worker, warm-up (and the auto-thin');
+  console.log('probe), every sweep and Wolff move, the bond re-draws before each measurement and every measurement (E_loc of');
+  console.log('both copies, ring energy, m2/m4/C(r)/S(q) on all slices), and the messages between threads; not the summary');
+  console.log('(jackknife). Unit updates: ring heat-bath spin updates, spins flipped by Wolff clusters and bond units re-drawn.');
+  console.log('"upd/s (CPU)" divides by the process CPU time of the whole analyticThermo call instead (all threads; robust to');
+  console.log('other load on the box). Kernel: single-spin Metropolis sweeps only (no measurements), median of 5 timed batches,');
+  console.log('wall clock; "vs kernel" = JS wall rate / mean of the kernel before and after (target >= 1/3). U4 err x sqrt(CPU s):');
+  console.log('CPU s of the whole analyticThermo call; "vs SSE" divides by the compiled continuous-time SSE anchor (0.021 at');
+  console.log('L = 16, target <= 2). On a shared box every wall figure is loaded: compare the load averages printed above.');
 }
 
 // ---------------------------------------------------------------- main

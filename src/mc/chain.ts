@@ -17,6 +17,7 @@ import { Rng } from './rng.ts';
 import { buildJointGraph, type JointGraph } from './joint-graph.ts';
 import { buildSamplerTables, Sampler, type SamplerTables } from './sampler.ts';
 import { SliceObservables } from './slice-observables.ts';
+import { integratedAutocorrTime } from '../stats/series.ts';
 import { buildRingTables, buildSpinRing, RingSampler, WolffMove, type RingTables, type SpinRing } from './wolff.ts';
 
 export interface SamplingOptions {
@@ -47,6 +48,31 @@ export interface SamplingOptions {
    * the count is fixed at the end of the warm-up).
    */
   wolffFraction?: number;
+  /**
+   * Choose the sweeps between measurements per chain from its own warm-up: the slice-averaged m^2
+   * (what U4 and chi are made of) is recorded after every sweep of the second half of the warm-up,
+   * and thin = round(2 tau_int) of that series, at least `thin` and at most {@link MAX_AUTO_THIN}
+   * ({@link autoThin}). Measurements then come about one autocorrelation time apart, so their
+   * cost (bond re-draws and estimators, more than a sweep on a large ring) buys independent
+   * samples. Deterministic per chain (its own stream), so results still do not depend on the
+   * worker count; ignored with fewer than {@link AUTO_THIN_MIN_SAMPLES} such warm-up sweeps.
+   */
+  autoThin?: boolean;
+}
+
+/** Largest thin that {@link SamplingOptions.autoThin} chooses. */
+export const MAX_AUTO_THIN = 16;
+/** Fewest warm-up sweeps (in the second half of the warm-up) that auto-thin needs. */
+export const AUTO_THIN_MIN_SAMPLES = 20;
+
+/**
+ * The thin chosen from the warm-up series of m^2: round(2 tau_int) (successive measurements then
+ * about one correlation time apart; tau_int = 1/2 gives 1), clamped to [max(1, min), MAX_AUTO_THIN].
+ */
+export function autoThin(m2: Float64Array, min: number): number {
+  const { tau } = integratedAutocorrTime(m2);
+  const k = Number.isFinite(tau) ? Math.round(2 * tau) : MAX_AUTO_THIN;
+  return Math.max(1, min, Math.min(MAX_AUTO_THIN, k));
 }
 
 /**
@@ -60,6 +86,7 @@ export function samplingFields(o: SamplingOptions): SamplingOptions {
     ...(o.clusterMove ? { clusterMove: o.clusterMove } : {}),
     ...(o.traceBonds ? { traceBonds: true } : {}),
     ...(o.wolffFraction !== undefined ? { wolffFraction: o.wolffFraction } : {}),
+    ...(o.autoThin ? { autoThin: true } : {}),
   };
 }
 
@@ -114,6 +141,8 @@ export interface ChainResult {
   /** Unit updates: heat-bath node updates plus spins flipped and bond units re-drawn by Wolff moves. */
   updates: number;
   clusterMoves: number;
+  /** Sweeps between measurements this chain used (the task's, or its own with autoThin). */
+  thin: number;
 }
 
 /** What the chains on one network share: built once per network and thread, read-only after. */
@@ -204,13 +233,18 @@ export function runChain(task: ChainTask): ChainResult {
     else sampler.clusterMove();
     clusterMoves++;
   };
+  const x = sampler.x;
+  // Auto-thin: m^2 after each sweep of the warm-up's second half (spins only: no bond re-draw).
+  const tail = task.warmup - Math.ceil(task.warmup / 2);
+  const warm = task.autoThin && tail >= AUTO_THIN_MIN_SAMPLES ? new Float64Array(tail) : null;
   for (let s = 0; s < task.warmup; s++) {
     step();
     if (wolff) wolffMoves = wolff.movesForSweep(task.wolffFraction ?? 1);
+    if (warm && s >= task.warmup - tail) warm[s - (task.warmup - tail)] = slices.sliceM2(x);
   }
-  const x = sampler.x;
+  const thin = warm ? autoThin(warm, task.thin) : task.thin;
   for (let s = 0; s < n; s++) {
-    for (let t = 0; t < task.thin; t++) step();
+    for (let t = 0; t < thin; t++) step();
     ringSampler?.redrawBonds();
     series.eA[s] = eloc.eval(x, 0);
     series.eB[s] = eloc.eval(x, 1);
@@ -227,5 +261,5 @@ export function runChain(task: ChainTask): ChainResult {
     series.corr!.set(o.corr, s * nr);
     series.sq!.set(o.sq, s * nq);
   }
-  return { chain: task.chain, series, updates: sampler.updates + (wolff?.updates ?? 0) + (ringSampler?.updates ?? 0), clusterMoves };
+  return { chain: task.chain, series, updates: sampler.updates + (wolff?.updates ?? 0) + (ringSampler?.updates ?? 0), clusterMoves, thin };
 }

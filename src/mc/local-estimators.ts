@@ -23,6 +23,9 @@ import type { JointGraph } from './joint-graph.ts';
 /** Re-exported for older callers; the definition lives in util/log-cosh.ts. */
 export { logCosh };
 
+/** Most bond units of a deep spin whose exp(field) is tabulated by {@link WorldlineEnergy}. */
+const EXP_TABLE_MAX_DEGREE = 8;
+
 /** Evaluates E_loc for either copy of the inner units. */
 export class LocalEnergy {
   private readonly N: number;
@@ -156,6 +159,16 @@ export class WorldlineEnergy {
   private readonly fStart: Int32Array;
   private readonly fUnit: Int32Array;
   private readonly fW: Float64Array;
+  /**
+   * exp(theta) of each deep spin's field for every sign pattern of its bond units (bit r set when
+   * bond unit r of its row is +1), at expTable[expStart[row] + pattern]; rows with the same bias
+   * and weights share one table (every slice of a site on a homogeneous lattice), -1: no table
+   * (more than {@link EXP_TABLE_MAX_DEGREE} bond units; exp() per evaluation). Each entry is
+   * Math.exp of theta summed in the same order as the direct path, so both give the same bits;
+   * the table replaces an exp() per site and slice, the largest cost of an evaluation.
+   */
+  private readonly expStart: Int32Array;
+  private readonly expTable: Float64Array;
   /** Slice-0 part: per site, its bond units (summed in closed form) as in LocalEnergy. */
   private readonly hStart: Int32Array;
   private readonly hUnit: Int32Array;
@@ -205,6 +218,31 @@ export class WorldlineEnergy {
     this.fStart = Int32Array.from(fs);
     this.fUnit = Int32Array.from(fu);
     this.fW = Float64Array.from(fw);
+    this.expStart = new Int32Array(N * (n - 1 > 0 ? n - 1 : 0)).fill(-1);
+    const expOffset = new Map<string, number>();
+    const expEntries: number[] = [];
+    for (let i = 0; i < N; i++) {
+      for (let k = 1; k < n; k++) {
+        const row = i * (n - 1) + (k - 1);
+        const r0 = fs[row];
+        const deg = fs[row + 1] - r0;
+        if (deg > EXP_TABLE_MAX_DEGREE) continue;
+        const bias = this.deepBias[i * n + k];
+        const key = [bias, ...fw.slice(r0, r0 + deg)].join(',');
+        let off = expOffset.get(key);
+        if (off === undefined) {
+          off = expEntries.length;
+          expOffset.set(key, off);
+          for (let pat = 0; pat < 1 << deg; pat++) {
+            let th = bias;
+            for (let r = 0; r < deg; r++) th += fw[r0 + r] * ((pat >> r) & 1 ? 1 : -1);
+            expEntries.push(Math.exp(th));
+          }
+        }
+        this.expStart[row] = off;
+      }
+    }
+    this.expTable = Float64Array.from(expEntries);
     const hs = [0];
     const hu: number[] = [];
     const hw: number[] = [];
@@ -250,7 +288,7 @@ export class WorldlineEnergy {
 
   /** E_loc for copy `c` (0 or 1) of the bond units in joint configuration x; energy units of J. */
   eval(x: Int8Array, c: 0 | 1): number {
-    const { N, n, eK, eKinv, deepBias, fStart, fUnit, fW, hStart, hUnit, hW, hidStart, hidUnit, hidW, hidBias, dbm } = this;
+    const { N, n, eK, eKinv, deepBias, fStart, fUnit, fW, expStart, expTable, hStart, hUnit, hW, hidStart, hidUnit, hidW, hidBias, dbm } = this;
     const node = this.graph.unitNode[c];
     let sumR = 0;
     for (let i = 0; i < N; i++) {
@@ -261,10 +299,19 @@ export class WorldlineEnergy {
       let p = a > 0 ? eK[base + n - 1] : eKinv[base + n - 1];
       let q = a > 0 ? eKinv[base + n - 1] : eK[base + n - 1];
       for (let k = n - 1; k >= 1; k--) {
-        let th = deepBias[base + k];
         const row = i * (n - 1) + (k - 1);
-        for (let r = fStart[row]; r < fStart[row + 1]; r++) th += fW[r] * x[node[fUnit[r]]];
-        const et = Math.exp(th);
+        const t0 = expStart[row];
+        let et: number;
+        if (t0 >= 0) {
+          let pat = 0;
+          const r0 = fStart[row];
+          for (let r = r0; r < fStart[row + 1]; r++) pat |= ((x[node[fUnit[r]]] + 1) >> 1) << (r - r0);
+          et = expTable[t0 + pat];
+        } else {
+          let th = deepBias[base + k];
+          for (let r = fStart[row]; r < fStart[row + 1]; r++) th += fW[r] * x[node[fUnit[r]]];
+          et = Math.exp(th);
+        }
         p *= et;
         q /= et;
         if (k > 1) {

@@ -73,6 +73,26 @@ export class Rng {
   setState(s: readonly number[]): void {
     [this.a, this.b, this.c, this.d] = [s[0] | 0, s[1] | 0, s[2] | 0, s[3] | 0];
   }
+
+  /**
+   * Copies the state into `out` (4 entries, no allocation): for hot loops that run the generator
+   * inline on local variables (mc/wolff.ts) and hand the state back with {@link loadState}, so the
+   * stream is exactly the one {@link nextUint32} would have produced.
+   */
+  saveState(out: Int32Array): void {
+    out[0] = this.a;
+    out[1] = this.b;
+    out[2] = this.c;
+    out[3] = this.d;
+  }
+
+  /** Sets the state from `s` (4 entries), the inverse of {@link saveState}. */
+  loadState(s: Int32Array): void {
+    this.a = s[0];
+    this.b = s[1];
+    this.c = s[2];
+    this.d = s[3];
+  }
 }
 
 function rotl(x: number, k: number): number {

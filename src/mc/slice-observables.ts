@@ -118,6 +118,20 @@ export class SliceObservables {
     return Array.from({ length: this.nq }, (_, k) => (2 * Math.PI * k) / this.L);
   }
 
+  /** The slice average of m_k^2 alone (the m2 of {@link measure}, without C(r) and S(q)). */
+  sliceM2(x: Int8Array): number {
+    const { N, slices, nSlices } = this;
+    let m2 = 0;
+    for (let k = 0; k < nSlices; k++) {
+      const base = k * N;
+      let m = 0;
+      for (let i = 0; i < N; i++) m += x[slices[base + i]];
+      m /= N;
+      m2 += m * m;
+    }
+    return m2 / nSlices;
+  }
+
   /** Measures configuration x into `this.out` (no allocation). */
   measure(x: Int8Array): SliceSample {
     const { N, slices, nSlices, spins, shift, column, colSum, cosT, sinT, nr, nq, L, axes, out } = this;

@@ -310,7 +310,10 @@ export async function analyticThermo(
     const parts = plan
       .filter((p) => p.t === t)
       .map((p) => ({ dt: p.dt, n: p.n, row: summarizeRow(results.slice(p.first, p.first + opts.chains), T, ham.nSites, { extrapolated: factors.length > 1 }) }));
-    if (parts.length === 1) rows.push({ ...parts[0].row, dt: parts[0].dt, slices: parts[0].n, thin: opts.thin });
+    // With autoThin each chain chose its own thin: the row gives their mean.
+    const thins = plan.filter((p) => p.t === t).flatMap((p) => results.slice(p.first, p.first + opts.chains).map((r) => r.thin));
+    const thin = Math.round((100 * thins.reduce((a, b) => a + b, 0)) / thins.length) / 100;
+    if (parts.length === 1) rows.push({ ...parts[0].row, dt: parts[0].dt, slices: parts[0].n, thin });
     else rows.push(extrapolateRows(T, parts));
   });
   const estimators = [
