@@ -45,8 +45,10 @@ const WASM_MIN_P = 8;
  *
  * From WASM_MIN_P parameters on (and when wasm SIMD is available), the sums and the batch buffers
  * live in a wasm memory of the accumulator's own and the batch goes through the f64x2 kernel of
- * sr-wasm.ts: measured (built code, one thread, loaded 2-core box) per sample for P = 290
- * 20.6 -> X us, P = 160 6.7 -> X us. The path depends on P only, so every worker takes the same one.
+ * sr-wasm.ts. Measured per sample (built code, one thread, CPU time, min of 5, on a shared 2-core
+ * box with load ~3): P = 290 23.1 -> 7.5 us, P = 160 7.5 -> 2.7 us, P = 16 0.21 -> 0.11 us; the
+ * wasm path is no slower even at P = 2, but below WASM_MIN_P the gain (< 0.02 us) is not worth a
+ * wasm memory per accumulator. The path depends on P only, so every worker takes the same one.
  */
 export class SrAccumulator {
   readonly data: Float64Array;
@@ -128,7 +130,8 @@ export class SrAccumulator {
    * Adds the buffered samples' sum w d d^T to the packed upper triangle. Register blocking: a 4 x 2
    * block of entries (rows k..k+3, columns l, l+1) shares its loads, 6 loads per 8 multiply-adds
    * instead of 16 (measured 1.4-1.7x faster than 4 x 1 for P = 160-290); entries of a block below
-   * the diagonal are computed and dropped.
+   * the diagonal are computed and dropped. With a wasm memory (see the class comment) the batch
+   * goes to the SIMD kernel instead: the same blocking, two samples per load and multiply-add.
    */
   private flush(): void {
     const { P, data, bd, nb } = this;
