@@ -14,7 +14,7 @@ import { Asm, F64, F64X2, moduleBytes, OP, T_I32, T_V128 } from '../linalg/wasm-
 
 /** The accumulator's arrays in wasm memory and the kernel bound to them. */
 export interface SrWasm {
-  /** The packed chunk (chunkLength doubles); the triangle starts at element `triAt`. */
+  /** The packed chunk (chunkLength doubles; the triangle from element `triAt` of {@link srWasm}). */
   data: Float64Array;
   /** Column-major batch buffers, `batch` doubles per parameter. */
   bd: Float64Array;
@@ -62,8 +62,15 @@ export function srWasm(P: number, batch: number, dataLength: number, triAt: numb
   const bwAt = bdAt + P * batch;
   const bytes = 8 * (bwAt + P * batch);
   if (bytes > 2 ** 31) return null;
-  const mem = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
-  const inst = new WebAssembly.Instance(wasmModule, { env: { mem } });
+  let mem: WebAssembly.Memory;
+  let inst: WebAssembly.Instance;
+  try {
+    mem = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
+    inst = new WebAssembly.Instance(wasmModule, { env: { mem } });
+  } catch {
+    // Out of wasm address space (each memory reserves its guard region): the JS loop instead.
+    return null;
+  }
   const fn = inst.exports.ooFlush as (tri: number, bd: number, bw: number, P: number, nb8: number, stride: number) => void;
   const f64 = new Float64Array(mem.buffer);
   return {
