@@ -33,7 +33,8 @@
  * Components (marginal sampler, one thread, min over `reps` runs of 2000 calls after 500 untimed):
  * one sweep (the move between measurements), E_loc and O from the cached fields, and one sample's
  * SR sums in 'sums' mode (P (P + 1) / 2 multiply-adds for O O^T: the dense S costs this per sample
- * whatever the sampler), on parameters near the start with a little noise.
+ * whatever the sampler), on parameters near the start with a little noise. The line after them
+ * says whether the S sums ran on the wasm SIMD kernel (train/sr-wasm.ts) or the JS fallback.
  */
 import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
@@ -44,6 +45,7 @@ import { Rng } from '../src/mc/rng.ts';
 import { RbmLocal, TrainedNet } from '../src/train/network.ts';
 import { MarginalSampler } from '../src/train/marginal-sampler.ts';
 import { SrAccumulator } from '../src/train/sr.ts';
+import { srWasmFlushes } from '../src/train/sr-wasm.ts';
 
 // Not strict: `npm run bench` passes the same arguments to every benchmark script.
 const { values } = parseArgs({
@@ -188,6 +190,8 @@ if (!values.json) {
         `(chain work ${(p.sweep + p.energy).toFixed(1)} us), S sums ${p.sums.toFixed(1)} us`,
     );
   }
+  // The O O^T sums run on a wasm SIMD kernel when it is available (train/sr-wasm.ts), else in JS.
+  console.log(`S sums path: ${srWasmFlushes() > 0 ? 'wasm SIMD kernel' : 'JS loop (no wasm SIMD)'}`);
 }
 /**
  * Wall seconds of the speedup run (see the header) with `w` workers: 16-site chain, alpha 4, down

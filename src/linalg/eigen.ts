@@ -9,6 +9,7 @@
  * The input may be overwritten (the JS path works in place; the wasm path copies the lower
  * triangle into packed storage, which halves the memory traffic of the O(n^3) sweeps).
  */
+import { Asm, F64, F64X2, moduleBytes, OP, T_F64, T_I32, T_V128, type Lanes } from './wasm-asm.ts';
 
 /**
  * Reduces the symmetric tridiagonal matrix with diagonal d[0..n-1] and off-diagonal
@@ -530,94 +531,6 @@ function wasmKernels(bytes: number): Kernels | null {
   return { f64: new Float64Array(mem.buffer), sweepReal: ex.sweepReal, sweepHerm: ex.sweepHerm };
 }
 
-const T_I32 = 0x7f;
-const T_F64 = 0x7c;
-const T_V128 = 0x7b;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
-
-/** A function body under construction, with named locals. */
-class Asm {
-  code: number[] = [];
-  private idx = new Map<string, number>();
-  private groups: Array<[number, number]> = [];
-  constructor(params: string[], locals: Array<[number, string[]]>) {
-    params.forEach((p) => this.idx.set(p, this.idx.size));
-    for (const [type, names] of locals) {
-      names.forEach((p) => this.idx.set(p, this.idx.size));
-      this.groups.push([names.length, type]);
-    }
-  }
-  private local(nm: string): number {
-    const i = this.idx.get(nm);
-    if (i === undefined) throw new Error(`wasm: unknown local ${nm}`);
-    return i;
-  }
-  emit(...ops: Array<number | number[]>): this {
-    for (const o of ops) typeof o === 'number' ? this.code.push(o) : this.code.push(...o);
-    return this;
-  }
-  get = (nm: string): number[] => [0x20, ...uleb(this.local(nm))];
-  set = (nm: string): number[] => [0x21, ...uleb(this.local(nm))];
-  tee = (nm: string): number[] => [0x22, ...uleb(this.local(nm))];
-  /** address base + off (two i32 locals). */
-  addr = (base: string, off: string): number[] => [...this.get(base), ...this.get(off), ...OP.add];
-  body(): number[] {
-    const locals = vec(this.groups.map(([count, type]) => [...uleb(count), type]));
-    const b = [...locals, ...this.code, ...OP.end];
-    return [...uleb(b.length), ...b];
-  }
-}
-
-const OP = {
-  i32: (c: number) => [0x41, ...sleb(c)],
-  f64: (x: number) => [0x44, ...new Uint8Array(new Float64Array([x]).buffer)],
-  add: [0x6a], mul: [0x6c], shl: [0x74], ltS: [0x48], geS: [0x4e],
-  block: [0x02, 0x40], loop: [0x03, 0x40], if: [0x04, 0x40], end: [0x0b],
-  br: (d: number) => [0x0c, d], brIf: (d: number) => [0x0d, d],
-  splat: [0xfd, 0x14], lane: (l: number) => [0xfd, 0x21, l],
-};
-
-/** Scalar (f64) or 2-lane (f64x2) flavour of the arithmetic, so one template gives both loops. */
-interface Lanes {
-  load: number[];
-  store: number[];
-  add: number[];
-  sub: number[];
-  mul: number[];
-}
-const F64: Lanes = { load: [0x2b, 3, 0], store: [0x39, 3, 0], add: [0xa0], sub: [0xa1], mul: [0xa2] };
-const F64X2: Lanes = {
-  load: [0xfd, 0x00, 3, 0], store: [0xfd, 0x0b, 3, 0],
-  add: [0xfd, 0xf0, 0x01], sub: [0xfd, 0xf1, 0x01], mul: [0xfd, 0xf2, 0x01],
-};
-
 /**
  * Emits `for i in [s, n): { for j in [s, i) step 2 (vector), tail (scalar); diagonal }` where
  * `elem(L, sfx)` emits the body for one j (locals suffixed "v" in the vector flavour) and `row`,
@@ -736,13 +649,5 @@ function buildSweepHerm(): number[] {
 }
 
 function buildKernelModule(): Uint8Array<ArrayBuffer> {
-  const fnType = (nParams: number) => [0x60, ...vec(Array.from({ length: nParams }, () => [T_I32])), 0];
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-    ...section(1, vec([fnType(7), fnType(8)])),
-    ...section(2, vec([[...name('env'), ...name('mem'), 0x02, 0x00, 0x01]])),
-    ...section(3, vec([[0], [1]])),
-    ...section(7, vec([[...name('sweepReal'), 0x00, 0], [...name('sweepHerm'), 0x00, 1]])),
-    ...section(10, vec([buildSweepReal(), buildSweepHerm()])),
-  ]);
+  return moduleBytes([{ name: 'sweepReal', params: 7, body: buildSweepReal() }, { name: 'sweepHerm', params: 8, body: buildSweepHerm() }]);
 }

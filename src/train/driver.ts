@@ -30,7 +30,7 @@ import { InputError } from '../util/errors.ts';
 import { makeTfim } from '../model/hamiltonian.ts';
 import type { Row } from '../stats/row.ts';
 import type { ModelSpec } from '../model/model.ts';
-import { applyS, combineChunks, solveSr, type Moments, type SolveResult, type SumsMode } from './sr.ts';
+import { applyS, combineChunks, solveSr, SrAccumulator, type Moments, type SolveResult, type SumsMode } from './sr.ts';
 import { exactMoments, MAX_EXACT_SITES } from './exact-moments.ts';
 import { ChainPool } from './pool.ts';
 import { chainNodes, type ChainReply, type ChainState } from './worker.ts';
@@ -265,13 +265,15 @@ interface Source {
 /** Exact moments by enumeration (no sampling, no chains). */
 class ExactSource implements Source {
   private readonly local: RbmLocal;
+  private readonly acc: SrAccumulator;
   constructor(private readonly net: TrainedNet) {
     this.local = new RbmLocal(net);
+    this.acc = new SrAccumulator(net.P, 'sums', 0);
   }
   async sample(theta: Float64Array, T: number | null, oRef: Float64Array, eRef: number): Promise<Pass> {
     this.net.setParams(theta);
     this.local.refresh();
-    const moments = exactMoments(this.net, this.local, oRef, eRef);
+    const moments = exactMoments(this.net, this.local, oRef, eRef, this.acc);
     const N = this.net.N;
     if (T === null) return { moments };
     const e = moments.eMean / N;

@@ -11,9 +11,12 @@ export const MAX_EXACT_SITES = 10;
 
 /**
  * Exact <E>, Var(E), S and F of `net`'s current parameters (call local.refresh() after setParams
- * first). E totals in units of J; oRef, eRef as in {@link combineChunks}.
+ * first). E totals in units of J; oRef, eRef as in {@link combineChunks}. `acc`: a 'sums' accumulator
+ * for net.P to reuse from call to call (one may own a wasm memory, ~40-100 us to create).
  */
-export function exactMoments(net: TrainedNet, local: RbmLocal, oRef: Float64Array, eRef: number): Moments {
+export function exactMoments(
+  net: TrainedNet, local: RbmLocal, oRef: Float64Array, eRef: number, acc = new SrAccumulator(net.P, 'sums', 0),
+): Moments {
   const N = net.N;
   if (N > MAX_EXACT_SITES) throw new Error(`exactMoments: N = ${N} is too large to enumerate (limit ${MAX_EXACT_SITES})`);
   const V = 2 * N;
@@ -31,7 +34,7 @@ export function exactMoments(net: TrainedNet, local: RbmLocal, oRef: Float64Arra
   }
   let z = 0;
   for (let c = 0; c < total; c++) z += Math.exp(lp[c] - max);
-  const acc = new SrAccumulator(net.P, 'sums', 0);
+  if (acc.P !== net.P || acc.mode !== 'sums') throw new Error('exactMoments: the accumulator must be in sums mode for net.P');
   acc.reset(oRef, eRef);
   const o = new Float64Array(net.P);
   for (let c = 0; c < total; c++) {

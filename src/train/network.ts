@@ -577,7 +577,7 @@ export function derivativeEntries(net: TrainedNet): { start: Int32Array; a: Int3
  * every sum is taken in the order of its entries, so the result is the plain gather's bit for bit.
  * Other parameters (Jastrow, biases, unshared weights) take the plain gather.
  */
-class DerivativePlan {
+export class DerivativePlan {
   /** Groups: a's at gA[gStart[g]] .. gA[gStart[g+1]-1]; members mParam[j], first b mB[j], j in mStart[g] .. mStart[g+1]-1. */
   private readonly gStart: Int32Array;
   private readonly gA: Int32Array;
@@ -645,7 +645,33 @@ class DerivativePlan {
       const a0 = gStart[g];
       const len = gStart[g + 1] - a0;
       for (let k = 0; k < len; k++) xa[k] = y[gA[a0 + k]];
-      for (let j = mStart[g]; j < mStart[g + 1]; j++) {
+      // Four members per pass: four independent running sums, each still in its entries' order
+      // (so bit for bit the one-at-a-time sums), instead of one add chain at a time, which is
+      // bound by the add latency (4x4 torus, alpha 8: O 8.3 -> 5.0 us per sample, built code, CPU time).
+      const jEnd = mStart[g + 1];
+      let j = mStart[g];
+      for (; j + 3 < jEnd; j += 4) {
+        const b0 = mB[j];
+        const b1 = mB[j + 1];
+        const b2 = mB[j + 2];
+        const b3 = mB[j + 3];
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        for (let k = 0; k < len; k++) {
+          const xk = xa[k];
+          s0 += xk * y[b0 + k];
+          s1 += xk * y[b1 + k];
+          s2 += xk * y[b2 + k];
+          s3 += xk * y[b3 + k];
+        }
+        out[mParam[j]] = s0;
+        out[mParam[j + 1]] = s1;
+        out[mParam[j + 2]] = s2;
+        out[mParam[j + 3]] = s3;
+      }
+      for (; j < jEnd; j++) {
         const b0 = mB[j];
         let s = 0;
         for (let k = 0; k < len; k++) s += xa[k] * y[b0 + k];
