@@ -88,6 +88,12 @@ function render(cases: Case[]): string {
     }
     md.push('');
   }
+  md.push(
+    '## Deep vs shallow',
+    '',
+    'The deep network (`pdbm train --deep K`: hidden layer summed, deep layer sampled in two copies) against the shallow one, like for like on the 16-site chain: results/deep-vs-shallow.md (scripts/compare-deep.ts). At equal cost the shallow network is 2-10x more accurate in e at T <= 1, and the deep one misses c by 16-27% at T = 0.5 and 125-165% at T = 0.3: its sampled SR system is either unbiased but not positive (unstable) or stable but biased by the deep layer\'s conditional noise. The shallow network stays the default.',
+    '',
+  );
   return md.join('\n');
 }
 
