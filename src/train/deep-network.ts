@@ -51,7 +51,7 @@ import type { Tfim } from '../model/hamiltonian.ts';
 import { Rng } from '../mc/rng.ts';
 import { logCosh } from '../util/log-cosh.ts';
 import { combineChunks, SrAccumulator, type Moments } from './sr.ts';
-import { flipProduct, TrainedNet, translationGroup, visibleCouplings, type NetworkOptions } from './network.ts';
+import { flipProduct, sigmaPair, TrainedNet, translationGroup, visibleCouplings, type NetworkOptions } from './network.ts';
 
 export interface DeepOptions extends NetworkOptions {
   /** Deep units per site: D = deep N (0: the shallow network of network.ts, exactly). */
@@ -130,19 +130,6 @@ export class DeepNet {
     this.shallow.setParams(theta.subarray(0, this.P0));
     for (let q = 0; q < this.U.length; q++) this.U[q] = theta[this.uParam[q]];
     for (let k = 0; k < this.D; k++) this.eBias[k] = this.eParam[k] >= 0 ? theta[this.eParam[k]] : 0;
-  }
-}
-
-/** sigma(+-2t) from e^{-2|t|}, so that neither loses digits: writes sigP[h], sigM[h]. */
-function sigmas(t: number, sigP: Float64Array, sigM: Float64Array, h: number): void {
-  const z = Math.exp(-2 * Math.abs(t));
-  const inv = 1 / (1 + z);
-  if (t >= 0) {
-    sigP[h] = inv;
-    sigM[h] = z * inv;
-  } else {
-    sigP[h] = z * inv;
-    sigM[h] = inv;
   }
 }
 
@@ -257,7 +244,7 @@ export class DeepChain {
         for (let v = 0; v < V; v++) t += weight[h * V + v] * x[v];
         for (let k = 0; k < D; k++) t += U[k * M + h] * d[c * D + k];
         theta[c * M + h] = t;
-        sigmas(t, sigP, sigM, c * M + h);
+        sigmaPair(t, sigP, sigM, c * M + h);
       }
     }
   }
@@ -291,7 +278,7 @@ export class DeepChain {
     const { M, theta, sigP, sigM } = this;
     for (let h = 0; h < M; h++) {
       const t = (theta[c * M + h] -= 2 * row[base + h] * x);
-      sigmas(t, sigP, sigM, c * M + h);
+      sigmaPair(t, sigP, sigM, c * M + h);
     }
   }
 
@@ -321,7 +308,7 @@ export class DeepChain {
             for (let c = 0; c < 2; c++) {
               for (let h = 0; h < M; h++) {
                 const t = (this.theta[c * M + h] -= 2 * w[h * V + u] * xu);
-                sigmas(t, this.sigP, this.sigM, c * M + h);
+                sigmaPair(t, this.sigP, this.sigM, c * M + h);
               }
             }
           }
@@ -354,7 +341,7 @@ export class DeepChain {
             for (let c = 0; c < 2; c++) {
               for (let h = 0; h < M; h++) {
                 const t = (this.theta[c * M + h] -= 2 * (w[h * V + i] * xs + w[h * V + a] * xa));
-                sigmas(t, this.sigP, this.sigM, c * M + h);
+                sigmaPair(t, this.sigP, this.sigM, c * M + h);
               }
             }
           }

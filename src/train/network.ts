@@ -332,6 +332,22 @@ export class TrainedNet {
 }
 
 /**
+ * sigma(+-2t) = 1 / (1 + e^{-+2t}) written to sigP[h], sigM[h], both from e^{-2|t|} so that
+ * neither loses digits for large |t| (the hidden-unit flip probabilities and tanh t = sigP - sigM).
+ */
+export function sigmaPair(t: number, sigP: Float64Array, sigM: Float64Array, h: number): void {
+  const z = Math.exp(-2 * Math.abs(t));
+  const inv = 1 / (1 + z);
+  if (t >= 0) {
+    sigP[h] = inv;
+    sigM[h] = z * inv;
+  } else {
+    sigP[h] = z * inv;
+    sigM[h] = inv;
+  }
+}
+
+/**
  * Per-chain evaluator of ln Psi, O_k and E_loc on visible configurations (the first 2N entries of
  * a joint-graph configuration). It is the RBM special case of LocalEnergy (mc/local-estimators.ts), which
  * it must agree with (tested), written for the hot loop: the hidden activations tanh(theta_h) are
@@ -411,16 +427,7 @@ export class RbmLocal {
       const row = h * V;
       for (let v = 0; v < V; v++) t += weight[row + v] * x[v];
       theta[h] = t;
-      // sigma(2t) = 1/(1 + e^{-2t}) from e^{-2|t|} so that neither sigma loses digits.
-      const z = Math.exp(-2 * Math.abs(t));
-      const inv = 1 / (1 + z);
-      if (t >= 0) {
-        sigP[h] = inv;
-        sigM[h] = z * inv;
-      } else {
-        sigP[h] = z * inv;
-        sigM[h] = inv;
-      }
+      sigmaPair(t, sigP, sigM, h);
       tanh[h] = sigP[h] - sigM[h];
     }
   }
