@@ -31,9 +31,10 @@ const SETS: ResultSpec[] = [
     // Square-lattice TFIM, Gamma_c / J = 3.04438(2) (Bloete and Deng, PRE 66, 066110 (2002)):
     // L x L tori at beta = L, Gamma on a grid around it, every point extrapolated in dt^2 (rows
     // state the remaining Trotter bias of U4); Wolff clusters on a quarter of the sites per sweep
-    // with 2 sweeps between measurements (the setting for critical points). Long: hours on 2
-    // shared cores at the present sampler speed (a smoke run with L = 4, 6, 8 and 400 sweeps took
-    // about 2 minutes); split it with --shard i/n and pdbm merge on a cluster.
+    // with 2 sweeps between measurements (the setting for critical points). Long: U4 errors small
+    // enough for Gamma_c to 0.005 (about 0.003 per point) cost about 2000 CPU-s per point at L = 16
+    // with the dt^2 extrapolation (calibrated: 4 chains x 150 sweeps, 71 CPU-s, U4 +- 0.016), so the
+    // set is CPU-hours; split it with --shard i/n and pdbm merge on a cluster.
     sweep: [
       'sweep', '--model', 'models/square-4x4.json', '--methods', 'dbm', '--sizes', '8,12,16,24', '--vary', 'Gamma=2.99:3.10:12', '--beta-per-L', '1',
       '--extrapolate', '--sweeps', '2000', '--warmup', '300', '--thin', '2', '--wolff-fraction', '0.25', '--out', CRITICAL,
