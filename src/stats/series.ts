@@ -38,11 +38,16 @@ export function variance(x: ArrayLike<number>): number {
 
 // One FFT object per size: its constructor builds twiddle tables, and every row of a sweep asks
 // for the same few sizes.
-const fftCache = new Map<number, FFT>();
-function fftOfSize(size: number): FFT {
+// Each size also keeps its two complex work arrays: fft.js allocates them as plain JS arrays of
+// 2 size numbers, which cost as much as the transforms when a measurement re-analyses its series
+// after every batch. Every call overwrites them completely (realTransform + completeSpectrum fill
+// the spectrum, inverseTransform the output), so reuse changes no number.
+const fftCache = new Map<number, { fft: FFT; spec: number[]; acov: number[] }>();
+function fftOfSize(size: number): { fft: FFT; spec: number[]; acov: number[] } {
   let f = fftCache.get(size);
   if (!f) {
-    f = new FFT(size);
+    const fft = new FFT(size);
+    f = { fft, spec: fft.createComplexArray() as number[], acov: fft.createComplexArray() as number[] };
     fftCache.set(size, f);
   }
   return f;
@@ -64,8 +69,7 @@ export function autocorrelation(x: Float64Array): Float64Array {
   const m = mean(x);
   const data = new Float64Array(size);
   for (let i = 0; i < n; i++) data[i] = x[i] - m;
-  const fft = fftOfSize(size);
-  const spec = fft.createComplexArray() as number[];
+  const { fft, spec, acov } = fftOfSize(size);
   fft.realTransform(spec, data);
   fft.completeSpectrum(spec);
   // |X(f)|^2 is the transform of the circular autocovariance; with >= n zeros of padding the
@@ -74,7 +78,6 @@ export function autocorrelation(x: Float64Array): Float64Array {
     spec[k] = spec[k] * spec[k] + spec[k + 1] * spec[k + 1];
     spec[k + 1] = 0;
   }
-  const acov = fft.createComplexArray() as number[];
   fft.inverseTransform(acov, spec);
   const c0 = acov[0];
   if (!(c0 > 0)) return rho;
