@@ -309,9 +309,11 @@ class SampledSource implements Source {
 
   private async run(theta: Float64Array, perChain: number, series: boolean, oRef: Float64Array, eRef: number, batch = 0): Promise<{ replies: ChainReply[]; mode: SumsMode }> {
     const o = this.o;
-    // Rows (O per sample) cross threads when they are smaller than the packed O O^T sums, and
-    // always for CG, which never forms S.
-    const mode: SumsMode = this.solver === 'cg' || perChain < (this.net.P + 1) / 2 ? 'rows' : 'sums';
+    // The dense solver gets each chain's packed O O^T sums, formed in the chains' threads (SIMD
+    // kernel, in parallel). Sending the rows instead, though smaller when a chain has fewer than
+    // (P + 1) / 2 samples, leaves the O(n P^2) formation of S to this thread, serially: on the 8x8
+    // torus (P = 642, 250 samples per chain) that was most of each step. CG never forms S: rows.
+    const mode: SumsMode = this.solver === 'cg' ? 'rows' : 'sums';
     const replies = await this.pool.step({ theta, samples: perChain, thin: o.thin, warmup: o.warmup, stepSweeps: o.stepSweeps, mode, series, batch, oRef, eRef });
     this.samplesTaken += perChain * o.chains;
     return { replies, mode };
