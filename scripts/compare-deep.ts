@@ -1,5 +1,5 @@
 /**
- * Deep vs shallow trained purified network (issue 13 item 2), like for like: the same sampler,
+ * Deep vs shallow trained purified network, like for like: the same sampler,
  * estimators, SR solve and step schedule (src/train/deep-driver.ts; deep = 0 is the shallow
  * network), on a model against the exact checker. One thread per run; prints one line per
  * (network, T) and a JSON summary. Usage:

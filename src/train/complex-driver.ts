@@ -23,7 +23,7 @@ import type { ComplexReply } from './complex-worker.ts';
 import { combineQuantity, replicaSeed, type ReplicaError } from './replicas.ts';
 import { complexMoments, ComplexSamples, solveComplexSr, type ComplexMoments } from './complex-sr.ts';
 
-/** Options of {@link trainComplexThermo} (CLI names in brackets are the lead's suggestion). */
+/** Options of {@link trainComplexThermo}. */
 export interface ComplexTrainOptions {
   /** Hidden units per site, integer >= 1 (default 2). */
   alpha: number;

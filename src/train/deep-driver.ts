@@ -3,8 +3,8 @@
  * reconfiguration, reusing sr.ts (accumulators, solveSr) and the step schedule of driver.ts
  * (Heun, dbeta = min(maxDbeta, relDbeta beta, metric bound), landing on every requested beta via
  * nextDbeta). Chains run in this thread, in chain order (same seed, same numbers); this entry is
- * the deep network's evolution until the lead wires a deep Source into driver.ts (see the closing
- * note of issue 13 item 2). With `deep: 0` it evolves the shallow network through the same sampler
+ * the deep network's evolution (`pdbm train --deep K`), with no worker threads, checkpoints or
+ * replicas, since the measurements (results/deep-vs-shallow.md) did not justify them. With `deep: 0` it evolves the shallow network through the same sampler
  * and estimators, which makes deep-vs-shallow comparisons like for like.
  *
  * Measurement at each requested T (per site, units of J):

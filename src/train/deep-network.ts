@@ -1,5 +1,5 @@
 /**
- * The DEEP trainable purified network (docs/design.md, "Method 2"; issue 13 item 2): the shallow
+ * The DEEP trainable purified network (docs/design.md, "Method 2"): the shallow
  * purified RBM of network.ts (visible v = (s, a), M = alpha N hidden units h, s-a links, optional
  * Jastrow terms) plus a deep layer of D = K N units d coupled to the hidden units only: the
  * visible-hidden-deep layout of the deep Boltzmann machines of Carleo, Nomura, Imada, Nat. Commun.
