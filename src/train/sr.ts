@@ -10,7 +10,7 @@
  * ~ N e^{-4K}). All sums are therefore taken of shifted values d = O - oRef, eps = E - eRef with a
  * reference close to the mean (the previous step's means); S and F are shift-invariant.
  *
- * Packed layout of one chain's sums (one Float64Array, so it crosses threads in one transfer):
+ * Packed layout of one chain's sums (one Float64Array, so it crosses threads as one copied array):
  *   [W, sum w eps, sum w eps^2, sum w d (P), sum w d eps (P), then
  *    'sums' mode: sum w d d^T, upper triangle row by row (P (P + 1) / 2), or
  *    'rows' mode: the d rows of every sample (n P) — cheaper when samples per chain < (P + 1) / 2,
