@@ -20,7 +20,7 @@ import type { Row } from '../stats/row.ts';
 import { ComplexLocal, ComplexNet, startParams } from './complex-network.ts';
 import { ComplexPool } from './complex-pool.ts';
 import type { ComplexReply } from './complex-worker.ts';
-import { combineQuantity, replicaSeed, type ReplicaError } from './replicas.ts';
+import { combineReplicaRows, replicaSeed, type ReplicaError } from './replicas.ts';
 import { complexMoments, ComplexSamples, solveComplexSr, type ComplexMoments } from './complex-sr.ts';
 
 /** Options of {@link trainComplexThermo}. */
@@ -304,17 +304,9 @@ function combineComplexReplicas(runs: ComplexTrainResult[], seeds: number[]): Co
   const m0 = runs[0].meta;
   if (runs.length === 1) return { rows: runs[0].rows, meta: { ...m0, replicas: 1, replica_seeds: seeds } };
   const sum = (k: 'steps' | 'distanceLimited' | 'seconds' | 'sampleSeconds' | 'solveSeconds' | 'measureSeconds') => runs.reduce((a, r) => a + r.meta[k], 0);
-  const replicaErrors: NonNullable<ComplexTrainMeta['replica_errors']> = [];
-  const rows = runs[0].rows.map((row0, k) => {
-    const at = runs.map((r) => r.rows[k]);
-    const e = combineQuantity(at.map((r) => r.e), at.map((r) => r.e_err));
-    const c = combineQuantity(at.map((r) => r.c), at.map((r) => r.c_err));
-    replicaErrors.push({ T: row0.T, e: e.parts, c: c.parts });
-    const row: Row = { T: row0.T, beta: row0.beta, e: e.mean, e_err: e.err, c: c.mean, c_err: c.err };
-    if (at.every((r) => r.n_eff !== undefined)) row.n_eff = at.reduce((a, r) => a + r.n_eff!, 0);
-    if (at.every((r) => r.samples !== undefined)) row.samples = at.reduce((a, r) => a + r.samples!, 0);
-    return row;
-  });
+  const combined = combineReplicaRows(runs.map((r) => r.rows));
+  const rows = combined.rows;
+  const replicaErrors = combined.errors.map((err, k) => ({ T: rows[k].T, ...err }));
   return {
     rows,
     meta: {

@@ -57,13 +57,13 @@ export interface ReplicaPoint extends Omit<TrainPoint, 'e_estimator'> {
 }
 
 /**
- * Combines per-replica rows and points at the same temperatures (same order in every replica).
- * Rows keep Row's keys only; the error split goes to the points.
+ * Combines per-replica rows at the same temperatures (same order in every replica): e and c always,
+ * m2 and m_abs when every replica has them; n_eff and samples are summed when every replica has
+ * them, beta kept when present. `errors[k]` is the error split of e and c at row k.
  */
-export function combineRows(rows: Row[][], points: TrainPoint[][]): { rows: Row[]; points: ReplicaPoint[] } {
-  const R = rows.length;
+export function combineReplicaRows(rows: Row[][]): { rows: Row[]; errors: Array<{ e: ReplicaError; c: ReplicaError }> } {
   const out: Row[] = [];
-  const pts: ReplicaPoint[] = [];
+  const errors: Array<{ e: ReplicaError; c: ReplicaError }> = [];
   for (let k = 0; k < rows[0].length; k++) {
     const at = rows.map((r) => r[k]);
     const q = (key: 'e' | 'c' | 'm2' | 'm_abs') => {
@@ -73,13 +73,29 @@ export function combineRows(rows: Row[][], points: TrainPoint[][]): { rows: Row[
     };
     const e = q('e')!;
     const c = q('c')!;
-    const row: Row = { T: at[0].T, e: e.mean, e_err: e.err, c: c.mean, c_err: c.err };
+    const beta = at[0].beta;
+    const row: Row = { T: at[0].T, ...(beta !== undefined ? { beta } : {}), e: e.mean, e_err: e.err, c: c.mean, c_err: c.err };
     const m2 = q('m2');
     const mAbs = q('m_abs');
     if (m2) Object.assign(row, { m2: m2.mean, m2_err: m2.err });
     if (mAbs) Object.assign(row, { m_abs: mAbs.mean, m_abs_err: mAbs.err });
     if (at.every((r) => r.n_eff !== undefined)) row.n_eff = at.reduce((a, r) => a + r.n_eff!, 0);
+    if (at.every((r) => r.samples !== undefined)) row.samples = at.reduce((a, r) => a + r.samples!, 0);
     out.push(row);
+    errors.push({ e: e.parts, c: c.parts });
+  }
+  return { rows: out, errors };
+}
+
+/**
+ * Combines per-replica rows and points at the same temperatures (same order in every replica).
+ * Rows keep Row's keys only; the error split goes to the points.
+ */
+export function combineRows(rows: Row[][], points: TrainPoint[][]): { rows: Row[]; points: ReplicaPoint[] } {
+  const R = rows.length;
+  const combined = combineReplicaRows(rows);
+  const pts: ReplicaPoint[] = [];
+  for (let k = 0; k < rows[0].length; k++) {
     const p = points.map((ps) => ps[k]);
     const sum = (key: 'samples' | 'measure_batches') => p.reduce((a, v) => a + v[key], 0);
     const avg = (key: 'e_loc' | 'e_rb' | 'tau_e') => p.reduce((a, v) => a + v[key], 0) / R;
@@ -88,8 +104,8 @@ export function combineRows(rows: Row[][], points: TrainPoint[][]): { rows: Row[
       T: p[0].T, beta: p[0].beta, steps: p[0].steps, measure_batches: sum('measure_batches'), samples: sum('samples'),
       e_estimator: p.every((v) => v.e_estimator === p[0].e_estimator) ? p[0].e_estimator : 'mixed',
       e_loc: avg('e_loc'), e_loc_err: rms('e_loc_err'), e_rb: avg('e_rb'), e_rb_err: rms('e_rb_err'), tau_e: avg('tau_e'),
-      tau_converged: p.every((v) => v.tau_converged), replica_errors: { e: e.parts, c: c.parts },
+      tau_converged: p.every((v) => v.tau_converged), replica_errors: combined.errors[k],
     });
   }
-  return { rows: out, points: pts };
+  return { rows: combined.rows, points: pts };
 }
