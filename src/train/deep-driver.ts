@@ -2,7 +2,7 @@
  * Imaginary-time evolution of the DEEP purified network (deep-network.ts) by stochastic
  * reconfiguration, reusing sr.ts (accumulators, solveSr) and the step schedule of driver.ts
  * (Heun, dbeta = min(maxDbeta, relDbeta beta, metric bound), landing on every requested beta via
- * nextDbeta). Chains run in this thread, in chain order (same seed, same numbers); this entry is
+ * proposeStep). Chains run in this thread, in chain order (same seed, same numbers); this entry is
  * the deep network's evolution (`pdbm train --deep K`), with no worker threads, checkpoints or
  * replicas, since the measurements (results/deep-vs-shallow.md) did not justify them. With `deep: 0` it evolves the shallow network through the same sampler
  * and estimators, which makes deep-vs-shallow comparisons like for like.
@@ -45,7 +45,7 @@ import { jackknife, summarizeChains } from '../stats/series.ts';
 import { Rng } from '../mc/rng.ts';
 import { solveSr, type Moments } from './sr.ts';
 import { minAlpha, translationGroup } from './network.ts';
-import { nextDbeta } from './driver.ts';
+import { checkTemperatures, proposeStep } from './driver.ts';
 import { DeepAccumulator, DeepChain, DeepNet, deepMoments } from './deep-network.ts';
 
 export interface DeepTrainOptions {
@@ -120,8 +120,7 @@ export interface DeepTrainResult {
  */
 export function trainDeep(model: ModelSpec, temps: number[], o: DeepTrainOptions): DeepTrainResult {
   const t0 = performance.now();
-  if (temps.length === 0) throw new InputError('no temperatures');
-  for (const T of temps) if (!(T > 0) || !Number.isFinite(T)) throw new InputError(`temperatures must be positive and finite, got ${T}`);
+  checkTemperatures(temps);
   if (!Number.isInteger(o.chains) || o.chains < 2) throw new InputError(`--chains must be an integer >= 2, got ${o.chains}`);
   if (!Number.isInteger(o.inner) || o.inner < 1) throw new InputError(`--inner must be an integer >= 1, got ${o.inner}`);
   if (!(o.deepShift >= 0) || !Number.isFinite(o.deepShift)) throw new InputError(`--deep-shift must be non-negative and finite, got ${o.deepShift}`);
@@ -211,10 +210,7 @@ export function trainDeep(model: ModelSpec, temps: number[], o: DeepTrainOptions
     }
     const goal = betas[next];
     const s1 = solve(p1.m);
-    const speed = Math.sqrt(Math.max(s1.xSx, 0) / N) / 2;
-    let proposed = Math.min(o.maxDbeta, o.relDbeta * beta);
-    if (speed > 0) proposed = Math.min(proposed, o.maxDistance / speed);
-    const { dbeta, land } = nextDbeta(beta, goal, proposed);
+    const { dbeta, land } = proposeStep(beta, goal, s1.xSx, N, o);
     // Heun: Euler predictor, then the average of both slopes (driver.ts).
     const mid = theta.map((v, k) => v - (dbeta / 2) * s1.x[k]);
     const s2 = solve(pass(mid, o.samples, false).m);

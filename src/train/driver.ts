@@ -401,8 +401,29 @@ function plannedSteps(beta0: number, betas: number[], o: TrainOptions): number {
   return steps;
 }
 
+/**
+ * The next imaginary-time step from beta toward `goal`: dbeta = min(maxDbeta, `preferred`, metric
+ * bound), clipped by nextDbeta. The metric bound keeps the step's length per site,
+ * (dbeta/2) sqrt(x^T S x / N), at most maxDistance; xSx is x^T S x of the SR solution x.
+ * `preferred`: relDbeta beta on the fixed schedule, or the adaptive controller's step.
+ */
+export function proposeStep(
+  beta: number, goal: number, xSx: number, N: number, o: Pick<TrainOptions, 'maxDbeta' | 'relDbeta' | 'maxDistance'>, preferred = o.relDbeta * beta,
+): { dbeta: number; land: boolean } {
+  const speed = Math.sqrt(Math.max(xSx, 0) / N) / 2;
+  let proposed = Math.min(o.maxDbeta, preferred);
+  if (speed > 0) proposed = Math.min(proposed, o.maxDistance / speed);
+  return nextDbeta(beta, goal, proposed);
+}
+
+/** Refuses an empty temperature list or a temperature that is not positive and finite (InputError). */
+export function checkTemperatures(temps: number[]): void {
+  if (temps.length === 0) throw new InputError('no temperatures');
+  for (const T of temps) if (!(T > 0) || !Number.isFinite(T)) throw new InputError(`temperatures must be positive and finite, got ${T}`);
+}
+
 /** Clips a proposed step to land exactly on `target`, splitting the approach into two equal steps. */
-export function nextDbeta(beta: number, target: number, proposed: number): { dbeta: number; land: boolean } {
+function nextDbeta(beta: number, target: number, proposed: number): { dbeta: number; land: boolean } {
   const rem = target - beta;
   if (proposed >= rem * (1 - 1e-12)) return { dbeta: rem, land: true };
   if (proposed > rem / 2) return { dbeta: rem / 2, land: false };
@@ -503,8 +524,7 @@ async function trainOnce(
   onProgress?: (done: number, total: number) => void,
 ): Promise<TrainResult> {
   const t0 = performance.now();
-  if (temps.length === 0) throw new InputError('no temperatures');
-  for (const T of temps) if (!(T > 0) || !Number.isFinite(T)) throw new InputError(`temperatures must be positive and finite, got ${T}`);
+  checkTemperatures(temps);
   const ham = makeTfim(model);
   const betas = [...new Set(temps.map((T) => 1 / T))].sort((a, b) => a - b);
   const beta0 = Math.min(opts.beta0, betas[0] / 2);
@@ -600,12 +620,8 @@ async function trainOnce(
       }
       const goal = betas[st.next];
       const s1 = solve(p1.moments);
-      // Metric length of the step per site: (dbeta/2) sqrt(x^T S x / N) <= maxDistance.
-      const speed = Math.sqrt(Math.max(s1.xSx, 0) / N) / 2;
       const adaptive = (opts.stepTol ?? 0) > 0 && opts.integrator === 'heun';
-      let proposed = Math.min(opts.maxDbeta, adaptive && st.dbetaNext > 0 ? st.dbetaNext : opts.relDbeta * st.beta);
-      if (speed > 0) proposed = Math.min(proposed, opts.maxDistance / speed);
-      const { dbeta, land } = nextDbeta(st.beta, goal, proposed);
+      const { dbeta, land } = proposeStep(st.beta, goal, s1.xSx, N, opts, adaptive && st.dbetaNext > 0 ? st.dbetaNext : opts.relDbeta * st.beta);
       const next = new Float64Array(P);
       if (opts.integrator === 'euler') {
         for (let k = 0; k < P; k++) next[k] = st.theta[k] - (dbeta / 2) * s1.x[k];
