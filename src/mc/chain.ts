@@ -18,6 +18,7 @@ import { buildJointGraph, type JointGraph } from './joint-graph.ts';
 import { buildSamplerTables, Sampler, type SamplerTables } from './sampler.ts';
 import { SliceObservables } from './slice-observables.ts';
 import { integratedAutocorrTime } from '../stats/series.ts';
+import { ContinuousRing, continuousRingConfig, type ContinuousRingConfig } from './continuous-ring.ts';
 import { buildRingTables, buildSpinRing, RingSampler, WolffMove, type RingTables, type SpinRing } from './wolff.ts';
 
 export interface SamplingOptions {
@@ -99,6 +100,13 @@ export interface NetworkBuild {
 
 export interface ChainTask extends SamplingOptions {
   model: ModelSpec;
+  /**
+   * Sample the dt -> 0 limit of the network at this inverse temperature instead (continuous
+   * imaginary time, mc/continuous-ring.ts; h = 0): no network, no Trotter step. The move fields
+   * (cluster, clusterMove, traceBonds, wolffFraction) do not apply: every sweep is one
+   * Swendsen–Wang update of the whole ring.
+   */
+  continuousBeta?: number;
   /** The network to sample; or leave it out and give `build`. */
   network?: Dbm;
   build?: NetworkBuild;
@@ -169,7 +177,7 @@ export function makeChainConfig(model: ModelSpec, network: Dbm): ChainConfig {
     // general estimator with the units next to the physical layer summed out.
     eloc: network.trotter ? new WorldlineEnergy(network, ham, graph) : new LocalEnergy(network, ham, graph),
     ring: network.trotter ? new RingObservables(network, ham, graph) : null,
-    slices: new SliceObservables(network, ham.lattice, graph),
+    slices: SliceObservables.forNetwork(network, ham.lattice, graph),
     spinRing,
     ringTables: spinRing ? buildRingTables(spinRing, graph.nNodes) : null,
   };
@@ -195,8 +203,78 @@ export function chainConfig(task: ChainTask): ChainConfig {
   return cached;
 }
 
+/** Imaginary times on which a continuous-time ring's equal-time observables are averaged. */
+export const CONTINUOUS_GRID = 32;
+
+let cachedRingKey: string | null = null;
+let cachedRing: { ring: ContinuousRingConfig; slices: SliceObservables } | null = null;
+
+/**
+ * One chain on the continuous-time ring of `task` (see {@link ChainTask.continuousBeta}). The
+ * series are those of runChain with the network's estimators replaced by their dt -> 0 limits:
+ * eA = eB = eRing = the thermodynamic energy -n/beta + time-averaged H_z, dRing = n/beta^2 (so
+ * that c_ring = beta^2 (Var E - <dRing>) / N), m the magnetization at tau = 0, mRing its time
+ * average, and m2, m4, |m|, C(r), S(q) averaged over {@link CONTINUOUS_GRID} imaginary times.
+ */
+function runContinuousChain(task: ChainTask, beta: number): ChainResult {
+  const key = JSON.stringify([task.model, beta]);
+  if (!cachedRing || cachedRingKey !== key) {
+    const ham = makeTfim(task.model);
+    cachedRing = { ring: continuousRingConfig(ham, beta), slices: SliceObservables.forGrid(ham.lattice, CONTINUOUS_GRID, 8) };
+    cachedRingKey = key;
+  }
+  const { ring: cfg, slices } = cachedRing;
+  const N = cfg.N;
+  const ring = new ContinuousRing(cfg, new Rng(task.seed, task.chain));
+  const grid = new Int8Array(CONTINUOUS_GRID * N);
+  const n = task.sweeps;
+  const { nr, nq } = slices;
+  const energy = new Float64Array(n);
+  const series: ChainSeries = {
+    eA: energy, eB: energy, eRing: energy,
+    dRing: new Float64Array(n),
+    m: new Float64Array(n),
+    mRing: new Float64Array(n),
+    m2: new Float64Array(n),
+    m4: new Float64Array(n),
+    mAbs: new Float64Array(n),
+    corr: new Float64Array(n * nr),
+    sq: new Float64Array(n * nq),
+    nr,
+    nq,
+  };
+  const tail = task.warmup - Math.ceil(task.warmup / 2);
+  const warm = task.autoThin && tail >= AUTO_THIN_MIN_SAMPLES ? new Float64Array(tail) : null;
+  for (let s = 0; s < task.warmup; s++) {
+    ring.sweep();
+    if (warm && s >= task.warmup - tail) {
+      ring.gridSpins(grid, CONTINUOUS_GRID);
+      warm[s - (task.warmup - tail)] = slices.sliceM2(grid);
+    }
+  }
+  const thin = warm ? autoThin(warm, task.thin) : task.thin;
+  for (let s = 0; s < n; s++) {
+    for (let t = 0; t < thin; t++) ring.sweep();
+    const kinks = ring.kinkCount();
+    energy[s] = -kinks / beta + ring.diagonalEnergy();
+    series.dRing[s] = kinks / (beta * beta);
+    series.mRing[s] = ring.gridSpins(grid, CONTINUOUS_GRID);
+    let m0 = 0;
+    for (let i = 0; i < N; i++) m0 += ring.s0[i];
+    series.m[s] = m0 / N;
+    const o = slices.measure(grid);
+    series.m2![s] = o.m2;
+    series.m4![s] = o.m4;
+    series.mAbs![s] = o.mAbs;
+    series.corr!.set(o.corr, s * nr);
+    series.sq!.set(o.sq, s * nq);
+  }
+  return { chain: task.chain, series, updates: ring.updates, clusterMoves: task.warmup + n * thin, thin };
+}
+
 /** Runs one chain of `task` and returns its measurement series. */
 export function runChain(task: ChainTask): ChainResult {
+  if (task.continuousBeta !== undefined) return runContinuousChain(task, task.continuousBeta);
   const cfg = chainConfig(task);
   const { ham, eloc, ring, slices } = cfg;
   const sampler = new Sampler(cfg.tables, new Rng(task.seed, task.chain));

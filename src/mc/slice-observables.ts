@@ -59,12 +59,17 @@ export class SliceObservables {
   /** True when every ring slice is used (homogeneous ring), false for the physical slice only. */
   readonly allSlices: boolean;
 
-  constructor(dbm: Dbm, lattice: Lattice, graph: JointGraph, maxCorrSlices = 16) {
-    const N = (this.N = dbm.nSites);
+  /**
+   * Observables of a network's configurations: every ring slice of a second-order analytic network,
+   * else the physical slice only (see the module comment). `x` of {@link measure} is then the
+   * joint-graph state.
+   */
+  static forNetwork(dbm: Dbm, lattice: Lattice, graph: JointGraph, maxCorrSlices = 16): SliceObservables {
+    const N = dbm.nSites;
     const t = dbm.trotter;
-    this.allSlices = Boolean(t && t.order === 2);
+    const allSlices = Boolean(t && t.order === 2);
     const list: number[] = [];
-    if (t && this.allSlices) {
+    if (t && allSlices) {
       const n = t.slices;
       // Ring order as in RingObservables: copy 0 slices 0..n, then copy 1 slices n-1..1.
       for (let k = 0; k < 2 * n; k++) {
@@ -73,8 +78,24 @@ export class SliceObservables {
         for (let i = 0; i < N; i++) list.push(graph.unitNode[copy][t.sliceUnits[slice * N + i]]);
       }
     } else for (let i = 0; i < N; i++) list.push(i);
-    this.slices = Int32Array.from(list);
-    const R = (this.nSlices = list.length / N);
+    return new SliceObservables(lattice, Int32Array.from(list), allSlices, maxCorrSlices);
+  }
+
+  /**
+   * Observables of spins on `times` imaginary times stored time-major, x[g N + i] (the grid of a
+   * continuous-time ring, mc/continuous-ring.ts): every time carries the thermal distribution.
+   */
+  static forGrid(lattice: Lattice, times: number, maxCorrSlices = 16): SliceObservables {
+    const N = lattice.nSites;
+    return new SliceObservables(lattice, Int32Array.from({ length: times * N }, (_, k) => k), true, maxCorrSlices);
+  }
+
+  /** `slices[k N + i]`: the index in a configuration of site i on measured slice k. */
+  private constructor(lattice: Lattice, slices: Int32Array, allSlices: boolean, maxCorrSlices: number) {
+    const N = (this.N = lattice.nSites);
+    this.allSlices = allSlices;
+    this.slices = slices;
+    const R = (this.nSlices = slices.length / N);
     this.corrSlice = new Uint8Array(R);
     const stride = Math.max(1, Math.ceil(R / maxCorrSlices));
     for (let k = 0; k < R; k += stride) this.corrSlice[k] = 1;

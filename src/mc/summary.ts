@@ -59,8 +59,11 @@ function component(flat: Float64Array, width: number, k: number): Float64Array {
  *     else the physical slice's; binder = 1 - <m^4> / (3 <m^2>^2), by jackknife over blocks;
  *   corr, sq: C(r) and S(q) with errors, when the lattice has a translation axis.
  * `extrapolated`: the row is one dt of a dt^2 extrapolation (no note that c_ring is more precise).
+ * `continuous`: the chains sampled the dt -> 0 limit (mc/continuous-ring.ts), whose one energy
+ *   series is the thermodynamic estimator: c is c_ring (there is no two-copy product) and the
+ *   e_ring and c_ring fields, copies of e and c, are left out.
  */
-export function summarizeRow(results: ChainResult[], T: number, nSites: number, opts: { extrapolated?: boolean } = {}): Row {
+export function summarizeRow(results: ChainResult[], T: number, nSites: number, opts: { extrapolated?: boolean; continuous?: boolean } = {}): Row {
   const beta = 1 / T;
   const N = nSites;
   const unconverged: string[] = [];
@@ -132,6 +135,15 @@ export function summarizeRow(results: ChainResult[], T: number, nSites: number, 
     const jx = jackknife([blocks(mr, nbx), blocks(mr2, nbx)], ([a, b]) => beta * N * (b - a * a));
     row.chi = jx.biasCorrected;
     row.chi_err = jx.err;
+  }
+  if (opts.continuous && row.c_ring !== undefined && row.c_ring_err !== undefined) {
+    row.c = row.c_ring;
+    row.c_err = row.c_ring_err;
+    row.c_estimator = 'continuous-time';
+    delete row.e_ring;
+    delete row.e_ring_err;
+    delete row.c_ring;
+    delete row.c_ring_err;
   }
   const w = rowWarnings(row, { unconverged });
   if (row.c_ring !== undefined && row.c_ring_err !== undefined) {

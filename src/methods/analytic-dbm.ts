@@ -7,7 +7,7 @@
  */
 import { totalmem } from 'node:os';
 import { defaultWorkers } from '../util/workers.ts';
-import { samplingFields, type ChainTask, type SamplingOptions } from '../mc/chain.ts';
+import { CONTINUOUS_GRID, samplingFields, type ChainTask, type SamplingOptions } from '../mc/chain.ts';
 import { InputError } from '../util/errors.ts';
 import { makeTfim, type Tfim } from '../model/hamiltonian.ts';
 import type { ModelSpec } from '../model/model.ts';
@@ -28,6 +28,12 @@ export interface AnalyticOptions extends SamplingOptions {
   workers: number;
   /** Extra Trotter steps for dt^2 extrapolation, as multiples of dt (e.g. [1, 0.75, 0.5]). */
   extrapolate?: number[];
+  /**
+   * Sample the dt -> 0 limit of the network, in continuous imaginary time (mc/continuous-ring.ts):
+   * no Trotter error to extrapolate, and a cost per sweep set by Gamma beta N instead of beta / dt.
+   * TFIM with h = 0; dt, slices, order, extrapolate and the move options do not apply.
+   */
+  continuous?: boolean;
   /**
    * Global index of each temperature, selecting its random streams (default: its position). A
    * sweep run one temperature at a time, or split into shards, passes the index in the full list
@@ -275,11 +281,28 @@ export async function analyticThermo(
   if (factors.length < 1 || factors.some((f) => !(f > 0))) throw new InputError('--extrapolate needs positive dt factors');
   if (!(Math.abs(ham.Gamma) > 0)) throw new InputError('Gamma = 0 is a classical model: its purified state has infinite links; use `pdbm exact`');
   for (const T of temps) if (!(T > 0) || !Number.isFinite(T)) throw new InputError(`temperatures must be positive and finite, got ${T}`);
-  const mem = checkAnalyticMemory(ham, temps, opts);
+  if (opts.continuous && opts.extrapolate && opts.extrapolate.length > 1) {
+    throw new InputError('--continuous-time has no Trotter step: it cannot be combined with --extrapolate');
+  }
+  if (opts.continuous && ham.h !== 0) throw new InputError('--continuous-time needs h = 0 (a longitudinal field breaks the cluster symmetry); use a Trotter step');
+  const continuous = Boolean(opts.continuous);
+  // The continuous-time ring holds a few numbers per kink: nothing like a network's memory.
+  const mem = continuous ? { bytes: 0, limit: opts.memoryLimit ?? defaultMemoryLimit() } : checkAnalyticMemory(ham, temps, opts);
   const order = opts.order ?? 2;
   const tasks: ChainTask[] = [];
   const plan: Array<{ t: number; f: number; n: number; dt: number; first: number }> = [];
   temps.forEach((T, t) => {
+    if (continuous) {
+      plan.push({ t, f: 1, n: 0, dt: 0, first: tasks.length });
+      for (let c = 0; c < opts.chains; c++) {
+        tasks.push({
+          model, continuousBeta: 1 / T, seed: opts.seed,
+          chain: (opts.temperatureIndex?.[t] ?? t) * opts.chains + c,
+          ...samplingFields(opts),
+        });
+      }
+      return;
+    }
     factors.forEach((f, fi) => {
       const base = trotterSteps({ beta: 1 / T, dt: opts.dt, slices: opts.slices });
       const { n, dt } = trotterSteps({ beta: 1 / T, slices: Math.max(1, Math.round(base.n / f)) });
@@ -309,14 +332,18 @@ export async function analyticThermo(
   temps.forEach((T, t) => {
     const parts = plan
       .filter((p) => p.t === t)
-      .map((p) => ({ dt: p.dt, n: p.n, row: summarizeRow(results.slice(p.first, p.first + opts.chains), T, ham.nSites, { extrapolated: factors.length > 1 }) }));
+      .map((p) => ({ dt: p.dt, n: p.n, row: summarizeRow(results.slice(p.first, p.first + opts.chains), T, ham.nSites, { extrapolated: factors.length > 1, continuous }) }));
     // With autoThin each chain chose its own thin: the row gives their mean.
     const thins = plan.filter((p) => p.t === t).flatMap((p) => results.slice(p.first, p.first + opts.chains).map((r) => r.thin));
     const thin = Math.round((100 * thins.reduce((a, b) => a + b, 0)) / thins.length) / 100;
-    if (parts.length === 1) rows.push({ ...parts[0].row, dt: parts[0].dt, slices: parts[0].n, thin });
+    if (continuous) rows.push({ ...parts[0].row, dt: 0, thin });
+    else if (parts.length === 1) rows.push({ ...parts[0].row, dt: parts[0].dt, slices: parts[0].n, thin });
     else rows.push(extrapolateRows(T, parts));
   });
-  const estimators = [
+  const estimators = continuous ? [
+    'continuous imaginary time (dt -> 0 limit of the network): e = -<n>/beta + time-averaged H_z (n: kinks); c = beta^2 (Var E - <n>/beta^2), the thermodynamic estimator',
+    `m2, m4, m_abs, binder, corr, sq: averaged over ${CONTINUOUS_GRID} imaginary times (improved estimator); chi: from the time-integrated magnetization (Kubo)`,
+  ] : [
     factors.length === 1
       ? 'e: visible local energy with every deep spin summed out (mean of both copies); c: two-copy product E_A E_B (smaller Trotter error)'
       : 'e: visible local energy with every deep spin summed out; c: after dt^2 extrapolation, the two-copy or ring estimator, whichever has the smaller error bar (c_estimator)',
@@ -328,8 +355,9 @@ export async function analyticThermo(
     const v = rows.map((r) => r[k]).filter((x): x is number => x !== undefined);
     return v.length ? Math.max(...v.map(Math.abs)) : undefined;
   };
-  const trotter: AnalyticMeta['trotter'] =
-    factors.length === 1
+  const trotter: AnalyticMeta['trotter'] = continuous
+    ? { dt: [0], extrapolated: false, statement: 'continuous imaginary time (the dt -> 0 limit of the network): no Trotter error' }
+    : factors.length === 1
       ? { dt: dts, extrapolated: false, statement: `single Trotter step per temperature (dt = ${dts.map((d) => d.toPrecision(3)).join(', ')}): O(dt^2) bias not measured` }
       : {
           dt: dts, extrapolated: true, e_bias_max: maxAbs('e_trotter_bias'), m2_bias_max: maxAbs('m2_trotter_bias'), binder_bias_max: maxAbs('binder_trotter_bias'),
@@ -338,7 +366,7 @@ export async function analyticThermo(
             `|e| ${maxAbs('e_trotter_bias')?.toPrecision(2)}, |m2| ${maxAbs('m2_trotter_bias')?.toPrecision(2)}, |U4| ${maxAbs('binder_trotter_bias')?.toPrecision(2)} ` +
             '(the O(dt^4) remainder of the extrapolation is not measured)',
         };
-  const extra = factors.length === 1
+  const extra = factors.length === 1 && !continuous
     ? ['no dt^2 extrapolation: results carry an unmeasured O(dt^2) Trotter bias (run with extrapolation to measure and remove it)']
     : [];
   return {

@@ -217,8 +217,10 @@ function unitCost(u: Unit, o: SweepOptions, points: SweepPoint[]): number {
   if (u.method === 'exact') return 0.2 + 1e-7 * 2 ** Math.min(ham.nSites, 40);
   if (u.method === 'dbm') {
     const T = points[u.indices[0]].T;
-    const n = o.dbm.slices ?? trotterSteps({ beta: 1 / T, dt: o.dbm.dt }).n;
-    const factors = o.dbm.extrapolate ?? [1];
+    // Continuous time: about 2 Gamma beta segments per site (cuts plus kinks) play the slices' part.
+    const gamma = 'tfim' in ham ? Math.abs((ham as { tfim: { Gamma: number } }).tfim.Gamma) : 1;
+    const n = o.dbm.continuous ? Math.ceil((2 * gamma) / T) : (o.dbm.slices ?? trotterSteps({ beta: 1 / T, dt: o.dbm.dt }).n);
+    const factors = o.dbm.continuous ? [1] : (o.dbm.extrapolate ?? [1]);
     const sweeps = o.dbm.warmup + o.dbm.sweeps * o.dbm.thin;
     const updates = factors.reduce((a, f) => a + o.dbm.chains * sweeps * perSlice * (Math.round(n / f) + 1), 0);
     return 0.8 + (4.5e-7 * updates) / par;
