@@ -47,7 +47,7 @@ const BAD: Array<[string, string[], RegExp]> = [
   ['workers 0', ['dbm', '--model', chain4, '--workers', '0'], /--workers must be an integer >= 1, got 0/],
   ['option without value', ['dbm', '--model', chain4, '--dt'], /--dt needs a value/],
   ['NaN option', ['dbm', '--model', chain4, '--dt', 'NaN'], /--dt/],
-  ['dt <= 0', ['dbm', '--model', chain4, '--temps', '1', '--dt', '0'], /--dt must be positive/],
+  ['dt < 0', ['dbm', '--model', chain4, '--temps', '1', '--dt=-0.1'], /--dt must be positive and finite \(or 0: continuous imaginary time\)/],
   ['sweeps < 1', ['dbm', '--model', chain4, '--temps', '1', '--sweeps', '0'], /--sweeps must be an integer >= 1/],
   ['bad order', ['dbm', '--model', chain4, '--order', '3'], /--order must be 1 or 2/],
   ['bad choice', ['dbm', '--model', chain4, '--moves', 'teleport'], /--moves must be one of wolff, sw, heatbath/],
@@ -200,6 +200,25 @@ test('dbm --json carries the memory estimate and warns about a specific heat los
   assert.is(quiet.code, 0);
   assert.is(quiet.err, '');
   assert.equal(JSON.parse(quiet.out).meta.warnings, j.meta.warnings);
+});
+
+test('dbm in continuous imaginary time: --continuous-time and --dt 0 give the same rows; refusals are one line', async () => {
+  const args = ['dbm', '--model', chain4, '--temps', '1', '--sweeps', '200', '--warmup', '20', '--chains', '4', '--workers', '1', '--json', '--quiet'];
+  const a = await run([...args, '--continuous-time']);
+  assert.is(a.code, 0, a.err);
+  const j = JSON.parse(a.out);
+  assert.is(j.rows[0].dt, 0);
+  assert.is(j.rows[0].c_estimator, 'continuous-time');
+  assert.match(j.meta.trotter.statement, /no Trotter error/);
+  const b = await run([...args, '--dt', '0']);
+  assert.equal(JSON.parse(b.out).rows, j.rows);
+  const bad = await run([...args, '--continuous-time', '--extrapolate']);
+  assert.is(bad.code, 2);
+  assert.match(bad.err, /^pdbm: .*--continuous-time .*--extrapolate\n$/);
+  const field = await run([...args, '--continuous-time', '--set', 'hamiltonian.h=0.2']);
+  assert.is(field.code, 2);
+  assert.match(field.err, /h = 0/);
+  assert.is(field.err.trim().split('\n').length, 1);
 });
 
 test('--set and --size override the model file', async () => {

@@ -6,10 +6,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseModel, type ModelSpec } from '../src/model/model.ts';
 import { makeTfim } from '../src/model/hamiltonian.ts';
-import { exactThermo } from '../src/exact/solver.ts';
+import { exactMagnetizationMoments, exactThermo } from '../src/exact/solver.ts';
 import { analyticThermo, defaultAnalyticOptions } from '../src/methods/analytic-dbm.ts';
 import { destroyChainPool } from '../src/mc/pool.ts';
 import { InputError } from '../src/util/errors.ts';
+import { verdict } from '../src/sweep/results.ts';
 import { thermalMoments } from './support/reference.ts';
 
 const spec = (lattice: object, J: number, Gamma: number, h = 0): ModelSpec =>
@@ -59,6 +60,18 @@ test('2D and frustrated: 3x3 square near its critical field, antiferromagnetic t
   }
 });
 
+test('3x4 and 4x4 at the 2D critical field: m2, m4, U4 against exact (eigenvalue derivatives)', async () => {
+  for (const { size, T } of [{ size: [3, 4], T: 1 / 3 }, { size: [4, 4], T: 1 / 4 }]) {
+    const model = spec({ kind: 'square', size }, 1, 3.044);
+    const ex = exactMagnetizationMoments(makeTfim(model), [T])[0];
+    const r = (await analyticThermo(model, [T], { ...OPTS, seed: 3 })).rows[0];
+    const name = size.join('x');
+    within(`${name} m2`, r.m2, r.m2_err, ex.m2);
+    within(`${name} m4`, r.m4, r.m4_err, ex.m4);
+    within(`${name} binder`, r.binder, r.binder_err, ex.binder);
+  }
+});
+
 test('same seed, same rows with 1 and 2 workers; several temperatures keep their streams', async () => {
   const model = spec({ kind: 'chain', size: [8] }, 1, 1.2);
   const o = { ...OPTS, sweeps: 200, warmup: 50, seed: 11 };
@@ -85,6 +98,16 @@ test('refused: a longitudinal field, and dt^2 extrapolation (there is no dt)', a
   await refusal(analyticThermo(withField, [1], OPTS), /h = 0/);
   const plain = spec({ kind: 'chain', size: [4] }, 1, 1);
   await refusal(analyticThermo(plain, [1], { ...OPTS, extrapolate: [1, 0.5] }), /extrapolate/);
+});
+
+test('a sweep verdict does not blame a deviation of continuous-time rows on a Trotter error', () => {
+  const rows = (dt: number) => [
+    { T: 1, e: -1, e_err: 0, c: 0.5, c_err: 0, method: 'exact' },
+    { T: 1, e: -0.9, e_err: 0.01, c: 0.5, c_err: 0.01, method: 'dbm', dt },
+  ];
+  const say = (dt: number) => verdict({ rows: rows(dt), methods: ['exact', 'dbm'], warnings: [], failures: [] });
+  assert.match(say(0), /no Trotter error/);
+  assert.match(say(0.05), /Trotter error of order dt\^2/);
 });
 
 test.run();

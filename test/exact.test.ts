@@ -3,7 +3,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseModel } from '../src/model/model.ts';
 import { makeTfim } from '../src/model/hamiltonian.ts';
-import { chooseMethod, exactThermo, exactSusceptibility } from '../src/exact/solver.ts';
+import { chooseMethod, exactMagnetizationMoments, exactThermo, exactSusceptibility } from '../src/exact/solver.ts';
+import { thermalMoments } from './support/reference.ts';
 
 const tfim = (lattice: object, J: number, Gamma: number, h = 0) =>
   makeTfim(parseModel({ lattice, hamiltonian: { kind: 'tfim', J, Gamma, h } }));
@@ -42,6 +43,24 @@ test('susceptibility of a classical pair (Gamma = 0): beta <M^2> / N', () => {
 test('exact rows carry chi for small lattices only', () => {
   assert.type(exactThermo(tfim({ kind: 'square', size: [3, 3] }, 1, 1), [1]).rows[0].chi, 'number');
   assert.is(exactThermo(tfim({ kind: 'chain', size: [20] }, 1, 1), [1]).rows[0].chi, undefined);
+});
+
+test('equal-time m2, m4 from eigenvalues (d ln Z / d lambda) = dense exp(-beta H) averages, with and without a field', () => {
+  for (const h of [0, 0.3]) {
+    const ham = makeTfim(parseModel({ name: 't', lattice: { kind: 'chain', size: [6] }, hamiltonian: { kind: 'tfim', J: 1, Gamma: 1.1, h } }));
+    const temps = [0.2, 0.7, 3];
+    const got = exactMagnetizationMoments(ham, temps);
+    temps.forEach((T, k) => {
+      const want = thermalMoments(ham, 1 / T);
+      assert.ok(Math.abs(got[k].m2 - want.m2) < 1e-8, `h ${h} T ${T}: m2 ${got[k].m2} vs ${want.m2}`);
+      assert.ok(Math.abs(got[k].m4 - want.m4) < 1e-8, `h ${h} T ${T}: m4 ${got[k].m4} vs ${want.m4}`);
+      assert.ok(Math.abs(got[k].binder - (1 - want.m4 / (3 * want.m2 ** 2))) < 1e-7);
+    });
+  }
+  // Rows of small TFIMs carry them; large ones do not.
+  const row = exactThermo(tfim({ kind: 'square', size: [3, 3] }, 1, 3), [0.5]).rows[0];
+  assert.type(row.binder, 'number');
+  assert.is(exactThermo(tfim({ kind: 'chain', size: [20] }, 1, 1), [1]).rows[0].binder, undefined);
 });
 
 test.run();

@@ -92,7 +92,7 @@ const TAIL: OptSpec[] = [O.progress, O.quiet, O.json, O.help];
 
 /** The analytic DBM's Trotter and sampling options (dbm, sweep). */
 const ANALYTIC: OptSpec[] = [
-  { name: 'dt', type: 'number', default: AD.dt, help: 'Trotter step: n = ceil(beta / 2dt) steps, dt then beta / 2n' },
+  { name: 'dt', type: 'number', default: AD.dt, help: 'Trotter step: n = ceil(beta / 2dt) steps, dt then beta / 2n (0: --continuous-time)' },
   { name: 'slices', type: 'int', min: 1, arg: 'n', help: 'number of Trotter steps instead of --dt' },
   { name: 'order', type: 'int', default: AD.order, arg: '1|2', help: 'Trotter splitting order (2: symmetric)' },
   { name: 'sweeps', aliases: ['samples'], type: 'int', default: AD.sweeps, help: 'measurements per chain and temperature' },
@@ -201,7 +201,9 @@ function analyticOptions(v: Values): AnalyticOptions {
   if (order !== 1 && order !== 2) throw new InputError(`--order must be 1 or 2, got ${order}`);
   const factors = (v['dt-factors'] as string[]).map(Number);
   if (factors.some((f) => !(f > 0 && f <= 1))) throw new InputError(`--dt-factors must be numbers in (0, 1], got "${(v['dt-factors'] as string[]).join(',')}"`);
-  if (!((v.dt as number) > 0)) throw new InputError(`--dt must be positive and finite, got ${String(v.dt)}`);
+  // --dt 0 is the dt -> 0 limit itself: continuous imaginary time.
+  const continuous = Boolean(v['continuous-time']) || v.dt === 0;
+  if (!continuous && !((v.dt as number) > 0)) throw new InputError(`--dt must be positive and finite (or 0: continuous imaginary time), got ${String(v.dt)}`);
   return {
     ...AD,
     dt: v.dt as number,
@@ -219,7 +221,7 @@ function analyticOptions(v: Values): AnalyticOptions {
     wolffFraction: v['wolff-fraction'] as number,
     ...(v['auto-thin'] ? { autoThin: true } : {}),
     extrapolate: v.extrapolate ? factors : undefined,
-    ...(v['continuous-time'] ? { continuous: true } : {}),
+    ...(continuous ? { continuous: true } : {}),
     memoryLimit: v['max-memory'] === undefined ? undefined : (v['max-memory'] as number) * 2 ** 20,
   };
 }

@@ -201,6 +201,14 @@ function gib(b: number): string {
 export function checkAnalyticMemory(model: ModelSpec | Tfim, temps: number[], opts: Partial<AnalyticOptions>): { bytes: number; limit: number } {
   const limit = opts.memoryLimit ?? defaultMemoryLimit();
   let worst = 0;
+  if (opts.continuous) {
+    // Continuous time holds a few numbers per kink and cut (about 4 Gamma beta per site, 30 bytes
+    // each, in two buffers) and the series: nothing near a network's size, so nothing to refuse.
+    const ham = 'coupling' in model ? model : makeTfim(model);
+    const series = (opts.chains ?? 16) * (opts.sweeps ?? 1000) * 8 * (12 + 2 * (Math.floor(Math.sqrt(ham.nSites) / 2) + 1));
+    for (const T of temps) worst = Math.max(worst, 60 * ham.nSites * (4 * Math.abs(ham.Gamma) / T + 16) * Math.max(1, opts.workers ?? 1) + series);
+    return { bytes: Math.ceil(worst), limit };
+  }
   for (const T of temps) {
     const est = analyticMemoryEstimate(model, T, opts);
     worst = Math.max(worst, est.bytes);
@@ -286,8 +294,7 @@ export async function analyticThermo(
   }
   if (opts.continuous && ham.h !== 0) throw new InputError('--continuous-time needs h = 0 (a longitudinal field breaks the cluster symmetry); use a Trotter step');
   const continuous = Boolean(opts.continuous);
-  // The continuous-time ring holds a few numbers per kink: nothing like a network's memory.
-  const mem = continuous ? { bytes: 0, limit: opts.memoryLimit ?? defaultMemoryLimit() } : checkAnalyticMemory(ham, temps, opts);
+  const mem = checkAnalyticMemory(ham, temps, opts);
   const order = opts.order ?? 2;
   const tasks: ChainTask[] = [];
   const plan: Array<{ t: number; f: number; n: number; dt: number; first: number }> = [];

@@ -94,6 +94,14 @@ const SYSTEMATICS: Record<string, string> = {
     'the trained network carries a variational (TDVP) error from its finite size and step, which the error bar does not include: raise --alpha or the measurements per imaginary-time step (--samples; --train-samples in a sweep), or lower --max-dbeta',
 };
 
+/** The known systematic error of `method` in these rows (the continuous-time DBM, dt = 0, has none). */
+function systematicOf(method: string, rows: Row[]): string {
+  if (method === 'dbm' && rows.some((r) => r.method === 'dbm') && rows.every((r) => r.method !== 'dbm' || r.dt === 0)) {
+    return 'the analytic DBM in continuous imaginary time has no Trotter error: a deviation is statistics (too few effective samples; see the warnings) or a defect';
+  }
+  return SYSTEMATICS[method] ?? `${method}: no systematic error is known`;
+}
+
 /**
  * The verdict of a result set in plain words: whether every sampled value agrees with exact within
  * 4 sigma and, if not, which values deviate, how many such deviations chance alone would give, and
@@ -116,7 +124,7 @@ export function verdict(set: Pick<ResultSet, 'rows' | 'methods' | 'warnings' | '
       parts.push(
         `${beyond.length} of ${compared} sampled values deviate from exact by more than 4 sigma: ${list}. ` +
           `Statistics alone would give ${chance < 0.01 ? 'less than 0.01' : chance.toFixed(2)} such deviations, so ${beyond.length > 1 || chance < 0.05 ? 'these are most likely systematic' : 'this one may be chance, or systematic'}: ` +
-          [...new Set(beyond.map((d) => d.method))].map((m) => SYSTEMATICS[m] ?? `${m}: no systematic error is known`).join('; ') + '.',
+          [...new Set(beyond.map((d) => d.method))].map((m) => systematicOf(m, rows)).join('; ') + '.',
       );
     }
   }
