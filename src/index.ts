@@ -22,7 +22,7 @@ export { makeXxz, type Xxz } from './model/xxz.ts';
 
 // The exact checker.
 export {
-  exactThermo, exactSusceptibility, chooseMethod, EXACT_METHODS, MAX_BLOCK_SITES, MAX_FULL_SITES, MAX_FTLM_SITES,
+  exactThermo, exactSusceptibility, exactMagnetizationMoments, chooseMethod, EXACT_METHODS, MAX_BLOCK_SITES, MAX_FULL_SITES, MAX_FTLM_SITES,
   type ExactMethod, type ExactOptions, type ExactResult, type ExactRow,
 } from './exact/solver.ts';
 export { thermoFromLevels, logPartition, groundEnergy, type ThermoPoint } from './exact/thermo.ts';
@@ -46,6 +46,8 @@ export {
 export { destroyChainPool } from './mc/pool.ts';
 /** Sampling options: cluster moves ('sw' | 'wolff'), the traced-out ring, Wolff moves per sweep. */
 export { type SamplingOptions } from './mc/chain.ts';
+/** The dt -> 0 limit of the network: a continuous-time ring and its Swendsen–Wang update (TFIM, h = 0). */
+export { ContinuousRing, continuousRingConfig, type ContinuousRingConfig } from './mc/continuous-ring.ts';
 
 // The trained purified network (Method 2).
 export {
