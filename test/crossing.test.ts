@@ -1,6 +1,7 @@
 // Binder crossings on synthetic data with a known crossing: exact curves give the crossing to
 // rounding; noisy curves give it within 4 reported sigma; the extrapolation removes a known drift.
 import { test } from 'uvu';
+import { withCrossingSection } from '../src/sweep/crossing-files.ts';
 import * as assert from 'uvu/assert';
 import { binderCrossings, type BinderPoint } from '../src/sweep/crossing.ts';
 import { Rng } from '../src/mc/rng.ts';
@@ -92,6 +93,19 @@ test('no crossing on the grid, too few sizes, repeated points: warnings and one-
   const dup = synthetic([8, 12], 0, 0, 1);
   assert.throws(() => binderCrossings([...dup, dup[0]]), (e: Error) => e instanceof InputError && /two rows at L = 8/.test(e.message));
   assert.throws(() => binderCrossings(dup.map((p) => ({ ...p, binder_err: 0 }))), (e: Error) => /binder_err must be positive/.test(e.message));
+});
+
+test('report.md: the crossing section is appended once and replaced when run again', () => {
+  const c = (x: number) => ({ parameter: 'Gamma', pairs: [{ L1: 8, L2: 12, x, x_err: 0.001 }], estimate: { Gamma_c: x, Gamma_c_err: 0.002, method: 'test fit' }, method: 'dbm', warnings: [] });
+  const report = '# set\n\nVerdict.\n\n## Warnings\n\n- one\n';
+  const once = withCrossingSection(report, c(3.01));
+  assert.ok(once.startsWith(report.trimEnd()), 'the sweep report is kept');
+  assert.match(once, /## Binder crossings[\s\S]*\| 8 \| 12 \| 3\.01000 \| 0\.00100 \|[\s\S]*Gamma_c = 3\.01000 ± 0\.00200\*\* \(test fit\)/);
+  const twice = withCrossingSection(once, c(3.02));
+  assert.is(twice.split('## Binder crossings').length, 2, 'one section');
+  assert.match(twice, /Gamma_c = 3\.02000/);
+  assert.not.match(twice, /3\.01000/);
+  assert.is(withCrossingSection(twice, c(3.01)), once);
 });
 
 test.run();

@@ -3,9 +3,10 @@
  * checksummed state.json too when there is one, so a damaged sweep is refused), takes the rows of
  * one method at one temperature per (L, parameter value), finds the Binder crossings
  * ({@link binderCrossings}) and writes crossing.json and binder.svg (U4 against the parameter for
- * every L with the crossings marked), atomically.
+ * every L with the crossings marked), atomically; when the result is written into the result set
+ * itself, its report.md gets (or has replaced) a section with the crossings and the estimate.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../util/errors.ts';
@@ -110,5 +111,37 @@ export async function crossingOfResultSet(dir: string, req: CrossingRequest = {}
     method,
     { pairs: result.pairs, ...(typeof est === 'number' && Number.isFinite(est) ? { estimate: { x: est, err: typeof estErr === 'number' ? estErr : 0 } } : {}) },
   );
-  return { ...result, temperatures, files: ['crossing.json', ...(drawn ? ['binder.svg'] : [])] };
+  const reported = out === dir && existsSync(join(dir, 'report.md'));
+  if (reported) writeFileAtomic(join(dir, 'report.md'), withCrossingSection(readFileSync(join(dir, 'report.md'), 'utf8'), json));
+  return { ...result, temperatures, files: ['crossing.json', ...(drawn ? ['binder.svg'] : []), ...(reported ? ['report.md'] : [])] };
+}
+
+/** Heading of the section that `pdbm crossing` keeps at the end of a result set's report.md. */
+const SECTION = '## Binder crossings';
+
+/**
+ * report.md with its Binder-crossing section (pairs, estimate, method, warnings) replaced, or
+ * appended when there is none: running `pdbm crossing` again with other options rewrites it.
+ */
+export function withCrossingSection(
+  report: string,
+  c: { parameter: string; pairs: Array<{ L1: number; L2: number; x: number; x_err: number }>; estimate: Record<string, number | string>; method: string; warnings: string[] },
+): string {
+  const at = report.indexOf(`\n${SECTION}\n`);
+  const head = (at >= 0 ? report.slice(0, at) : report).replace(/\s*$/, '');
+  const p = c.parameter;
+  const num = (v: unknown, digits: number) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : String(v));
+  const lines = [
+    SECTION,
+    '',
+    `Crossings of U4(L1) and U4(L2) in ${p} (${c.method} rows; crossing.json, binder.svg):`,
+    '',
+    `| L1 | L2 | ${p} | error |`,
+    '|---:|---:|---:|---:|',
+    ...c.pairs.map((q) => `| ${q.L1} | ${q.L2} | ${num(q.x, 5)} | ${num(q.x_err, 5)} |`),
+    '',
+    `**Estimate: ${p}_c = ${num(c.estimate[`${p}_c`], 5)} ± ${num(c.estimate[`${p}_c_err`], 5)}** (${c.estimate.method}).`,
+    ...(c.warnings.length ? ['', ...c.warnings.map((w) => `- ${w}`)] : []),
+  ];
+  return `${head}\n\n${lines.join('\n')}\n`;
 }
