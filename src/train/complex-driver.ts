@@ -5,8 +5,12 @@
  * with steps landing on each requested temperature, where e, c are measured:
  *   e = Re <E_loc> / N,   c = beta^2 (<|E_loc|^2> - |<E_loc>|^2) / N
  * (<|E_loc|^2> = Tr(H^2 e^{-beta H}) / Z for the represented state). Chains persist across
- * steps; all chains run in this thread, one after the other in chain order (no worker threads yet),
- * each with its own random stream (seed, chain index).
+ * steps, in contiguous blocks over `workers` threads (complex-pool.ts), each with its own random
+ * stream (seed, chain index), samples combined in chain order.
+ *
+ * Checkpoints (complex-checkpoint.ts) are taken at step boundaries: parameters, beta, counters,
+ * rows so far and every chain's configuration and RNG state, so that a resumed run continues the
+ * very same Markov chains and gives the numbers of an uninterrupted one.
  *
  * `exact: true` replaces sampling by enumeration of the Sz(s) = Sz(a) sector (N <= 8): the moments
  * are then exact and only the integrator and the ansatz limit the accuracy.
