@@ -4,11 +4,11 @@
 // InputError line naming the file and the field, and leaves the file as it was.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseModel } from '../src/model/model.ts';
-import { writeChecksummedJson } from '../src/util/checked-json.ts';
+import { rawFile, resignedCopy } from './support/checkpoint-files.ts';
 import { InputError } from '../src/util/errors.ts';
 import { trainComplexThermo, type ComplexTrainOptions, type ComplexTrainResult } from '../src/train/complex-driver.ts';
 import { replicaCheckpoint } from '../src/train/replicas.ts';
@@ -118,21 +118,8 @@ test('the checkpoint of an interrupted run', async () => {
   assert.is(goodJson.chains.length, 3);
 });
 
-/** The checkpoint's content edited and given a valid checksum again (what a careless tool would produce). */
-function resigned(edit: (ck: Ck) => void): string {
-  const ck = structuredClone(goodJson);
-  delete (ck as Record<string, unknown>).checksum;
-  edit(ck);
-  const path = join(dir, `case-${Math.random().toString(36).slice(2)}.json`);
-  writeChecksummedJson(path, ck);
-  return path;
-}
-
-function raw(text: string): string {
-  const path = join(dir, `raw-${Math.random().toString(36).slice(2)}.json`);
-  writeFileSync(path, text);
-  return path;
-}
+const resigned = (edit: (ck: Ck) => void) => resignedCopy(dir, goodJson, edit);
+const raw = (text: string) => rawFile(dir, text);
 
 const CASES: Array<[string, () => string, RegExp, Partial<ComplexTrainOptions>?]> = [
   ['empty', () => raw(''), /empty file/],

@@ -108,12 +108,8 @@ export function writeCheckpoint(path: string, ctx: CheckpointContext, st: Driver
  * Nothing is written.
  */
 export function readCheckpoint(path: string, ctx: CheckpointContext): { state: DriverState; chains: ChainState[] | null } {
-  if (!existsSync(path)) throw new InputError(`--resume: checkpoint file ${path} does not exist`);
-  const ck = readChecksummedJson(path, schema);
-  const fail = checkpointFailure(path);
-  checkSameRun(path, ck, ctx);
+  const { ck, fail } = openCheckpoint(path, schema, ctx);
   const s = ck.state;
-  if (ck.parameters !== ctx.P) fail('parameters', `${ck.parameters}, the network has ${ctx.P}`);
   if (s.theta.length !== ctx.P) fail('state.theta', `${s.theta.length} values, the network has ${ctx.P} parameters`);
   if (s.oRef.length !== ctx.P) fail('state.oRef', `${s.oRef.length} values, expected ${ctx.P}`);
   const nb = ctx.betas.length;
@@ -139,6 +135,22 @@ export function checkpointFailure(path: string): (field: string, msg: string) =>
   return (field, msg) => {
     throw new InputError(`${path}: ${field}: ${msg}`);
   };
+}
+
+/**
+ * Reads a checkpoint file of either network: refuses a missing file, checks the checksum and the
+ * schema (readChecksummedJson), then that it belongs to this run (checkSameRun) and has `ctx.P`
+ * parameters. Returns the content and the field-naming thrower for the caller's further checks.
+ */
+export function openCheckpoint<S extends z.ZodType<{ model: unknown; betas: number[]; options: Record<string, unknown>; parameters: number }>>(
+  path: string, schema: S, ctx: { model: ModelSpec; betas: number[]; options: Record<string, unknown>; P: number },
+): { ck: z.output<S>; fail: (field: string, msg: string) => never } {
+  if (!existsSync(path)) throw new InputError(`--resume: checkpoint file ${path} does not exist`);
+  const ck = readChecksummedJson(path, schema);
+  const fail = checkpointFailure(path);
+  checkSameRun(path, ck, ctx);
+  if (ck.parameters !== ctx.P) fail('parameters', `${ck.parameters}, the network has ${ctx.P}`);
+  return { ck, fail };
 }
 
 /**

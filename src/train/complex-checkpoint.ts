@@ -10,14 +10,12 @@
  * Float64Array.from([.., null, ..]) silently reads null as 0, and a resumed run then looks healthy
  * while its numbers are wrong.
  */
-import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { readChecksummedJson, writeChecksummedJson } from '../util/checked-json.ts';
-import { InputError } from '../util/errors.ts';
+import { writeChecksummedJson } from '../util/checked-json.ts';
 import type { ModelSpec } from '../model/model.ts';
 import type { Row } from '../stats/row.ts';
 import type { ComplexChainState } from './complex-worker.ts';
-import { checkChainStates, checkpointFailure, checkSameRun } from './checkpoint.ts';
+import { checkChainStates, openCheckpoint } from './checkpoint.ts';
 
 /** Format tag of the complex network's checkpoint files. */
 export const COMPLEX_CHECKPOINT_FORMAT = 'purified-dbm/complex-train-checkpoint@1';
@@ -105,15 +103,11 @@ export function writeComplexCheckpoint(path: string, ctx: ComplexCheckpointConte
 
 /**
  * Reads and validates a checkpoint of the complex network for `ctx`; throws
- * InputError("<path>: <field>: <problem>"). Nothing is written.
+ * InputError("<path>: <field>: <problem>") (also for a missing file). Nothing is written.
  */
 export function readComplexCheckpoint(path: string, ctx: ComplexCheckpointContext): { state: ComplexDriverState; chains: ComplexChainState[] | null } {
-  if (!existsSync(path)) throw new InputError(`--resume: checkpoint file ${path} does not exist`);
-  const ck = readChecksummedJson(path, schema);
-  const fail = checkpointFailure(path);
-  checkSameRun(path, ck, ctx);
+  const { ck, fail } = openCheckpoint(path, schema, ctx);
   const s = ck.state;
-  if (ck.parameters !== ctx.P) fail('parameters', `${ck.parameters}, the network has ${ctx.P}`);
   if (s.re.length !== ctx.P) fail('state.re', `${s.re.length} values, the network has ${ctx.P} parameters`);
   if (s.im.length !== ctx.P) fail('state.im', `${s.im.length} values, the network has ${ctx.P} parameters`);
   if (s.distanceLimited > s.steps) fail('state.distanceLimited', `${s.distanceLimited} is more than the ${s.steps} steps`);
