@@ -71,7 +71,8 @@ export { DeepNet, DeepChain, DeepAccumulator, deepMoments, type DeepOptions } fr
 /**
  * The complex purified network for XXZ / Heisenberg / J1-J2 models (spin-1/2 operators): training
  * from a first-order-exact start at beta0 by holomorphic TDVP, rows { T, e, e_err, c, c_err } and meta
- * (sign structure, timings). In-thread for now (meta.workers = 1).
+ * (sign structure, timings); chains over `workers` threads (same numbers for any count), checkpoints
+ * and resume (`checkpoint`, `resume`).
  */
 export {
   trainComplexThermo, defaultComplexTrainOptions, COMPLEX_EXACT_MAX_SITES,
@@ -82,6 +83,16 @@ export { ComplexNet, ComplexLocal, startParams, bipartition, type ComplexNetOpti
 export { ComplexChain } from './train/complex-sampler.ts';
 /** Complex SR moments (S Hermitian, F complex) and their solve through the real 2P form. */
 export { complexMoments, solveComplexSr, ComplexSamples, type ComplexMoments } from './train/complex-sr.ts';
+/**
+ * The complex network's checkpoint file (purified-dbm/complex-train-checkpoint@1): write and
+ * read back (checksum and every field validated; InputError naming file and field), the driver
+ * state it holds, and a chain's saved state.
+ */
+export {
+  COMPLEX_CHECKPOINT_FORMAT, writeComplexCheckpoint, readComplexCheckpoint,
+  type ComplexDriverState, type ComplexCheckpointContext,
+} from './train/complex-checkpoint.ts';
+export { type ComplexChainState } from './train/complex-worker.ts';
 
 // Statistics of correlated series.
 export { summarize, summarizeChains, integratedAutocorrTime, binningError, jackknife, type Summary, type ChainsSummary } from './stats/series.ts';

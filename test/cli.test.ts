@@ -28,7 +28,11 @@ const BAD: Array<[string, string[], RegExp]> = [
   ['dbm on an xxz model', ['dbm', '--model', 'models/heisenberg-chain-16.json'], /^pdbm: dbm: the analytic network is built for the transverse-field Ising model; model heisenberg-chain-16 is xxz/],
   ['build on an xxz model', ['build', '--model', 'models/xxz-chain-16.json', '--T', '1', '--out', join(dir, 'never-xxz.json')], /^pdbm: build: the analytic network is built for the transverse-field Ising model/],
   ['sweep --methods dbm on an xxz model', ['sweep', '--model', 'models/j1j2-chain-12.json', '--methods', 'exact,dbm', '--out', join(dir, 'never-xxz')], /^pdbm: sweep: the dbm method/],
-  ['train on an xxz model with a TFIM-only option', ['train', '--model', 'models/heisenberg-chain-16.json', '--checkpoint', join(dir, 'ck.json')], /--checkpoint applies to the TFIM network only/],
+  ['train on an xxz model with a TFIM-only option', ['train', '--model', 'models/heisenberg-chain-16.json', '--solver', 'dense'], /--solver applies to the TFIM network only/],
+  ['train on an xxz model: --resume without --checkpoint', ['train', '--model', 'models/heisenberg-chain-16.json', '--resume'], /--resume needs --checkpoint FILE/],
+  ['train on an xxz model: --checkpoint in a missing directory', ['train', '--model', 'models/heisenberg-chain-16.json', '--checkpoint', join(dir, 'missing', 'ck.json')], /--checkpoint .*does not exist/],
+  ['train on an xxz model: --resume from a missing checkpoint', ['train', '--model', 'models/heisenberg-chain-16.json', '--checkpoint', join(dir, 'absent.json'), '--resume'], /checkpoint file .*absent\.json does not exist/],
+  ['sweep --methods train on an xxz model with a TFIM-only budget', ['sweep', '--model', 'models/heisenberg-chain-16.json', '--methods', 'exact,train', '--train-samples', '100', '--out', join(dir, 'never-xxz-train')], /^pdbm: --train-samples applies to the TFIM network only; for xxz models the train method takes --train-chains, --train-shift, --train-max-dbeta, --train-replicas/],
   ['--marshall on a TFIM model', ['train', '--model', chain4, '--marshall'], /--marshall applies to xxz models/],
   ['--deep with replicas', ['train', '--model', chain4, '--deep', '1', '--replicas', '2'], /^pdbm: --replicas does not apply with --deep/],
   ['--deep on an xxz model', ['train', '--model', 'models/heisenberg-chain-16.json', '--deep', '1'], /--deep applies to the TFIM network only/],
@@ -159,6 +163,28 @@ test('exact on an xxz model states its convention and ground-state energy; train
     const exact = ex.rows[k].e;
     assert.ok(Math.abs(row.e - exact) < 4 * row.e_err + 2e-3 * Math.abs(exact), `T = ${ex.rows[k].T}: ${row.e} ± ${row.e_err} vs ${exact}`);
   });
+});
+
+test('train on an xxz model: --checkpoint, then --resume gives the same rows; a corrupt checkpoint is exit 2 naming it', async () => {
+  const ck = join(dir, 'xxz-ck.json');
+  const args = ['train', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--temps', '2,1', '--chains', '2', '--workers', '1', '--checkpoint', ck, '--json', '--quiet'];
+  const a = await run(args);
+  assert.is(a.code, 0, a.err);
+  const ja = JSON.parse(a.out);
+  assert.is(JSON.parse(readFileSync(ck, 'utf8')).format, 'purified-dbm/complex-train-checkpoint@1');
+  assert.is(ja.meta.resumed_from_step, null);
+  // The finished checkpoint: the resumed run reports where it resumed and gives the same rows.
+  const b = await run([...args, '--resume']);
+  assert.is(b.code, 0, b.err);
+  const jb = JSON.parse(b.out);
+  assert.is(jb.meta.resumed_from_step, ja.meta.steps);
+  assert.equal(jb.rows, ja.rows);
+  writeFileSync(ck, readFileSync(ck, 'utf8').slice(0, 200));
+  const c = await run([...args, '--resume']);
+  assert.is(c.code, 2);
+  assert.is(c.out, '');
+  assert.match(c.err, /^pdbm: .*xxz-ck\.json: not valid JSON/);
+  assert.is(c.err.trim().split('\n').length, 1, 'one line');
 });
 
 test('train --deep runs the deep network and says it is experimental; e against exact', async () => {

@@ -311,6 +311,39 @@ test('sweep --methods train on a tiny model: the trained network agrees with exa
   assert.is(read(dir, 'data.json'), before);
 });
 
+test('sweep --methods exact,train on an xxz model runs the complex network; its checkpoint is resumed mid-run, and a corrupt one is refused', async () => {
+  const args = ['sweep', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--methods', 'exact,train', '--temps', '2,1', '--train-chains', '4', '--workers', '1', '--quiet'];
+  const ref = join(root, 'xxz-ref');
+  const r = await run([...args, '--out', ref, '--json']);
+  assert.is(r.code, 0, r.err);
+  const data = JSON.parse(read(ref, 'data.json'));
+  for (const method of ['exact', 'train']) assert.is(data.rows.filter((x: { method: string }) => x.method === method).length, 2, method);
+  // 4 error bars plus the ansatz/integrator error measured on this ring (< 2e-3 relative, test/trained-complex-evolution.test.ts).
+  for (const row of data.rows.filter((x: { method: string }) => x.method === 'train')) {
+    assert.ok(row.e_err > 0 && Math.abs(row.e - row.e_exact) < 4 * row.e_err + 2e-3 * Math.abs(row.e_exact), JSON.stringify(row));
+  }
+  assert.equal(JSON.parse(read(ref, 'meta.json')).options.train, { chains: 4 });
+  // An interrupted sweep: the train unit failed twice (exact done), and a checkpoint of the train
+  // run stopped at step 15 is in the directory; --resume continues it and gives the same files.
+  const dir = join(root, 'xxz-resumed');
+  const failed = await runEnv([...args, '--out', dir], { PDBM_TEST_FAIL_UNIT: 'train' });
+  assert.is(failed.code, 3, failed.err);
+  const { trainComplexThermo } = await import('../src/train/complex-driver.ts');
+  const ck = JSON.parse(read(ref, 'train-checkpoint.json'));
+  const partial = await trainComplexThermo(ck.model, [2, 1], { seed: 1, workers: 1, chains: 4, checkpoint: join(dir, 'train-checkpoint.json'), stopAfterSteps: 15 });
+  assert.is(partial.meta.complete, false);
+  const resumed = await run([...args, '--out', dir, '--resume']);
+  assert.is(resumed.code, 0, resumed.err);
+  assert.is(read(dir, 'data.json'), read(ref, 'data.json'));
+  // A damaged checkpoint on --resume: exit 2, one line naming it (the train unit is still pending).
+  const bad = join(root, 'xxz-bad');
+  assert.is((await runEnv([...args, '--out', bad], { PDBM_TEST_FAIL_UNIT: 'train' })).code, 3);
+  writeFileSync(join(bad, 'train-checkpoint.json'), read(ref, 'train-checkpoint.json').replace(/"steps":(\d+)/, '"steps":1'));
+  const refused = await run([...args, '--out', bad, '--resume']);
+  assert.is(refused.code, 2);
+  assert.match(refused.err, /^pdbm: .*train-checkpoint\.json: checksum mismatch/);
+});
+
 test('the npm start preset reaches the sweep, takes overrides, and starts over when they change', async () => {
   const dir = join(root, 'preset');
   const fast = ['--sweeps', '50', '--warmup', '10', '--quiet', '--out', dir];

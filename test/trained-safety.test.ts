@@ -4,11 +4,11 @@
 // worker thread ending the run with one clear error instead of a hang or an unhandled rejection.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../src/util/errors.ts';
-import { writeChecksummedJson } from '../src/util/checked-json.ts';
+import { rawFile, resignedCopy } from './support/checkpoint-files.ts';
 import { exactThermo } from '../src/exact/solver.ts';
 import { makeTfim } from '../src/model/hamiltonian.ts';
 import { parseModel, type ModelSpec } from '../src/model/model.ts';
@@ -82,21 +82,8 @@ test('a checkpoint resumes; it carries a checksum', async () => {
   assert.is(r.rows.length, 2);
 });
 
-/** Rewrites the checkpoint content with a valid checksum (what a careless tool would produce). */
-function resigned(edit: (ck: typeof goodJson) => void): string {
-  const ck = structuredClone(goodJson);
-  delete (ck as Record<string, unknown>).checksum;
-  edit(ck);
-  const path = join(dir, `case-${Math.random().toString(36).slice(2)}.json`);
-  writeChecksummedJson(path, ck);
-  return path;
-}
-
-function raw(text: string): string {
-  const path = join(dir, `raw-${Math.random().toString(36).slice(2)}.json`);
-  writeFileSync(path, text);
-  return path;
-}
+const resigned = (edit: (ck: typeof goodJson) => void) => resignedCopy(dir, goodJson, edit);
+const raw = (text: string) => rawFile(dir, text);
 
 const CASES: Array<[string, () => string, RegExp, Partial<TrainOptions>?]> = [
   ['empty', () => raw(''), /empty file/],

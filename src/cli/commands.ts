@@ -307,7 +307,32 @@ async function runDeepTrain(v: Values, given: Set<string>, m: ModelSpec, overrid
 /** Options of `pdbm train` that the complex network (xxz models) takes, and its field for each. */
 const COMPLEX_FIELDS: Record<string, keyof ComplexTrainOptions> = {
   alpha: 'alpha', seed: 'seed', workers: 'workers', chains: 'chains', shift: 'shift', 'max-dbeta': 'dbeta', marshall: 'marshall', replicas: 'replicas',
+  checkpoint: 'checkpoint', resume: 'resume',
 };
+
+/** The budgets of a sweep's train method (TrainOptions fields, TRAIN_FIELDS) that the complex network has, and its field for each. */
+const COMPLEX_SWEEP_FIELDS: Partial<Record<keyof TrainOptions, keyof ComplexTrainOptions>> = {
+  chains: 'chains', shift: 'shift', maxDbeta: 'dbeta', replicas: 'replicas',
+};
+
+/**
+ * A sweep's train budgets (`trainFields(v, 'train-', true)`) for the complex network (xxz models):
+ * the ones it has are renamed, any other one is refused in one line naming the option (its
+ * meaning for the TFIM network has no counterpart, e.g. --train-samples counts all chains there).
+ */
+function complexSweepOptions(t: Partial<TrainOptions>): Partial<ComplexTrainOptions> {
+  const out: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(t)) {
+    const to = COMPLEX_SWEEP_FIELDS[field as keyof TrainOptions];
+    if (to === undefined) {
+      const opt = Object.entries(TRAIN_FIELDS).find(([, f]) => f === field)?.[0] ?? field;
+      const takes = Object.keys(COMPLEX_SWEEP_FIELDS).map((f) => `--train-${Object.entries(TRAIN_FIELDS).find(([, x]) => x === f)![0]}`);
+      throw new InputError(`--train-${opt} applies to the TFIM network only; for xxz models the train method takes ${takes.join(', ')} (and --alpha)`);
+    }
+    out[to] = value;
+  }
+  return out as Partial<ComplexTrainOptions>;
+}
 
 /**
  * `pdbm train` on an xxz model: the complex purified network (train/complex-driver.ts). It takes a
@@ -347,12 +372,21 @@ async function runComplexTrain(v: Values, given: Set<string>, m: ModelSpec, over
 
 /** The trained-DBM method inside a sweep: defaults, the sweep's budgets, checkpointed into the result directory. */
 const trainRunner: TrainRunner = async (m, temps, req) => {
+  const resume = req.resume && existsSync(req.checkpoint);
+  if (m.hamiltonian.kind === 'xxz') {
+    // The complex network (its own defaults; the budgets it has, checked before the sweep started).
+    const res = await trainComplexThermo(m, temps, {
+      ...complexSweepOptions(req.options as Partial<TrainOptions>), ...(req.alpha !== undefined ? { alpha: req.alpha } : {}),
+      seed: req.seed, workers: req.workers, checkpoint: req.checkpoint, resume,
+    });
+    return { ...res, rows: res.rows.map((r) => ({ ...r })) };
+  }
   const res = await trainThermo(
     m,
     temps,
     {
       ...TD, ...(req.options as Partial<TrainOptions>), alpha: req.alpha, seed: req.seed, workers: req.workers,
-      checkpoint: req.checkpoint, resume: req.resume && existsSync(req.checkpoint),
+      checkpoint: req.checkpoint, resume,
     },
     req.onProgress,
   );
@@ -556,7 +590,13 @@ pdbm crossing DIR.`,
       const methods = v.methods as SweepMethod[];
       for (const x of methods) if (!SWEEP_METHODS.includes(x)) throw new InputError(`--methods: unknown method "${x}" (known: ${SWEEP_METHODS.join(', ')})`);
       if (methods.includes('dbm')) requireTfim('sweep', m, 'the dbm method (analytic network) is built for the transverse-field Ising model');
-      if (methods.includes('train')) requireTfim('sweep', m, 'the train method is built for the transverse-field Ising model');
+      const trainOptions: Record<string, unknown> = methods.includes('train') ? trainFields(v, 'train-', true) : {};
+      if (methods.includes('train') && m.hamiltonian.kind === 'xxz') {
+        // The complex network has other defaults (8 chains, not 16): an option given with the TFIM
+        // default's value still counts. Budgets it does not have are refused before any work.
+        for (const [opt, field] of Object.entries(TRAIN_FIELDS)) if (given.has(`train-${opt}`)) trainOptions[field] = v[`train-${opt}`];
+        complexSweepOptions(trainOptions);
+      }
       const { seed, workers, ...dbm } = analyticOptions(v);
       // A grid's default directory says it is a grid (the model file's own size is not what ran).
       const gridName = grid ? `-grid${grid.sizes ? `-L${grid.sizes.join('_')}` : ''}${grid.vary ? `-${grid.vary.key}` : ''}` : '';
@@ -568,7 +608,7 @@ pdbm crossing DIR.`,
         restartOnChange: Boolean(v.default), shard: parseShard(str(v, 'shard')),
         seed, workers, dbm,
         progress: showProgress(v), notes: !v.quiet, version: VERSION, train: trainRunner, alpha: v.alpha as number | undefined,
-        trainOptions: methods.includes('train') ? trainFields(v, 'train-', true) : {},
+        trainOptions,
         extraMeta: overrides ? { overrides } : {},
       });
       const summary = {

@@ -108,18 +108,8 @@ export function writeCheckpoint(path: string, ctx: CheckpointContext, st: Driver
  * Nothing is written.
  */
 export function readCheckpoint(path: string, ctx: CheckpointContext): { state: DriverState; chains: ChainState[] | null } {
-  if (!existsSync(path)) throw new InputError(`--resume: checkpoint file ${path} does not exist`);
-  const ck = readChecksummedJson(path, schema);
-  const fail = (field: string, msg: string): never => {
-    throw new InputError(`${path}: ${field}: ${msg}`);
-  };
-  if (JSON.stringify(ck.model) !== JSON.stringify(ctx.model)) fail('model', 'the checkpoint was made for another model');
-  if (JSON.stringify(ck.betas) !== JSON.stringify(ctx.betas)) fail('betas', 'the checkpoint was made for other temperatures');
-  for (const [k, v] of Object.entries(ctx.options)) {
-    if (JSON.stringify(ck.options[k]) !== JSON.stringify(v)) fail(`options.${k}`, `the checkpoint was made with ${JSON.stringify(ck.options[k])}, this run has ${JSON.stringify(v)}`);
-  }
+  const { ck, fail } = openCheckpoint(path, schema, ctx);
   const s = ck.state;
-  if (ck.parameters !== ctx.P) fail('parameters', `${ck.parameters}, the network has ${ctx.P}`);
   if (s.theta.length !== ctx.P) fail('state.theta', `${s.theta.length} values, the network has ${ctx.P} parameters`);
   if (s.oRef.length !== ctx.P) fail('state.oRef', `${s.oRef.length} values, expected ${ctx.P}`);
   const nb = ctx.betas.length;
@@ -130,18 +120,7 @@ export function readCheckpoint(path: string, ctx: CheckpointContext): { state: D
   }
   if (s.next < nb && s.beta > ctx.betas[s.next]) fail('state.beta', `${s.beta} is past the next temperature's beta ${ctx.betas[s.next]}`);
   const chains = ck.chains;
-  if (s.next < nb && ctx.chains > 0) {
-    if (chains === null) fail('chains', `missing; the run has ${ctx.chains} chains`);
-    if (chains!.length !== ctx.chains) fail('chains', `${chains!.length} chains, the run has ${ctx.chains}`);
-    chains!.forEach((c, i) => {
-      if (c.chain !== i) fail(`chains[${i}].chain`, `${c.chain}, expected ${i}`);
-      try {
-        decodeConfig(c.x, ctx.nodes);
-      } catch (e) {
-        fail(`chains[${i}].x`, (e as Error).message);
-      }
-    });
-  }
+  if (s.next < nb) checkChainStates(path, chains, ctx.chains, ctx.nodes);
   return {
     state: {
       theta: Float64Array.from(s.theta), beta: s.beta, step: s.step, dbeta: s.dbeta, dbetaNext: s.dbetaNext, oRef: Float64Array.from(s.oRef), eRef: s.eRef,
@@ -149,6 +128,67 @@ export function readCheckpoint(path: string, ctx: CheckpointContext): { state: D
     },
     chains,
   };
+}
+
+/** A thrower of InputError("<path>: <field>: <problem>"), the one message shape of checkpoint problems. */
+export function checkpointFailure(path: string): (field: string, msg: string) => never {
+  return (field, msg) => {
+    throw new InputError(`${path}: ${field}: ${msg}`);
+  };
+}
+
+/**
+ * Reads a checkpoint file of either network: refuses a missing file, checks the checksum and the
+ * schema (readChecksummedJson), then that it belongs to this run (checkSameRun) and has `ctx.P`
+ * parameters. Returns the content and the field-naming thrower for the caller's further checks.
+ */
+export function openCheckpoint<S extends z.ZodType<{ model: unknown; betas: number[]; options: Record<string, unknown>; parameters: number }>>(
+  path: string, schema: S, ctx: { model: ModelSpec; betas: number[]; options: Record<string, unknown>; P: number },
+): { ck: z.output<S>; fail: (field: string, msg: string) => never } {
+  if (!existsSync(path)) throw new InputError(`--resume: checkpoint file ${path} does not exist`);
+  const ck = readChecksummedJson(path, schema);
+  const fail = checkpointFailure(path);
+  checkSameRun(path, ck, ctx);
+  if (ck.parameters !== ctx.P) fail('parameters', `${ck.parameters}, the network has ${ctx.P}`);
+  return { ck, fail };
+}
+
+/**
+ * Checks that a checkpoint read from `path` belongs to this run: same model, same inverse
+ * temperatures, and every option of `ctx.options` equal (JSON comparison); InputError naming the
+ * field otherwise. Shared by the real (this file) and the complex network (complex-checkpoint.ts).
+ */
+export function checkSameRun(
+  path: string,
+  ck: { model: unknown; betas: number[]; options: Record<string, unknown> },
+  ctx: { model: ModelSpec; betas: number[]; options: Record<string, unknown> },
+): void {
+  const fail = checkpointFailure(path);
+  if (JSON.stringify(ck.model) !== JSON.stringify(ctx.model)) fail('model', 'the checkpoint was made for another model');
+  if (JSON.stringify(ck.betas) !== JSON.stringify(ctx.betas)) fail('betas', 'the checkpoint was made for other temperatures');
+  for (const [k, v] of Object.entries(ctx.options)) {
+    if (JSON.stringify(ck.options[k]) !== JSON.stringify(v)) fail(`options.${k}`, `the checkpoint was made with ${JSON.stringify(ck.options[k])}, this run has ${JSON.stringify(v)}`);
+  }
+}
+
+/**
+ * Checks the saved chains of an unfinished run: `count` chains (0: exact moments, nothing to
+ * check) in chain order, each a +-1 configuration of `nodes` units; returns the decoded
+ * configurations (chain order). InputError naming the field otherwise.
+ */
+export function checkChainStates(path: string, chains: ChainState[] | null, count: number, nodes: number): Int8Array[] {
+  const fail = checkpointFailure(path);
+  if (count === 0) return [];
+  if (chains === null) fail('chains', `missing; the run has ${count} chains`);
+  if (chains!.length !== count) fail('chains', `${chains!.length} chains, the run has ${count}`);
+  return chains!.map((c, i) => {
+    if (c.chain !== i) fail(`chains[${i}].chain`, `${c.chain}, expected ${i}`);
+    try {
+      return decodeConfig(c.x, nodes);
+    } catch (e) {
+      return fail(`chains[${i}].x`, (e as Error).message);
+    }
+  });
 }
 
 /**

@@ -5,13 +5,19 @@
  * with steps landing on each requested temperature, where e, c are measured:
  *   e = Re <E_loc> / N,   c = beta^2 (<|E_loc|^2> - |<E_loc>|^2) / N
  * (<|E_loc|^2> = Tr(H^2 e^{-beta H}) / Z for the represented state). Chains persist across
- * steps; all chains run in this thread, one after the other in chain order (no worker threads yet),
- * each with its own random stream (seed, chain index).
+ * steps, in contiguous blocks over `workers` threads (complex-pool.ts), each with its own random
+ * stream (seed, chain index), samples combined in chain order.
+ *
+ * Checkpoints (complex-checkpoint.ts) are taken at step boundaries: parameters, beta, counters,
+ * rows so far and every chain's configuration and RNG state, so that a resumed run continues the
+ * very same Markov chains and gives the numbers of an uninterrupted one.
  *
  * `exact: true` replaces sampling by enumeration of the Sz(s) = Sz(a) sector (N <= 8): the moments
  * are then exact and only the integrator and the ansatz limit the accuracy.
  */
+import { existsSync } from 'node:fs';
 import { InputError } from '../util/errors.ts';
+import { checkOutputFile } from '../util/output.ts';
 import { Rng } from '../mc/rng.ts';
 import type { ModelSpec } from '../model/model.ts';
 import { makeXxz } from '../model/xxz.ts';
@@ -19,8 +25,9 @@ import { blockMeans, jackknife, summarizeChains } from '../stats/series.ts';
 import type { Row } from '../stats/row.ts';
 import { ComplexLocal, ComplexNet, startParams } from './complex-network.ts';
 import { ComplexPool } from './complex-pool.ts';
-import type { ComplexReply } from './complex-worker.ts';
-import { combineReplicaRows, replicaSeed, type ReplicaError } from './replicas.ts';
+import type { ComplexChainState, ComplexReply } from './complex-worker.ts';
+import { readComplexCheckpoint, writeComplexCheckpoint, type ComplexCheckpointContext, type ComplexDriverState } from './complex-checkpoint.ts';
+import { combineReplicaRows, replicaCheckpoint, replicaSeed, type ReplicaError } from './replicas.ts';
 import { complexMoments, ComplexSamples, solveComplexSr, type ComplexMoments } from './complex-sr.ts';
 
 /** Options of {@link trainComplexThermo}. */
@@ -75,13 +82,25 @@ export interface ComplexTrainOptions {
    * the evolution as well as the final measurement (default 1).
    */
   replicas: number;
+  /**
+   * Checkpoint file (checksummed JSON, written atomically; complex-checkpoint.ts): written every
+   * `checkpointEvery` steps, after each measured temperature and at the end. Replica r > 0 uses
+   * replicaCheckpoint(checkpoint, r) ("NAME.r<r>.EXT").
+   */
+  checkpoint?: string;
+  /** Steps between checkpoints (default 10). */
+  checkpointEvery: number;
+  /** Continue from `checkpoint` (default false): the rows are those of an uninterrupted run. */
+  resume: boolean;
+  /** Stop after this many steps in this invocation, checkpoint written (time-boxed runs and tests). */
+  stopAfterSteps?: number;
 }
 
 /** Defaults of {@link ComplexTrainOptions}. */
 export function defaultComplexTrainOptions(): ComplexTrainOptions {
   return {
     alpha: 2, share: true, marshall: false, beta0: 0.001, dbeta: 0.02, relDbeta: 0.25, maxDistance: 0.05, chains: 8, samples: 400, thin: 1, warmup: 4,
-    measureSamples: 1000, shift: 1e-4, shiftAbs: 1e-6, seed: 1, workers: 1, exact: false, bias: true, replicas: 1,
+    measureSamples: 1000, shift: 1e-4, shiftAbs: 1e-6, seed: 1, workers: 1, exact: false, bias: true, replicas: 1, checkpointEvery: 10, resume: false,
   };
 }
 
@@ -117,6 +136,10 @@ export interface ComplexTrainMeta {
   replica_seeds: number[];
   /** With replicas >= 2, per row: which part sets the error bar of e and c (see replicas.ts). */
   replica_errors?: Array<{ T: number; e: ReplicaError; c: ReplicaError }>;
+  /** False when stopped early by stopAfterSteps: rows then hold only the temperatures reached (none with replicas >= 2). */
+  complete: boolean;
+  /** Step of the checkpoint this run resumed from (replica 0), null for a fresh run. */
+  resumed_from_step: number | null;
   warnings: string[];
 }
 
@@ -147,6 +170,10 @@ function check(o: ComplexTrainOptions, temps: number[]): void {
   int(o.warmup, 'warmup', 0);
   int(o.measureSamples, 'measure-samples', 8);
   int(o.replicas, 'replicas', 1);
+  int(o.checkpointEvery, 'checkpoint-every', 1);
+  if (o.stopAfterSteps !== undefined) int(o.stopAfterSteps, 'stop-after-steps', 1);
+  if (o.checkpoint !== undefined && (typeof o.checkpoint !== 'string' || o.checkpoint === '')) throw new InputError('--checkpoint needs a file name');
+  if (o.resume && !o.checkpoint) throw new InputError('--resume needs --checkpoint FILE');
   if (!(o.shift >= 0 && o.shiftAbs >= 0)) throw new InputError('shift: expected numbers >= 0');
   if (temps.length === 0) throw new InputError('temps: no temperatures');
   for (const T of temps) {
@@ -169,20 +196,28 @@ class Engine {
   accepted = 0;
   proposed = 0;
 
-  constructor(model: ModelSpec, net: ComplexNet, readonly o: ComplexTrainOptions) {
+  /**
+   * `states`: saved chains to continue from (resume), null for fresh ones; `sample` false starts no
+   * chains (a finished checkpoint: nothing left to sample).
+   */
+  constructor(model: ModelSpec, net: ComplexNet, readonly o: ComplexTrainOptions, states: ComplexChainState[] | null, sample: boolean) {
     this.net = net;
     this.oR = new Float64Array(net.P);
     this.oI = new Float64Array(net.P);
     if (o.exact) {
-      if (net.N > COMPLEX_EXACT_MAX_SITES) throw new InputError(`exact: N = ${net.N} is too large to enumerate (limit ${COMPLEX_EXACT_MAX_SITES})`);
       this.enumLocal = new ComplexLocal(net);
-    } else {
-      this.pool = ComplexPool.start({ model, net: net.opts, seed: o.seed }, o.chains, o.workers);
+    } else if (sample) {
+      this.pool = ComplexPool.start({ model, net: net.opts, seed: o.seed, states }, o.chains, o.workers);
     }
   }
 
   close(): Promise<void> {
     return this.pool ? this.pool.close() : Promise.resolve();
+  }
+
+  /** Every chain's state in chain order (null: no chains). */
+  states(): Promise<ComplexChainState[] | null> {
+    return this.pool ? this.pool.states() : Promise.resolve(null);
   }
 
   /**
@@ -284,27 +319,39 @@ class Engine {
  * Trains the complex purified network on an XXZ model (Heisenberg, XXZ, J1-J2) and measures
  * e, c (per site, coupling units, S = sigma/2) at each temperature of `temps` (any order; rows in
  * the given order). Same seed, same numbers for any `workers` (chain c has its own random stream
- * and samples are combined in chain order).
+ * and samples are combined in chain order). With `checkpoint` the state is saved at step
+ * boundaries; `resume` continues from it with the numbers of an uninterrupted run.
  */
 export async function trainComplexThermo(model: ModelSpec, temps: number[], opts: Partial<ComplexTrainOptions> = {}): Promise<ComplexTrainResult> {
   const o = { ...defaultComplexTrainOptions(), ...opts };
   if (model.hamiltonian.kind !== 'xxz') throw new InputError(`the complex network trains xxz models; model kind is ${model.hamiltonian.kind}`);
   check(o, temps);
   const seeds = Array.from({ length: o.replicas }, (_, r) => replicaSeed(o.seed, r));
+  const files = seeds.map((_, r) => (o.checkpoint === undefined ? undefined : replicaCheckpoint(o.checkpoint, r)));
+  // Output paths are checked before any work: a run must not end by failing to write.
+  for (const f of files) if (f !== undefined) checkOutputFile(f, '--checkpoint');
   const runs: ComplexTrainResult[] = [];
-  for (const seed of seeds) runs.push(await trainOnce(model, temps, { ...o, seed }));
+  for (const [r, seed] of seeds.entries()) {
+    // Resuming a replica run: a replica without a checkpoint had not started (replica 0 must exist).
+    const resume = o.resume && (r === 0 || existsSync(files[r]!));
+    const run = await trainOnce(model, temps, { ...o, seed, checkpoint: files[r], resume });
+    runs.push(run);
+    if (!run.meta.complete) break;
+  }
   return combineComplexReplicas(runs, seeds);
 }
 
 /**
  * Rows of R replicas combined per temperature (replicas.ts: mean, error bar max(measurement,
- * scatter)); meta sums the costs and prefixes each replica's warnings. R = 1 returns the run as is.
+ * scatter)); meta sums the costs and prefixes each replica's warnings. R = 1 returns the run as is;
+ * an incomplete replica (stopAfterSteps) makes the result incomplete, without rows when R >= 2.
  */
 function combineComplexReplicas(runs: ComplexTrainResult[], seeds: number[]): ComplexTrainResult {
   const m0 = runs[0].meta;
-  if (runs.length === 1) return { rows: runs[0].rows, meta: { ...m0, replicas: 1, replica_seeds: seeds } };
+  if (seeds.length === 1) return { rows: runs[0].rows, meta: { ...m0, replicas: 1, replica_seeds: seeds } };
+  const complete = runs.length === seeds.length && runs.every((r) => r.meta.complete);
   const sum = (k: 'steps' | 'distanceLimited' | 'seconds' | 'sampleSeconds' | 'solveSeconds' | 'measureSeconds') => runs.reduce((a, r) => a + r.meta[k], 0);
-  const combined = combineReplicaRows(runs.map((r) => r.rows));
+  const combined = complete ? combineReplicaRows(runs.map((r) => r.rows)) : { rows: [], errors: [] };
   const rows = combined.rows;
   const replicaErrors = combined.errors.map((err, k) => ({ T: rows[k].T, ...err }));
   return {
@@ -314,85 +361,143 @@ function combineComplexReplicas(runs: ComplexTrainResult[], seeds: number[]): Co
       solveSeconds: sum('solveSeconds'), measureSeconds: sum('measureSeconds'),
       acceptance: runs.reduce((a, r) => a + r.meta.acceptance, 0) / runs.length,
       maxShiftAbs: Math.max(...runs.map((r) => r.meta.maxShiftAbs)),
-      replicas: runs.length, replica_seeds: seeds, replica_errors: replicaErrors,
+      replicas: seeds.length, replica_seeds: seeds, ...(complete ? { replica_errors: replicaErrors } : {}), complete,
       warnings: runs.flatMap((r, k) => r.meta.warnings.map((w) => `replica ${k}: ${w}`)),
     },
   };
 }
 
-/** One evolution (one replica). */
+/** Options that change the numbers: a checkpoint must have been made with the same values. */
+const RESULT_KEYS = [
+  'alpha', 'share', 'marshall', 'beta0', 'dbeta', 'relDbeta', 'maxDistance', 'chains', 'samples', 'thin', 'warmup', 'measureSamples',
+  'shift', 'shiftAbs', 'seed', 'bias', 'exact',
+] as const satisfies ReadonlyArray<keyof ComplexTrainOptions>;
+
+/** One evolution (one replica), from the start or from its checkpoint. */
 async function trainOnce(model: ModelSpec, temps: number[], o: ComplexTrainOptions): Promise<ComplexTrainResult> {
   const t0 = performance.now();
   const ham = makeXxz(model);
   const net = new ComplexNet(ham, { alpha: o.alpha, share: o.share, marshall: o.marshall });
+  if (o.exact && net.N > COMPLEX_EXACT_MAX_SITES) throw new InputError(`exact: N = ${net.N} is too large to enumerate (limit ${COMPLEX_EXACT_MAX_SITES})`);
   startParams(net, o.beta0, new Rng(o.seed, 0x7fffffff));
-  const eng = new Engine(model, net, o);
+  // Temperatures in ascending beta (stable: duplicates are measured twice, in the given order).
+  const order = temps.map((T, k) => ({ T, k, beta: 1 / T })).sort((a, b) => a.beta - b.beta);
+  const ctx: ComplexCheckpointContext = {
+    model, betas: order.map((p) => p.beta), options: Object.fromEntries(RESULT_KEYS.map((k) => [k, o[k]])), P: net.P,
+    chains: o.exact ? 0 : o.chains, sites: net.N,
+  };
+  // The checkpoint is read and validated before any thread starts.
+  const saved = o.resume ? readComplexCheckpoint(o.checkpoint!, ctx) : null;
+  if (saved) {
+    net.re.set(saved.state.re);
+    net.im.set(saved.state.im);
+  }
+  // re, im alias the network's parameters (updated in place by the steps).
+  const st: ComplexDriverState = saved
+    ? { ...saved.state, re: net.re, im: net.im }
+    : { re: net.re, im: net.im, beta: o.beta0, steps: 0, distanceLimited: 0, next: 0, rows: order.map(() => null), warnings: [], maxShiftAbs: 0, accepted: 0, proposed: 0 };
+  const eng = new Engine(model, net, o, saved?.chains ?? null, st.next < order.length);
+  eng.maxShiftAbs = st.maxShiftAbs;
+  eng.accepted = st.accepted;
+  eng.proposed = st.proposed;
+  let complete: boolean;
+  let measureSeconds: number;
   try {
-    return await evolve(eng, temps, o, t0);
+    ({ complete, measureSeconds } = await evolve(eng, order, st, o, ctx));
   } finally {
     await eng.close();
   }
+  const warnings = [...st.warnings];
+  if (st.distanceLimited > 0.2 * st.steps) warnings.push(`${st.distanceLimited} of ${st.steps} steps shortened by the metric bound (noisy SR: more samples per step help)`);
+  if (eng.maxShiftAbs > o.shiftAbs) warnings.push(`SR: diagonal shift raised to ${eng.maxShiftAbs} (S + shift not positive definite)`);
+  // Rows in the order of `temps` (only those reached when stopped early).
+  const byK = new Map(order.map((p, i) => [p.k, st.rows[i]]));
+  const rows = temps.flatMap((_, k) => (byK.get(k) ? [byK.get(k)!] : []));
+  return {
+    rows,
+    meta: {
+      method: 'trained-complex', convention: 'spin-1/2', steps: st.steps, distanceLimited: st.distanceLimited, parameters: net.P, hidden: net.H, shared: net.shared,
+      sign: o.marshall ? 'marshall' : 'none', beta0: o.beta0, dbeta: o.dbeta, exact: o.exact, bias: o.bias && !o.exact, workers: o.exact ? 1 : Math.max(1, Math.min(o.workers, o.chains)),
+      seconds: (performance.now() - t0) / 1000, sampleSeconds: eng.sampleSeconds, solveSeconds: eng.solveSeconds, measureSeconds,
+      acceptance: eng.proposed ? eng.accepted / eng.proposed : 1, maxShiftAbs: eng.maxShiftAbs, replicas: 1, replica_seeds: [o.seed],
+      complete, resumed_from_step: saved ? saved.state.steps : null, warnings,
+    },
+  };
 }
 
-/** The Heun evolution through every temperature, with measurements. */
-async function evolve(eng: Engine, temps: number[], o: ComplexTrainOptions, t0: number): Promise<ComplexTrainResult> {
+/**
+ * The Heun evolution from the state `st` through every remaining temperature (ascending beta in
+ * `order`), with measurements; checkpoints every o.checkpointEvery steps, after each measurement
+ * and at the end. Returns whether it got through (not stopped by stopAfterSteps).
+ */
+async function evolve(
+  eng: Engine, order: Array<{ T: number; beta: number }>, st: ComplexDriverState, o: ComplexTrainOptions, ctx: ComplexCheckpointContext,
+): Promise<{ complete: boolean; measureSeconds: number }> {
   const net = eng.net;
   const P = net.P;
-  const order = temps.map((T, k) => ({ T, k, beta: 1 / T })).sort((a, b) => a.beta - b.beta);
-  const rows: Row[] = new Array(temps.length);
-  const warnings: string[] = [];
   const k1R = new Float64Array(P);
   const k1I = new Float64Array(P);
   const k2R = new Float64Array(P);
   const k2I = new Float64Array(P);
   const p0R = new Float64Array(P);
   const p0I = new Float64Array(P);
-  let beta = o.beta0;
-  let steps = 0;
-  let distanceLimited = 0;
   let measureSeconds = 0;
-  for (const pt of order) {
-    while (beta < pt.beta) {
-      // Heun: p1 = p + h k1(p); p <- p + h/2 (k1(p) + k2(p1)).
-      p0R.set(net.re);
-      p0I.set(net.im);
-      const speed = await eng.derivative(k1R, k1I, beta);
-      // Steps of at most min(dbeta, relDbeta beta, maxDistance / speed), the last one landing on pt.beta.
-      let hMax = Math.min(o.dbeta, o.relDbeta * beta);
-      if (speed * hMax > o.maxDistance) {
-        hMax = o.maxDistance / speed;
-        distanceLimited++;
-      }
-      const left = pt.beta - beta;
-      const h = left <= hMax * (1 + 1e-9) ? left : Math.min(hMax, left / 2);
-      for (let k = 0; k < P; k++) {
-        net.re[k] = p0R[k] + h * k1R[k];
-        net.im[k] = p0I[k] + h * k1I[k];
-      }
-      await eng.derivative(k2R, k2I, beta + h);
-      for (let k = 0; k < P; k++) {
-        net.re[k] = p0R[k] + 0.5 * h * (k1R[k] + k2R[k]);
-        net.im[k] = p0I[k] + 0.5 * h * (k1I[k] + k2I[k]);
-      }
-      steps++;
-      beta = left === h ? pt.beta : beta + h;
-    }
-    beta = pt.beta;
-    const tm = performance.now();
-    rows[pt.k] = await measure(eng, pt.T, o, warnings);
-    measureSeconds += (performance.now() - tm) / 1000;
-  }
-  if (distanceLimited > 0.2 * steps) warnings.push(`${distanceLimited} of ${steps} steps shortened by the metric bound (noisy SR: more samples per step help)`);
-  if (eng.maxShiftAbs > o.shiftAbs) warnings.push(`SR: diagonal shift raised to ${eng.maxShiftAbs} (S + shift not positive definite)`);
-  return {
-    rows,
-    meta: {
-      method: 'trained-complex', convention: 'spin-1/2', steps, distanceLimited, parameters: P, hidden: net.H, shared: net.shared,
-      sign: o.marshall ? 'marshall' : 'none', beta0: o.beta0, dbeta: o.dbeta, exact: o.exact, bias: o.bias && !o.exact, workers: o.exact ? 1 : Math.max(1, Math.min(o.workers, o.chains)),
-      seconds: (performance.now() - t0) / 1000, sampleSeconds: eng.sampleSeconds, solveSeconds: eng.solveSeconds, measureSeconds,
-      acceptance: eng.proposed ? eng.accepted / eng.proposed : 1, maxShiftAbs: eng.maxShiftAbs, replicas: 1, replica_seeds: [o.seed], warnings,
-    },
+  let savedAt = '';
+  const save = async () => {
+    const at = `${st.steps}:${st.next}`;
+    if (!o.checkpoint || at === savedAt) return;
+    st.maxShiftAbs = eng.maxShiftAbs;
+    st.accepted = eng.accepted;
+    st.proposed = eng.proposed;
+    writeComplexCheckpoint(o.checkpoint, ctx, st, st.next < order.length ? await eng.states() : null);
+    savedAt = at;
   };
+  let stepsHere = 0;
+  let complete = true;
+  while (st.next < order.length) {
+    const pt = order[st.next];
+    if (st.beta >= pt.beta) {
+      st.beta = pt.beta;
+      const tm = performance.now();
+      st.rows[st.next] = await measure(eng, pt.T, o, st.warnings);
+      measureSeconds += (performance.now() - tm) / 1000;
+      st.next++;
+      await save();
+      continue;
+    }
+    const beta = st.beta;
+    // Heun: p1 = p + h k1(p); p <- p + h/2 (k1(p) + k2(p1)).
+    p0R.set(net.re);
+    p0I.set(net.im);
+    const speed = await eng.derivative(k1R, k1I, beta);
+    // Steps of at most min(dbeta, relDbeta beta, maxDistance / speed), the last one landing on pt.beta.
+    let hMax = Math.min(o.dbeta, o.relDbeta * beta);
+    if (speed * hMax > o.maxDistance) {
+      hMax = o.maxDistance / speed;
+      st.distanceLimited++;
+    }
+    const left = pt.beta - beta;
+    const h = left <= hMax * (1 + 1e-9) ? left : Math.min(hMax, left / 2);
+    for (let k = 0; k < P; k++) {
+      net.re[k] = p0R[k] + h * k1R[k];
+      net.im[k] = p0I[k] + h * k1I[k];
+    }
+    await eng.derivative(k2R, k2I, beta + h);
+    for (let k = 0; k < P; k++) {
+      net.re[k] = p0R[k] + 0.5 * h * (k1R[k] + k2R[k]);
+      net.im[k] = p0I[k] + 0.5 * h * (k1I[k] + k2I[k]);
+    }
+    st.steps++;
+    stepsHere++;
+    st.beta = left === h ? pt.beta : beta + h;
+    if (st.steps % o.checkpointEvery === 0) await save();
+    if (o.stopAfterSteps !== undefined && stepsHere >= o.stopAfterSteps) {
+      complete = false;
+      break;
+    }
+  }
+  await save();
+  return { complete, measureSeconds };
 }
 
 /** e, c at the current parameters: exact moments, or measureSamples per chain with error bars. */

@@ -12,7 +12,16 @@ import { makeXxz } from '../model/xxz.ts';
 import { Rng } from '../mc/rng.ts';
 import { ComplexLocal, ComplexNet, type ComplexNetOptions } from './complex-network.ts';
 import { ComplexChain } from './complex-sampler.ts';
-import { serveGroup } from './worker.ts';
+import { decodeConfig, encodeConfig, serveGroup, type ChainState } from './worker.ts';
+
+/**
+ * Saved state of one chain of the complex network (checkpoints): the 2N visible units (s, a) as
+ * base64 of the +-1 bytes, the RNG state and the chain's acceptance counters.
+ */
+export interface ComplexChainState extends ChainState {
+  accepted: number;
+  proposed: number;
+}
 
 export interface ComplexGroupInit {
   model: ModelSpec;
@@ -20,6 +29,8 @@ export interface ComplexGroupInit {
   seed: number;
   /** Global chain indices owned by this group, ascending. */
   chains: number[];
+  /** Saved states of (at least) this group's chains, to continue from (resume); absent or null: fresh chains. */
+  states?: ComplexChainState[] | null;
 }
 
 export interface ComplexRequest {
@@ -54,7 +65,27 @@ export class ComplexChainGroup {
 
   constructor(readonly init: ComplexGroupInit) {
     this.net = new ComplexNet(makeXxz(init.model), init.net);
-    this.chains = init.chains.map((id) => ({ id, chain: new ComplexChain(new ComplexLocal(this.net), new Rng(init.seed, id)) }));
+    const saved = new Map((init.states ?? []).map((st) => [st.chain, st]));
+    this.chains = init.chains.map((id) => {
+      // A restored chain is built as a fresh one (its constructor draws the random start), then
+      // overwritten: configuration, random stream and counters are exactly those saved.
+      const chain = new ComplexChain(new ComplexLocal(this.net), new Rng(init.seed, id));
+      const st = saved.get(id);
+      if (init.states && !st) throw new Error(`no saved state for chain ${id}`);
+      if (st) {
+        chain.x.set(decodeConfig(st.x, chain.x.length));
+        chain.rng.setState(st.rng);
+        chain.accepted = st.accepted;
+        chain.proposed = st.proposed;
+        chain.local.refresh(chain.x);
+      }
+      return { id, chain };
+    });
+  }
+
+  /** Every chain's current state, in chain order (for checkpoints). */
+  states(): ComplexChainState[] {
+    return this.chains.map(({ id, chain }) => ({ chain: id, x: encodeConfig(chain.x), rng: chain.rng.getState(), accepted: chain.accepted, proposed: chain.proposed }));
   }
 
   run(req: ComplexRequest): ComplexReply[] {
@@ -99,12 +130,12 @@ export class ComplexChainGroup {
   }
 }
 
-export type ComplexGroupMessage = { type: 'run'; req: ComplexRequest } | { type: 'close' };
+export type ComplexGroupMessage = { type: 'run'; req: ComplexRequest } | { type: 'states' } | { type: 'close' };
 
 /** Piscina task: owns a ComplexChainGroup for the run (worker.ts serveGroup). */
 export default function handle(task: { port: MessagePort; init: ComplexGroupInit }): Promise<void> {
   return serveGroup<ComplexGroupMessage>(task.port, () => {
     const group = new ComplexChainGroup(task.init);
-    return (msg) => ({ value: group.run((msg as Extract<ComplexGroupMessage, { type: 'run' }>).req) });
+    return (msg) => (msg.type === 'run' ? { value: group.run(msg.req) } : { value: group.states() });
   });
 }

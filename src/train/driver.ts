@@ -36,7 +36,9 @@ import { ChainPool } from './pool.ts';
 import { chainNodes, type ChainReply, type ChainState } from './worker.ts';
 import { minAlpha, RbmLocal, TrainedNet, translationGroup, type NetworkOptions } from './network.ts';
 import { energyAndHeat, GrowingSeries, specificHeatWarnings, summarizeTrained, type ChainSummaries, type TrainPoint } from './measure.ts';
-import { combineRows, replicaSeed, type ReplicaPoint } from './replicas.ts';
+import { combineRows, replicaCheckpoint, replicaSeed, type ReplicaPoint } from './replicas.ts';
+
+export { replicaCheckpoint };
 import { checkOutputFile, readCheckpoint, writeCheckpoint, type CheckpointContext, type DriverState } from './checkpoint.ts';
 
 export interface TrainOptions {
@@ -478,12 +480,6 @@ export async function trainThermo(
   return combineReplicaResults(results, seeds);
 }
 
-/** Checkpoint file of replica r: the given name for r = 0, "NAME.r<r>.EXT" (or "NAME.r<r>") after. */
-export function replicaCheckpoint(path: string, r: number): string {
-  if (r === 0) return path;
-  const m = /^(.*?)(\.[^./\\]*)?$/.exec(path)!;
-  return `${m[1]}.r${r}${m[2] ?? ''}`;
-}
 
 /**
  * Combines complete results of replicas of one run (same model, temperatures and options; e.g. the

@@ -28,6 +28,16 @@ export interface ReplicaError {
   dominant: 'measurement' | 'replica scatter';
 }
 
+/**
+ * Checkpoint file of replica r: the given name for r = 0, "NAME.r<r>.EXT" (or "NAME.r<r>") after
+ * (the real and the complex network's drivers).
+ */
+export function replicaCheckpoint(path: string, r: number): string {
+  if (r === 0) return path;
+  const m = /^(.*?)(\.[^./\\]*)?$/.exec(path)!;
+  return `${m[1]}.r${r}${m[2] ?? ''}`;
+}
+
 /** Seed of replica r: the run's seed for r = 0 (so one replica is the plain run), else a hash of (seed, r). */
 export function replicaSeed(seed: number, r: number): number {
   if (r === 0) return seed;
