@@ -34,6 +34,7 @@ const BAD: Array<[string, string[], RegExp]> = [
   ['train on an xxz model: --resume from a missing checkpoint', ['train', '--model', 'models/heisenberg-chain-16.json', '--checkpoint', join(dir, 'absent.json'), '--resume'], /checkpoint file .*absent\.json does not exist/],
   ['sweep --methods train on an xxz model with a TFIM-only budget', ['sweep', '--model', 'models/heisenberg-chain-16.json', '--methods', 'exact,train', '--train-samples', '100', '--out', join(dir, 'never-xxz-train')], /^pdbm: --train-samples applies to the TFIM network only; for xxz models the train method takes --train-chains, --train-shift, --train-max-dbeta, --train-replicas/],
   ['--marshall on a TFIM model', ['train', '--model', chain4, '--marshall'], /--marshall applies to xxz models/],
+  ['--sign on a TFIM model', ['train', '--model', chain4, '--sign', 'none'], /--sign applies to xxz models/],
   ['--deep with replicas', ['train', '--model', chain4, '--deep', '1', '--replicas', '2'], /^pdbm: --replicas does not apply with --deep/],
   ['--deep on an xxz model', ['train', '--model', 'models/heisenberg-chain-16.json', '--deep', '1'], /--deep applies to the TFIM network only/],
   ['unreadable model', ['exact', '--model', join(dir, 'nope.json')], /cannot read model file/],
@@ -157,6 +158,14 @@ test('exact on an xxz model states its convention and ground-state energy; train
   assert.is(tj.rows.length, 2);
   assert.is(tj.meta.convention, 'spin-1/2');
   assert.ok(tj.meta.warnings.some((w: string) => /experimental/.test(w)));
+  // The Heisenberg ring is an unfrustrated antiferromagnet: the Marshall sign is on by default.
+  assert.is(tj.meta.sign, 'marshall');
+  assert.match(tj.meta.solver, /sign marshall \(chosen by --sign auto\)/);
+  const none = JSON.parse((await run(['train', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--temps', '2', '--workers', '1', '--json', '--quiet', '--sign', 'none'])).out);
+  assert.is(none.meta.sign, 'none');
+  const clash = await run(['train', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--temps', '2', '--marshall', '--sign', 'none']);
+  assert.is(clash.code, 2);
+  assert.match(clash.err, /--marshall and --sign none contradict/);
   const ex = JSON.parse((await run(['exact', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--temps', '2,1', '--json'])).out);
   // Within 4 error bars plus the ansatz/integrator error measured on this ring (< 2e-3 relative, test/trained-complex-evolution.test.ts).
   tj.rows.forEach((row: { e: number; e_err: number }, k: number) => {

@@ -57,6 +57,9 @@ test('equal-time m2, m4 from eigenvalues (d ln Z / d lambda) = dense exp(-beta H
       assert.ok(Math.abs(got[k].binder - (1 - want.m4 / (3 * want.m2 ** 2))) < 1e-7);
     });
   }
+  // A value does not depend on the other temperatures computed with it (shards of a sweep).
+  const ham = makeTfim(parseModel({ name: 't', lattice: { kind: 'chain', size: [6] }, hamiltonian: { kind: 'tfim', J: 1, Gamma: 1.1, h: 0 } }));
+  assert.equal(exactMagnetizationMoments(ham, [0.7])[0], exactMagnetizationMoments(ham, [0.2, 0.7, 3])[1]);
   // Rows of small TFIMs carry them; large ones do not.
   const row = exactThermo(tfim({ kind: 'square', size: [3, 3] }, 1, 3), [0.5]).rows[0];
   assert.type(row.binder, 'number');

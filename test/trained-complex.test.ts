@@ -5,8 +5,9 @@ import * as assert from 'uvu/assert';
 import { parseModel } from '../src/model/model.ts';
 import { makeXxz, type Xxz } from '../src/model/xxz.ts';
 import { Rng } from '../src/mc/rng.ts';
-import { ComplexLocal, ComplexNet, startParams } from '../src/train/complex-network.ts';
+import { ComplexLocal, ComplexNet, marshallByDefault, startParams } from '../src/train/complex-network.ts';
 import { ComplexChain } from '../src/train/complex-sampler.ts';
+import { combineComplexChunks, complexMoments, ComplexSamples, ComplexSrAccumulator } from '../src/train/complex-sr.ts';
 
 function chain(N: number, extra: Record<string, number> = {}): Xxz {
   return makeXxz(parseModel({ name: 'h', lattice: { kind: 'chain', size: [N] }, hamiltonian: { kind: 'xxz', J: 1, Delta: 1, ...extra } }));
@@ -184,6 +185,89 @@ test('moves stay in Sz(s) = Sz(a) and visit every configuration of the sector (N
   }
   assert.is(sector, 70);
   assert.is(seen.size, sector, `visited ${seen.size} of ${sector}`);
+});
+
+test('incremental state after many accepted moves = a fresh refresh (theta, tanh theta, log phi); also near the start poles', () => {
+  for (const [scale, start] of [[0.8, false], [0, true]] as const) {
+    const ham = chain(8);
+    const net = new ComplexNet(ham, { alpha: 2, share: true, marshall: true });
+    if (start) startParams(net, 0.01, new Rng(5));
+    else randomize(net, new Rng(9), scale);
+    const ch = new ComplexChain(new ComplexLocal(net), new Rng(13));
+    let accepted = 0;
+    for (let t = 0; t < 20000; t++) {
+      const before = ch.accepted;
+      ch.step();
+      accepted += ch.accepted - before;
+    }
+    assert.ok(accepted > 100, `accepted ${accepted}`);
+    const loc = ch.local;
+    const inc = { thR: loc.thR.slice(), thI: loc.thI.slice(), tR: loc.tR.slice(), tI: loc.tI.slice(), lpR: loc.lpR, lpI: loc.lpI };
+    loc.refresh(ch.x);
+    for (let u = 0; u < net.H; u++) {
+      assert.ok(Math.abs(inc.thR[u] - loc.thR[u]) + Math.abs(inc.thI[u] - loc.thI[u]) < 1e-9, `theta ${u}`);
+      const tol = 1e-8 * (1 + Math.hypot(loc.tR[u], loc.tI[u]) ** 2);
+      assert.ok(Math.abs(inc.tR[u] - loc.tR[u]) + Math.abs(inc.tI[u] - loc.tI[u]) < tol, `tanh ${u}: ${inc.tR[u]} ${inc.tI[u]} vs ${loc.tR[u]} ${loc.tI[u]}`);
+    }
+    assert.ok(Math.abs(inc.lpR - loc.lpR) < 1e-8, `log |phi| ${inc.lpR} vs ${loc.lpR}`);
+    const dphase = inc.lpI - loc.lpI;
+    assert.ok(Math.abs(dphase - 2 * Math.PI * Math.round(dphase / (2 * Math.PI))) < 1e-8, 'phase mod 2 pi');
+  }
+});
+
+test('SR sums taken per chain (ComplexSrAccumulator, combined in chain order) = the moments of all samples at once', () => {
+  const P = 13;
+  const rng = new Rng(21);
+  const smp = new ComplexSamples(P, 300);
+  const oRef = new Float64Array(2 * P);
+  // A large common offset with a small spread for some parameters: the trap the reference is for.
+  for (let k = 0; k < 2 * P; k++) oRef[k] = k % 3 === 0 ? 40 : 0.1 * rng.normal();
+  const chunks: Float64Array[] = [];
+  const oR = new Float64Array(P);
+  const oI = new Float64Array(P);
+  for (let c = 0; c < 3; c++) {
+    const acc = new ComplexSrAccumulator(P);
+    acc.reset(oRef, -3, 0.2);
+    for (let i = 0; i < 100; i++) {
+      for (let k = 0; k < P; k++) {
+        oR[k] = (k % 3 === 0 ? 40 : 0) + (k % 3 === 0 ? 1e-3 : 1) * rng.normal();
+        oI[k] = (k % 3 === 0 ? 40 : 0) + (k % 3 === 0 ? 1e-3 : 1) * rng.normal();
+      }
+      const eR = -3 + rng.normal() + 0.1 * oR[1];
+      const eI = 0.3 * rng.normal() + 0.1 * oI[2];
+      const w = c === 1 ? 1 : 0.5 + rng.next();
+      acc.add(oR, oI, eR, eI, w);
+      smp.add(oR, oI, eR, eI, w);
+    }
+    chunks.push(acc.pack());
+  }
+  const got = combineComplexChunks(chunks, P, oRef, -3, 0.2);
+  const want = complexMoments(smp);
+  const close = (a: number, b: number, scale: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-9 * scale, `${what}: ${a} vs ${b}`);
+  close(got.weight, want.weight, want.weight, 'W');
+  close(got.eR, want.eR, 3, 'eR');
+  close(got.eI, want.eI, 1, 'eI');
+  close(got.eAbs2, want.eAbs2, want.eAbs2, '<|E|^2>');
+  for (let k = 0; k < P; k++) {
+    close(got.Fr[k], want.Fr[k], 1, `Fr ${k}`);
+    close(got.Fi[k], want.Fi[k], 1, `Fi ${k}`);
+    for (let l = 0; l < P; l++) {
+      // Entries of the small-spread parameters are ~1e-6: compare them on their own scale.
+      const scale = k % 3 === 0 || l % 3 === 0 ? 1e-3 : 1;
+      close(got.Sr[k * P + l], want.Sr[k * P + l], scale, `Sr ${k} ${l}`);
+      close(got.Si[k * P + l], want.Si[k * P + l], scale, `Si ${k} ${l}`);
+    }
+  }
+});
+
+test('Marshall sign by default exactly for unfrustrated antiferromagnets on bipartite lattices', () => {
+  const xxz = (lattice: object, J: number, J2 = 0, Delta = 1) => makeXxz(parseModel({ name: 'm', lattice, hamiltonian: { kind: 'xxz', J, Delta, J2 } }));
+  assert.ok(marshallByDefault(xxz({ kind: 'chain', size: [6] }, 1)));
+  assert.ok(marshallByDefault(xxz({ kind: 'square', size: [4, 4] }, 1, 0, 0.5)));
+  assert.not.ok(marshallByDefault(xxz({ kind: 'chain', size: [6] }, -1)), 'ferromagnet: already stoquastic');
+  assert.not.ok(marshallByDefault(xxz({ kind: 'square', size: [4, 4] }, 1, 0.5)), 'J2 frustrates');
+  assert.not.ok(marshallByDefault(xxz({ kind: 'chain', size: [5] }, 1)), 'odd ring: not bipartite');
+  assert.not.ok(marshallByDefault(xxz({ kind: 'triangular', size: [3, 3] }, 1)), 'triangular');
 });
 
 test('at the exact beta = 0 start the chain visits every diagonal configuration and nothing else', () => {

@@ -340,7 +340,7 @@ function complexSweepOptions(t: Partial<TrainOptions>): Partial<ComplexTrainOpti
  * silently ignored. Its accuracy is not yet at the level of the TFIM network, which meta.warnings says.
  */
 async function runComplexTrain(v: Values, given: Set<string>, m: ModelSpec, overrides: unknown): Promise<void> {
-  const allowed = new Set([...Object.keys(COMPLEX_FIELDS), 'model', 'set', 'size', 'temps', 'log', 'progress', 'quiet', 'json', 'help']);
+  const allowed = new Set([...Object.keys(COMPLEX_FIELDS), 'sign', 'model', 'set', 'size', 'temps', 'log', 'progress', 'quiet', 'json', 'help']);
   for (const name of given) {
     if (!allowed.has(name)) throw new InputError(`--${name} applies to the TFIM network only; for xxz models train takes --${Object.keys(COMPLEX_FIELDS).join(', --')}`);
   }
@@ -349,6 +349,10 @@ async function runComplexTrain(v: Values, given: Set<string>, m: ModelSpec, over
   for (const [opt, field] of Object.entries(COMPLEX_FIELDS)) {
     // Only what the user gave: the complex network has its own defaults (defaultComplexTrainOptions).
     if (given.has(opt) || opt === 'seed' || opt === 'workers') (opts as Record<string, unknown>)[field] = v[opt];
+  }
+  if (given.has('sign')) {
+    if (given.has('marshall') && v.sign !== 'marshall') throw new InputError(`--marshall and --sign ${String(v.sign)} contradict each other`);
+    opts.marshall = v.sign === 'auto' ? 'auto' : v.sign === 'marshall';
   }
   const t0 = performance.now();
   const res = await trainComplexThermo(m, T, opts);
@@ -363,7 +367,7 @@ async function runComplexTrain(v: Values, given: Set<string>, m: ModelSpec, over
     method: 'train', model: m, rows,
     meta: {
       version: VERSION, ...res.meta,
-      solver: `trained complex purified network (alpha ${opts.alpha ?? defaultComplexTrainOptions().alpha}), stochastic reconfiguration, sign ${res.meta.sign}`,
+      solver: `trained complex purified network (alpha ${opts.alpha ?? defaultComplexTrainOptions().alpha}), stochastic reconfiguration, sign ${res.meta.sign}${(opts.marshall ?? 'auto') === 'auto' ? ' (chosen by --sign auto)' : ''}`,
       seconds: (performance.now() - t0) / 1000, options: { ...defaultComplexTrainOptions(), ...opts, temps: T },
       ...(overrides ? { overrides } : {}), warnings,
     },
@@ -508,7 +512,8 @@ export const COMMANDS: Record<CommandName, Command> = {
       { name: 'checkpoint', type: 'string', arg: 'FILE', help: 'save parameters, chains and driver state every 10 steps and at the end' },
       { name: 'resume', type: 'bool', help: 'continue from --checkpoint (same result as an uninterrupted run)' },
       { name: 'save-network', type: 'string', arg: 'FILE', help: 'save the final network ("{T}" in the name: one file per temperature)' },
-      { name: 'marshall', type: 'bool', help: 'xxz models: Marshall sign prefactor (-1)^(up spins on sublattice B) on s and a (bipartite lattices)' },
+      { name: 'sign', type: 'string', default: 'auto', choices: ['auto', 'marshall', 'none'], help: 'xxz models: sign prefactor of the amplitude; marshall: (-1)^(up spins on sublattice B) on s and a (bipartite lattices); auto: marshall for unfrustrated antiferromagnets (J > 0, J2 = 0, bipartite), else none (phases learned)' },
+      { name: 'marshall', type: 'bool', help: 'xxz models: same as --sign marshall' },
       { name: 'deep', type: 'int', min: 0, default: 0, help: 'TFIM: deep units per site (experimental, one thread; measured less accurate than the default shallow network at equal cost, see results/deep-vs-shallow.md)' },
       ...TAIL,
     ],
@@ -519,7 +524,7 @@ export const COMMANDS: Record<CommandName, Command> = {
         return runComplexTrain(v, given, m, overrides);
       }
       if ((v.deep as number) > 0) return runDeepTrain(v, given, m, overrides);
-      if (given.has('marshall')) throw new InputError('--marshall applies to xxz models (the TFIM network is positive)');
+      if (given.has('marshall') || given.has('sign')) throw new InputError(`--${given.has('sign') ? 'sign' : 'marshall'} applies to xxz models (the TFIM network is positive)`);
       const T = temperatures(v);
       const checkpoint = str(v, 'checkpoint');
       const saveNetwork = str(v, 'save-network');

@@ -23,12 +23,12 @@ import type { ModelSpec } from '../model/model.ts';
 import { makeXxz } from '../model/xxz.ts';
 import { blockMeans, jackknife, summarizeChains } from '../stats/series.ts';
 import type { Row } from '../stats/row.ts';
-import { ComplexLocal, ComplexNet, startParams } from './complex-network.ts';
+import { ComplexLocal, ComplexNet, marshallByDefault, startParams } from './complex-network.ts';
 import { ComplexPool } from './complex-pool.ts';
 import type { ComplexChainState, ComplexReply } from './complex-worker.ts';
 import { readComplexCheckpoint, writeComplexCheckpoint, type ComplexCheckpointContext, type ComplexDriverState } from './complex-checkpoint.ts';
 import { combineReplicaRows, replicaCheckpoint, replicaSeed, type ReplicaError } from './replicas.ts';
-import { complexMoments, ComplexSamples, solveComplexSr, type ComplexMoments } from './complex-sr.ts';
+import { combineComplexChunks, complexMoments, ComplexSamples, solveComplexSr, type ComplexMoments } from './complex-sr.ts';
 
 /** Options of {@link trainComplexThermo}. */
 export interface ComplexTrainOptions {
@@ -36,8 +36,12 @@ export interface ComplexTrainOptions {
   alpha: number;
   /** Share parameters over lattice translations (default true). */
   share: boolean;
-  /** Marshall sign prefactor on bipartite lattices (default false). */
-  marshall: boolean;
+  /**
+   * Marshall sign prefactor on bipartite lattices: true, false, or 'auto' (the default: on where it
+   * makes the amplitude positive, i.e. unfrustrated antiferromagnets; see marshallByDefault).
+   * meta.sign says which was used.
+   */
+  marshall: boolean | 'auto';
   /** Start inverse temperature, > 0 (default 0.001); the start is exact at first order in beta0. */
   beta0: number;
   /** Largest imaginary-time step (default 0.02). */
@@ -99,7 +103,7 @@ export interface ComplexTrainOptions {
 /** Defaults of {@link ComplexTrainOptions}. */
 export function defaultComplexTrainOptions(): ComplexTrainOptions {
   return {
-    alpha: 2, share: true, marshall: false, beta0: 0.001, dbeta: 0.02, relDbeta: 0.25, maxDistance: 0.05, chains: 8, samples: 400, thin: 1, warmup: 4,
+    alpha: 2, share: true, marshall: 'auto', beta0: 0.001, dbeta: 0.02, relDbeta: 0.25, maxDistance: 0.05, chains: 8, samples: 400, thin: 1, warmup: 4,
     measureSamples: 1000, shift: 1e-4, shiftAbs: 1e-6, seed: 1, workers: 1, exact: false, bias: true, replicas: 1, checkpointEvery: 10, resume: false,
   };
 }
@@ -232,10 +236,10 @@ class Engine {
     return r > 0 && r < 1 ? -0.5 * Math.log(r) : 0;
   }
 
-  /** Every chain's replies (chain order) at the current parameters. */
-  async run(perChain: number, beta: number, mode: 'sr' | 'measure'): Promise<ComplexReply[]> {
+  /** Every chain's replies (chain order) at the current parameters; SR requests carry the sums' reference. */
+  async run(perChain: number, beta: number, mode: 'sr' | 'measure', ref?: { oRef: Float64Array; eRefR: number; eRefI: number }): Promise<ComplexReply[]> {
     const { o, net } = this;
-    const replies = await this.pool!.run({ re: net.re, im: net.im, perChain, thin: o.thin, warmup: o.warmup, kappa: this.kappa(beta), mode });
+    const replies = await this.pool!.run({ re: net.re, im: net.im, perChain, thin: o.thin, warmup: o.warmup, kappa: this.kappa(beta), mode, ...ref });
     for (const r of replies) {
       this.accepted += r.accepted;
       this.proposed += r.proposed;
@@ -243,20 +247,39 @@ class Engine {
     return replies;
   }
 
+  /**
+   * The reference of the SR sums: O and E_loc at one configuration with s = a (never a node of phi),
+   * at the current parameters. A function of the parameters only, so it needs no checkpointing and
+   * is the same for any worker count; parameters whose O hardly varies (the trap of sr.ts) take
+   * nearly the same value on every configuration, so it is close to their mean.
+   */
+  private reference(): { oRef: Float64Array; eRefR: number; eRefI: number } {
+    const { net, oR, oI, e } = this;
+    const N = net.N;
+    const loc = (this.refLocal ??= new ComplexLocal(net));
+    const x = new Int8Array(2 * N);
+    for (let i = 0; i < N; i++) x[i] = x[N + i] = i % 2 ? -1 : 1;
+    loc.refresh(x);
+    loc.grad(x, oR, oI);
+    loc.eloc(x, e);
+    const oRef = new Float64Array(2 * net.P);
+    oRef.set(oR, 0);
+    oRef.set(oI, net.P);
+    return { oRef, eRefR: Number.isFinite(e[0]) ? e[0] : 0, eRefI: Number.isFinite(e[1]) ? e[1] : 0 };
+  }
+
+  private refLocal: ComplexLocal | null = null;
+
   /** Moments at the current parameters and inverse temperature: enumeration or `perChain` samples from every chain. */
   async moments(perChain: number, beta: number): Promise<ComplexMoments> {
     const t0 = performance.now();
-    let smp: ComplexSamples;
-    if (this.enumLocal) smp = this.enumerate();
+    let m: ComplexMoments;
+    if (this.enumLocal) m = complexMoments(this.enumerate());
     else {
-      const replies = await this.run(perChain, beta, 'sr');
-      const P = this.net.P;
-      smp = new ComplexSamples(P, perChain * replies.length);
-      for (const r of replies) {
-        for (let i = 0; i < perChain; i++) smp.add(r.oR!.subarray(i * P, (i + 1) * P), r.oI!.subarray(i * P, (i + 1) * P), r.eR![i], r.eI![i], r.w![i]);
-      }
+      const ref = this.reference();
+      const replies = await this.run(perChain, beta, 'sr', ref);
+      m = combineComplexChunks(replies.map((r) => r.sums!), this.net.P, ref.oRef, ref.eRefR, ref.eRefI);
     }
-    const m = complexMoments(smp);
     this.sampleSeconds += (performance.now() - t0) / 1000;
     return m;
   }
@@ -323,8 +346,10 @@ class Engine {
  * boundaries; `resume` continues from it with the numbers of an uninterrupted run.
  */
 export async function trainComplexThermo(model: ModelSpec, temps: number[], opts: Partial<ComplexTrainOptions> = {}): Promise<ComplexTrainResult> {
-  const o = { ...defaultComplexTrainOptions(), ...opts };
+  const given = { ...defaultComplexTrainOptions(), ...opts };
   if (model.hamiltonian.kind !== 'xxz') throw new InputError(`the complex network trains xxz models; model kind is ${model.hamiltonian.kind}`);
+  // The sign is resolved once, so that checkpoints and meta record what was used.
+  const o = { ...given, marshall: given.marshall === 'auto' ? marshallByDefault(makeXxz(model)) : given.marshall };
   check(o, temps);
   const seeds = Array.from({ length: o.replicas }, (_, r) => replicaSeed(o.seed, r));
   const files = seeds.map((_, r) => (o.checkpoint === undefined ? undefined : replicaCheckpoint(o.checkpoint, r)));
@@ -374,7 +399,7 @@ const RESULT_KEYS = [
 ] as const satisfies ReadonlyArray<keyof ComplexTrainOptions>;
 
 /** One evolution (one replica), from the start or from its checkpoint. */
-async function trainOnce(model: ModelSpec, temps: number[], o: ComplexTrainOptions): Promise<ComplexTrainResult> {
+async function trainOnce(model: ModelSpec, temps: number[], o: ComplexTrainOptions & { marshall: boolean }): Promise<ComplexTrainResult> {
   const t0 = performance.now();
   const ham = makeXxz(model);
   const net = new ComplexNet(ham, { alpha: o.alpha, share: o.share, marshall: o.marshall });

@@ -136,6 +136,24 @@ export class ComplexNet {
   }
 }
 
+/**
+ * Whether the Marshall sign makes the represented amplitude positive, so that it is the right
+ * default: antiferromagnetic nearest-neighbour exchange (J > 0, every bond weight > 0), no second
+ * neighbours (J2 = 0: a J2 > 0 frustrates it) and a bipartite lattice. Then
+ * M(s) <s|e^{-beta H/2}|a> M(a) >= 0 for every beta (the exchange is stoquastic in the rotated
+ * basis, Marshall 1955), whatever Delta and h.
+ */
+export function marshallByDefault(ham: Xxz): boolean {
+  const { spec, lattice } = ham;
+  if (!(spec.J > 0) || spec.J2 !== 0 || lattice.bondW.some((w) => !(w > 0))) return false;
+  try {
+    bipartition(ham);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Sublattice B flags of the nearest-neighbour graph (2-colouring); InputError when it is not bipartite. */
 export function bipartition(ham: Xxz): Int8Array {
   const N = ham.nSites;
@@ -254,20 +272,37 @@ export function tanhC(x: number, y: number, out: Float64Array): void {
 }
 
 /**
- * Per-chain evaluator of one network: caches theta and log 2 cosh theta of the current
- * configuration; log-amplitude ratios of moves, log-derivatives O_k and the local energy. No
- * allocation after construction.
+ * Per-chain evaluator of one network: caches theta and t = tanh theta of the current configuration;
+ * log-amplitude ratios of moves, log-derivatives O_k and the local energy. No allocation after
+ * construction.
+ *
+ * Ratios without transcendental functions per unit: a move changes theta_u by D_u = sum_v p_k(v) d_v
+ * (d_v = -2 x_v, p_k the coupling of unit u to spin v), and
+ *   cosh(theta + D) / cosh(theta) = ((1 + t) e^D + (1 - t) e^{-D}) / 2,
+ * where e^{+-D} is a product of the cached e^{+-2 p_k} of the parameters involved (refreshed with the
+ * parameters). The ratio of a move is the product of these factors over the units, one logarithm
+ * at the end; the local energy, which needs a ratio per connected configuration, costs a few complex
+ * multiplications per unit instead of a complex log cosh. An accepted move updates t by the addition
+ * theorem tanh(theta + D) = (t + tanh D) / (1 + t tanh D).
  */
 export class ComplexLocal {
   readonly thR: Float64Array;
   readonly thI: Float64Array;
-  readonly lcR: Float64Array;
-  readonly lcI: Float64Array;
-  /** Proposed theta of the last {@link logRatio}. */
+  /** tanh theta of the current configuration. */
+  readonly tR: Float64Array;
+  readonly tI: Float64Array;
+  /** Proposed theta and e^{+-D} of the last {@link logRatio}, for {@link accept}. */
   readonly prR: Float64Array;
   readonly prI: Float64Array;
-  readonly plR: Float64Array;
-  readonly plI: Float64Array;
+  private readonly peR: Float64Array;
+  private readonly peI: Float64Array;
+  private readonly pfR: Float64Array;
+  private readonly pfI: Float64Array;
+  /** e^{2 p_k} and e^{-2 p_k} of every parameter (re, im), from the last {@link refresh}. */
+  private readonly epR: Float64Array;
+  private readonly epI: Float64Array;
+  private readonly emR: Float64Array;
+  private readonly emI: Float64Array;
   private readonly tmp = new Float64Array(2);
   private readonly sA: Int32Array;
   private readonly sB: Int32Array;
@@ -280,12 +315,18 @@ export class ComplexLocal {
     const H = net.H;
     this.thR = new Float64Array(H);
     this.thI = new Float64Array(H);
-    this.lcR = new Float64Array(H);
-    this.lcI = new Float64Array(H);
+    this.tR = new Float64Array(H);
+    this.tI = new Float64Array(H);
     this.prR = new Float64Array(H);
     this.prI = new Float64Array(H);
-    this.plR = new Float64Array(H);
-    this.plI = new Float64Array(H);
+    this.peR = new Float64Array(H);
+    this.peI = new Float64Array(H);
+    this.pfR = new Float64Array(H);
+    this.pfI = new Float64Array(H);
+    this.epR = new Float64Array(net.P);
+    this.epI = new Float64Array(net.P);
+    this.emR = new Float64Array(net.P);
+    this.emI = new Float64Array(net.P);
     const mc = Math.max(1, net.ham.maxConnected);
     this.sA = new Int32Array(mc);
     this.sB = new Int32Array(mc);
@@ -356,10 +397,19 @@ export class ComplexLocal {
     tmp[1] = di;
   }
 
-  /** Recomputes theta and log phi for configuration x (after a parameter change or a new x). */
+  /** Recomputes theta, tanh theta, log phi and the e^{+-2 p} cache for configuration x (after a parameter change or a new x). */
   refresh(x: Int8Array): void {
-    const { net, thR, thI, lcR, lcI, tmp } = this;
-    const { N, H, re, im, idx, cIdx } = net;
+    const { net, thR, thI, tR, tI, tmp, epR, epI, emR, emI } = this;
+    const { N, H, P, re, im, idx, cIdx } = net;
+    for (let k = 0; k < P; k++) {
+      const a = Math.exp(2 * re[k]);
+      const c = Math.cos(2 * im[k]);
+      const sn = Math.sin(2 * im[k]);
+      epR[k] = a * c;
+      epI[k] = a * sn;
+      emR[k] = c / a;
+      emI[k] = -sn / a;
+    }
     this.visible(x);
     let lr = tmp[0];
     let li = tmp[1];
@@ -375,68 +425,126 @@ export class ComplexLocal {
       thR[u] = tr;
       thI[u] = ti;
       logCosh2(tr, ti, tmp);
-      lcR[u] = tmp[0];
-      lcI[u] = tmp[1];
       lr += tmp[0];
       li += tmp[1];
+      tanhC(tr, ti, tmp);
+      tR[u] = tmp[0];
+      tI[u] = tmp[1];
     }
     this.lpR = lr;
     this.lpI = li;
   }
 
   /**
-   * log phi(x') - log phi(x) (into out) for x' = x with visible spins v1 (and v2 >= 0) flipped
-   * (x unchanged). The proposed theta and log 2 cosh theta are left in prR/prI, plR/plI for {@link accept}.
+   * log phi(x') - log phi(x) (into out; the imaginary part in (-pi, pi]) for x' = x with visible
+   * spins v1 (and v2 >= 0) flipped (x unchanged). The proposed theta and e^{+-D} are kept for
+   * {@link accept}.
    */
   logRatio(x: Int8Array, v1: number, v2: number, out: Float64Array): void {
-    const { net, thR, thI, lcR, lcI, prR, prI, plR, plI, tmp } = this;
+    const { net, thR, thI, tR, tI, prR, prI, peR, peI, pfR, pfI, epR, epI, emR, emI, tmp } = this;
     const { N, H, re, im, idx } = net;
     this.visibleDelta(x, v1, v2);
-    let dr = tmp[0];
-    let di = tmp[1];
-    // Indices into the W (s) or V (a) blocks, and the changes -2 x_v.
+    let logMag = tmp[0];
+    const phase0 = tmp[1];
     const site1 = v1 < N ? v1 : v1 - N;
     const off1 = v1 < N ? 0 : N;
     const d1 = -2 * x[v1];
-    const site2 = v2 < 0 ? 0 : v2 < N ? v2 : v2 - N;
+    const two = v2 >= 0;
+    const site2 = !two ? 0 : v2 < N ? v2 : v2 - N;
     const off2 = v2 < N ? 0 : N;
-    const d2 = v2 < 0 ? 0 : -2 * x[v2];
+    const d2 = !two ? 0 : -2 * x[v2];
+    // e^{+-D}: d = -2 means e^{-2p} for e^{D} and e^{2p} for e^{-D}.
+    const up1 = d1 > 0;
+    const up2 = d2 > 0;
+    let rr = 1;
+    let ri = 0;
     for (let u = 0; u < H; u++) {
       const k1 = idx[u * N + site1] + off1;
       let tr = thR[u] + re[k1] * d1;
       let ti = thI[u] + im[k1] * d1;
-      if (v2 >= 0) {
+      let er = up1 ? epR[k1] : emR[k1];
+      let ei = up1 ? epI[k1] : emI[k1];
+      let fr = up1 ? emR[k1] : epR[k1];
+      let fi = up1 ? emI[k1] : epI[k1];
+      if (two) {
         const k2 = idx[u * N + site2] + off2;
         tr += re[k2] * d2;
         ti += im[k2] * d2;
+        const gr = up2 ? epR[k2] : emR[k2];
+        const gi = up2 ? epI[k2] : emI[k2];
+        const hr = up2 ? emR[k2] : epR[k2];
+        const hi = up2 ? emI[k2] : epI[k2];
+        let q = er * gr - ei * gi;
+        ei = er * gi + ei * gr;
+        er = q;
+        q = fr * hr - fi * hi;
+        fi = fr * hi + fi * hr;
+        fr = q;
       }
       prR[u] = tr;
       prI[u] = ti;
-      logCosh2(tr, ti, tmp);
-      plR[u] = tmp[0];
-      plI[u] = tmp[1];
-      dr += tmp[0] - lcR[u];
-      di += tmp[1] - lcI[u];
+      peR[u] = er;
+      peI[u] = ei;
+      pfR[u] = fr;
+      pfI[u] = fi;
+      // Factor ((1 + t) e + (1 - t) f) / 2 = (e + f) / 2 + t (e - f) / 2.
+      const t0 = tR[u];
+      const t1 = tI[u];
+      const ar = 0.5 * (er - fr);
+      const ai = 0.5 * (ei - fi);
+      const cr = 0.5 * (er + fr) + t0 * ar - t1 * ai;
+      const ci = 0.5 * (ei + fi) + t0 * ai + t1 * ar;
+      const q = rr * cr - ri * ci;
+      ri = rr * ci + ri * cr;
+      rr = q;
+      // Keep the running product representable: fold its modulus into logMag now and then.
+      const m2 = rr * rr + ri * ri;
+      if (m2 > 1e200 || m2 < 1e-200) {
+        const m = Math.sqrt(m2);
+        logMag += Math.log(m);
+        rr /= m;
+        ri /= m;
+      }
     }
-    out[0] = dr;
-    out[1] = di;
+    out[0] = logMag + 0.5 * Math.log(rr * rr + ri * ri);
+    // The visible part's phase plus the product's argument, reduced to (-pi, pi].
+    out[1] = Math.atan2(Math.sin(phase0) * rr + Math.cos(phase0) * ri, Math.cos(phase0) * rr - Math.sin(phase0) * ri);
   }
 
   /** Accepts the last proposal: flips v1 (and v2) in x and adopts the proposed theta; `d` = its log ratio. */
   accept(x: Int8Array, v1: number, v2: number, d: Float64Array): void {
     x[v1] = -x[v1];
     if (v2 >= 0) x[v2] = -x[v2];
+    const { H } = this.net;
+    const { tR, tI, peR, peI, pfR, pfI } = this;
+    for (let u = 0; u < H; u++) {
+      // tanh D = (e - f) / (e + f); t' = (t + tanh D) / (1 + t tanh D).
+      const nr = peR[u] - pfR[u];
+      const ni = peI[u] - pfI[u];
+      const sr = peR[u] + pfR[u];
+      const si = peI[u] + pfI[u];
+      const s2 = sr * sr + si * si;
+      const hr = (nr * sr + ni * si) / s2;
+      const hi = (ni * sr - nr * si) / s2;
+      const t0 = tR[u];
+      const t1 = tI[u];
+      const ar = t0 + hr;
+      const ai = t1 + hi;
+      const br = 1 + t0 * hr - t1 * hi;
+      const bi = t0 * hi + t1 * hr;
+      const b2 = br * br + bi * bi;
+      tR[u] = (ar * br + ai * bi) / b2;
+      tI[u] = (ai * br - ar * bi) / b2;
+    }
     this.thR.set(this.prR);
     this.thI.set(this.prI);
-    this.lcR.set(this.plR);
-    this.lcI.set(this.plI);
     this.lpR += d[0];
     this.lpI += d[1];
   }
 
   /** Holomorphic log-derivatives O_k = d log phi / d p_k of the current configuration x. */
   grad(x: Int8Array, oR: Float64Array, oI: Float64Array): void {
-    const { net, thR, thI, tmp } = this;
+    const { net, tR, tI } = this;
     const { N, H, idx, cIdx, cls } = net;
     oR.fill(0);
     oI.fill(0);
@@ -450,9 +558,8 @@ export class ComplexLocal {
       }
     }
     for (let u = 0; u < H; u++) {
-      tanhC(thR[u], thI[u], tmp);
-      const tr = tmp[0];
-      const ti = tmp[1];
+      const tr = tR[u];
+      const ti = tI[u];
       oR[cIdx[u]] += tr;
       oI[cIdx[u]] += ti;
       const b = u * N;

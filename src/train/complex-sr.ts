@@ -9,7 +9,7 @@
  * cancellation between <O* O> and <O*><O>); rows from several chains are concatenated in chain
  * order, so the result does not depend on how chains are scheduled.
  */
-import { solveSr, type Moments, type SolveResult } from './sr.ts';
+import { chunkLength, combineChunks, solveSr, SrAccumulator, type Moments, type SolveResult } from './sr.ts';
 
 /** Weighted samples of O (complex, P per row) and E (complex) for one SR evaluation. */
 export class ComplexSamples {
@@ -66,6 +66,8 @@ export interface ComplexMoments {
   Si: Float64Array;
   Fr: Float64Array;
   Fi: Float64Array;
+  /** Means of (Re O, Im O), length 2P, when combined from chunks (the next references). */
+  oMean?: Float64Array;
 }
 
 /** The moments of a sample set (Monte Carlo: w = 1; enumeration: normalized |Psi|^2 or any positive weights). */
@@ -139,6 +141,104 @@ export function complexMoments(smp: ComplexSamples): ComplexMoments {
     }
   }
   return { P, weight: W, eR: mER, eI: mEI, eAbs2: e2, Sr, Si, Fr, Fi };
+}
+
+/**
+ * One chain's complex SR sums for one evaluation, taken where the chain runs (its worker thread),
+ * so that only O(P^2) numbers per chain cross threads and the O(P^2)-per-sample work is parallel.
+ * The real vector x = (Re O, Im O) of length 2P goes through the real accumulator (sr.ts: the
+ * packed sums of x x^T on the wasm SIMD kernel, and the sums with eps_r = Re E - eRef_r); the sums
+ * with eps_i = Im E - eRef_i are kept here. All sums are taken relative to a reference (oRef, eRef)
+ * close to the means, for the reason given in sr.ts. The Hermitian S and the complex F follow from
+ * the real covariances (combineComplexChunks).
+ */
+export class ComplexSrAccumulator {
+  private readonly real: SrAccumulator;
+  private readonly x: Float64Array;
+  /** [sum w eps_i, sum w eps_i^2, sum w (x - oRef) eps_i (2P)]. */
+  private readonly extra: Float64Array;
+  private oRef: Float64Array;
+  private eRefI = 0;
+
+  constructor(readonly P: number) {
+    this.real = new SrAccumulator(2 * P, 'sums', 0);
+    this.x = new Float64Array(2 * P);
+    this.extra = new Float64Array(2 + 2 * P);
+    this.oRef = new Float64Array(2 * P);
+  }
+
+  /** Clears the sums; oRef = (Re, Im) reference of O (length 2P), eRef = reference of E (re, im). */
+  reset(oRef: Float64Array, eRefR: number, eRefI: number): void {
+    this.real.reset(oRef, eRefR);
+    this.extra.fill(0);
+    this.oRef = oRef;
+    this.eRefI = eRefI;
+  }
+
+  /** Adds one sample: log-derivatives oR + i oI, local energy eR + i eI, weight w. */
+  add(oR: Float64Array, oI: Float64Array, eR: number, eI: number, w: number): void {
+    const { P, x, extra, oRef } = this;
+    x.set(oR, 0);
+    x.set(oI, P);
+    this.real.add(x, eR, w);
+    const ei = eI - this.eRefI;
+    const wei = w * ei;
+    extra[0] += wei;
+    extra[1] += wei * ei;
+    for (let k = 0; k < 2 * P; k++) extra[2 + k] += (x[k] - oRef[k]) * wei;
+  }
+
+  /** The packed sums (a copy): the real accumulator's chunk, then the imaginary-energy sums. */
+  pack(): Float64Array {
+    const a = this.real.pack();
+    const out = new Float64Array(a.length + this.extra.length);
+    out.set(a);
+    out.set(this.extra, a.length);
+    return out;
+  }
+}
+
+/**
+ * Combines chains' {@link ComplexSrAccumulator} chunks (in the given order) taken with the same
+ * references into the complex moments, and returns the means of (Re O, Im O) too (the next
+ * references). With O = a + i b and E = e_r + i e_i, from the real covariances:
+ *   Re S_kl = Cov(a_k, a_l) + Cov(b_k, b_l),   Im S_kl = Cov(a_k, b_l) - Cov(b_k, a_l),
+ *   Re F_k = Cov(a_k, e_r) + Cov(b_k, e_i),    Im F_k = Cov(a_k, e_i) - Cov(b_k, e_r).
+ */
+export function combineComplexChunks(chunks: Float64Array[], P: number, oRef: Float64Array, eRefR: number, eRefI: number): ComplexMoments {
+  const Q = 2 * P;
+  const realLength = chunkLength(Q, 'sums', 0);
+  const m = combineChunks(chunks.map((c) => c.subarray(0, realLength)), Q, 'sums', oRef, eRefR);
+  const W = m.weight;
+  let sEi = 0;
+  let sEi2 = 0;
+  const sOEi = new Float64Array(Q);
+  for (const c of chunks) {
+    sEi += c[realLength];
+    sEi2 += c[realLength + 1];
+    for (let k = 0; k < Q; k++) sOEi[k] += c[realLength + 2 + k];
+  }
+  const epsI = sEi / W;
+  const covEi = new Float64Array(Q);
+  for (let k = 0; k < Q; k++) covEi[k] = sOEi[k] / W - (m.oMean[k] - oRef[k]) * epsI;
+  const S = m.S!;
+  const Sr = new Float64Array(P * P);
+  const Si = new Float64Array(P * P);
+  const Fr = new Float64Array(P);
+  const Fi = new Float64Array(P);
+  for (let k = 0; k < P; k++) {
+    for (let l = 0; l < P; l++) {
+      Sr[k * P + l] = S[k * Q + l] + S[(P + k) * Q + P + l];
+      // Im S_kk = 0 exactly (Hermitian); the two terms are equal up to rounding.
+      Si[k * P + l] = k === l ? 0 : S[k * Q + P + l] - S[(P + k) * Q + l];
+    }
+    Fr[k] = m.F[k] + covEi[P + k];
+    Fi[k] = covEi[k] - m.F[P + k];
+  }
+  const eR = m.eMean;
+  const eI = eRefI + epsI;
+  const eAbs2 = m.eVar + eR * eR + Math.max(0, sEi2 / W - epsI * epsI) + eI * eI;
+  return { P, weight: W, eR, eI, eAbs2, Sr, Si, Fr, Fi, oMean: m.oMean };
 }
 
 /** Solves (S + shift diag S + shiftAbs) x = F through the real 2P form; x = xR + i xI. */

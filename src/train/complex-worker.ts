@@ -12,6 +12,7 @@ import { makeXxz } from '../model/xxz.ts';
 import { Rng } from '../mc/rng.ts';
 import { ComplexLocal, ComplexNet, type ComplexNetOptions } from './complex-network.ts';
 import { ComplexChain } from './complex-sampler.ts';
+import { ComplexSrAccumulator } from './complex-sr.ts';
 import { decodeConfig, encodeConfig, serveGroup, type ChainState } from './worker.ts';
 
 /**
@@ -42,18 +43,18 @@ export interface ComplexRequest {
   warmup: number;
   /** Mismatch bias (complex-sampler.ts). */
   kappa: number;
-  /** 'sr': O rows, E, w; 'measure': w Re E, w Im E, w |E|^2, w. */
+  /** 'sr': each chain's SR sums (complex-sr.ts ComplexSrAccumulator); 'measure': w Re E, w Im E, w |E|^2, w. */
   mode: 'sr' | 'measure';
+  /** SR mode: the reference of the sums, (Re O, Im O) (length 2P) and E (re, im). */
+  oRef?: Float64Array;
+  eRefR?: number;
+  eRefI?: number;
 }
 
-/** One chain's reply. SR: oR, oI (perChain x P), eR, eI, w; measure: series = [w Re E, w Im E, w |E|^2, w]. */
+/** One chain's reply. SR: its packed sums; measure: series = [w Re E, w Im E, w |E|^2, w]. */
 export interface ComplexReply {
   chain: number;
-  oR: Float64Array | null;
-  oI: Float64Array | null;
-  eR: Float64Array | null;
-  eI: Float64Array | null;
-  w: Float64Array | null;
+  sums: Float64Array | null;
   series: Float64Array[] | null;
   accepted: number;
   proposed: number;
@@ -62,6 +63,8 @@ export interface ComplexReply {
 export class ComplexChainGroup {
   readonly net: ComplexNet;
   readonly chains: Array<{ id: number; chain: ComplexChain }>;
+  /** Per chain, its SR accumulator (created on the first SR request; it owns a wasm memory). */
+  private readonly acc: ComplexSrAccumulator[] = [];
 
   constructor(readonly init: ComplexGroupInit) {
     this.net = new ComplexNet(makeXxz(init.model), init.net);
@@ -97,13 +100,14 @@ export class ComplexChainGroup {
     const e = new Float64Array(2);
     const oRow = new Float64Array(P);
     const oIow = new Float64Array(P);
-    return this.chains.map(({ id, chain: ch }) => {
-      const sr = req.mode === 'sr';
-      const oR = sr ? new Float64Array(M * P) : null;
-      const oI = sr ? new Float64Array(M * P) : null;
-      const eR = new Float64Array(M);
-      const eI = new Float64Array(M);
-      const w = new Float64Array(M);
+    const sr = req.mode === 'sr';
+    if (sr && !req.oRef) throw new Error('an SR request needs the reference oRef');
+    return this.chains.map(({ id, chain: ch }, c) => {
+      const acc = sr ? (this.acc[c] ??= new ComplexSrAccumulator(P)) : null;
+      acc?.reset(req.oRef!, req.eRefR ?? 0, req.eRefI ?? 0);
+      const eR = sr ? null : new Float64Array(M);
+      const eI = sr ? null : new Float64Array(M);
+      const w = sr ? null : new Float64Array(M);
       const a0 = ch.accepted;
       const p0 = ch.proposed;
       ch.kappa = req.kappa;
@@ -112,20 +116,19 @@ export class ComplexChainGroup {
       for (let i = 0; i < M; i++) {
         for (let t = 0; t < req.thin; t++) ch.sweep();
         ch.local.eloc(ch.x, e);
-        eR[i] = e[0];
-        eI[i] = e[1];
-        w[i] = req.kappa ? Math.exp(-req.kappa * ch.mismatches()) : 1;
-        if (oR && oI) {
+        const wi = req.kappa ? Math.exp(-req.kappa * ch.mismatches()) : 1;
+        if (acc) {
           ch.local.grad(ch.x, oRow, oIow);
-          oR.set(oRow, i * P);
-          oI.set(oIow, i * P);
+          acc.add(oRow, oIow, e[0], e[1], wi);
+        } else {
+          eR![i] = e[0];
+          eI![i] = e[1];
+          w![i] = wi;
         }
       }
-      const series = sr ? null : [eR.map((v, i) => w[i] * v), eI.map((v, i) => w[i] * v), eR.map((v, i) => w[i] * (v * v + eI[i] * eI[i])), w];
-      return {
-        chain: id, oR, oI, eR: sr ? eR : null, eI: sr ? eI : null, w: sr ? w : null, series,
-        accepted: ch.accepted - a0, proposed: ch.proposed - p0,
-      };
+      const series = sr ? null : [eR!.map((v, i) => w![i] * v), eI!.map((v, i) => w![i] * v), eR!.map((v, i) => w![i] * (v * v + eI![i] * eI![i])), w!];
+      // pack() copies: replies are copied, never transferred (worker.ts, the thread rule).
+      return { chain: id, sums: acc ? acc.pack() : null, series, accepted: ch.accepted - a0, proposed: ch.proposed - p0 };
     });
   }
 }
