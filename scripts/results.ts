@@ -27,6 +27,12 @@ const SETS: ResultSpec[] = [
   { sweep: DEFAULT_SWEEP, methodsOverride: true },
   { sweep: ['sweep', '--model', 'models/square-4x4.json', '--methods', 'exact,dbm', '--temps', '0.5:5:10', '--log', '--sweeps', '2000', '--out', 'results/square-4x4-critical'], methodsOverride: true },
   { sweep: ['sweep', '--model', 'models/triangular-3x3-afm.json', '--methods', 'exact,dbm', '--temps', '0.3:5:10', '--log', '--sweeps', '3000', '--out', 'results/triangular-3x3-afm'], methodsOverride: true },
+  // Quantum magnets with the complex trained network (xxz models), 3 replicas each so that the error
+  // bars cover the scatter of the evolution: the Heisenberg and XXZ (Delta = 0.5) chains of 16 sites
+  // (Marshall sign by default) and the frustrated J1-J2 4x4 torus at J2 = J/2 (phases learned).
+  { sweep: ['sweep', '--model', 'models/heisenberg-chain-16.json', '--methods', 'exact,train', '--temps', '0.2:5:8', '--log', '--train-replicas', '3', '--out', 'results/heisenberg-chain-16'] },
+  { sweep: ['sweep', '--model', 'models/xxz-chain-16.json', '--methods', 'exact,train', '--temps', '0.2:5:8', '--log', '--train-replicas', '3', '--out', 'results/xxz-chain-16'] },
+  { sweep: ['sweep', '--model', 'models/j1j2-square-4x4.json', '--methods', 'exact,train', '--temps', '0.3:5:7', '--log', '--train-replicas', '3', '--out', 'results/j1j2-square-4x4'] },
   {
     // Square-lattice TFIM, Gamma_c / J = 3.04438(2) (Bloete and Deng, PRE 66, 066110 (2002)):
     // L x L tori at beta = L, Gamma on a grid around it, sampled in continuous imaginary time (the

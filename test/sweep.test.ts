@@ -342,6 +342,11 @@ test('sweep --methods exact,train on an xxz model runs the complex network; its 
   const refused = await run([...args, '--out', bad, '--resume']);
   assert.is(refused.code, 2);
   assert.match(refused.err, /^pdbm: .*train-checkpoint\.json: checksum mismatch/);
+  // Starting over (--overwrite) removes the old checkpoints, replicas' included, before any work.
+  writeFileSync(join(bad, 'train-checkpoint.r1.json'), '{}');
+  const over = await runEnv([...args, '--out', bad, '--overwrite'], { PDBM_TEST_FAIL_UNIT: 'train' });
+  assert.is(over.code, 3);
+  assert.not.ok(existsSync(join(bad, 'train-checkpoint.r1.json')), 'stale replica checkpoint removed');
 });
 
 test('the npm start preset reaches the sweep, takes overrides, and starts over when they change', async () => {

@@ -42,9 +42,8 @@ test('sampled run (8 chains x 400 samples per SR evaluation, seed 3): e and c of
   const ex = exactThermo(makeHamiltonian(model), temps).rows;
   // e_err is the measurement's error bar only: it does not include the scatter of the evolution
   // (SR noise integrated over the steps). With 100 samples per chain per evaluation that scatter was
-  // as large as e_err (seed 3: 4.4 sigma at T = 0.5); with the default 400, seeds 3-5 fall within
-  // 2.1 sigma.
-  const r = await trainComplexThermo(model, temps, { marshall: true, seed: 3 });
+  // as large as e_err (seed 3: 4.4 sigma at T = 0.5); with 400, seeds 3-5 fall within 2.1 sigma.
+  const r = await trainComplexThermo(model, temps, { marshall: true, seed: 3, samples: 400, measureSamples: 1000 });
   const ref = await trainComplexThermo(model, temps, { marshall: true, exact: true });
   for (let k = 0; k < temps.length; k++) {
     const row = r.rows[k];

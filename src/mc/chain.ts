@@ -16,7 +16,7 @@ import { LocalEnergy, RingObservables, WorldlineEnergy, physicalMagnetization } 
 import { Rng } from './rng.ts';
 import { buildJointGraph, type JointGraph } from './joint-graph.ts';
 import { buildSamplerTables, Sampler, type SamplerTables } from './sampler.ts';
-import { SliceObservables } from './slice-observables.ts';
+import { SliceObservables, type SliceSample } from './slice-observables.ts';
 import { integratedAutocorrTime } from '../stats/series.ts';
 import { ContinuousRing, continuousRingConfig, type ContinuousRingConfig } from './continuous-ring.ts';
 import { buildRingTables, buildSpinRing, RingSampler, WolffMove, type RingTables, type SpinRing } from './wolff.ts';
@@ -203,6 +203,33 @@ export function chainConfig(task: ChainTask): ChainConfig {
   return cached;
 }
 
+/** Series for n measurements: the ring estimators' only when `ring` (empty otherwise). */
+function newSeries(n: number, slices: SliceObservables, ring: boolean): ChainSeries {
+  const { nr, nq } = slices;
+  return {
+    eA: new Float64Array(n), eB: new Float64Array(n),
+    eRing: new Float64Array(ring ? n : 0), dRing: new Float64Array(ring ? n : 0),
+    m: new Float64Array(n), mRing: new Float64Array(ring ? n : 0),
+    m2: new Float64Array(n), m4: new Float64Array(n), mAbs: new Float64Array(n),
+    corr: new Float64Array(n * nr), sq: new Float64Array(n * nq), nr, nq,
+  };
+}
+
+/** Records measurement s of the slice observables. */
+function storeSlices(series: ChainSeries, s: number, o: SliceSample): void {
+  series.m2![s] = o.m2;
+  series.m4![s] = o.m4;
+  series.mAbs![s] = o.mAbs;
+  series.corr!.set(o.corr, s * series.nr!);
+  series.sq!.set(o.sq, s * series.nq!);
+}
+
+/** With autoThin: the buffer for m^2 over the warm-up's second half (`tail` sweeps), else null. */
+function autoThinProbe(task: ChainTask): { warm: Float64Array | null; tail: number } {
+  const tail = task.warmup - Math.ceil(task.warmup / 2);
+  return { warm: task.autoThin && tail >= AUTO_THIN_MIN_SAMPLES ? new Float64Array(tail) : null, tail };
+}
+
 /** Imaginary times on which a continuous-time ring's equal-time observables are averaged. */
 export const CONTINUOUS_GRID = 32;
 
@@ -228,23 +255,10 @@ function runContinuousChain(task: ChainTask, beta: number): ChainResult {
   const ring = new ContinuousRing(cfg, new Rng(task.seed, task.chain));
   const grid = new Int8Array(CONTINUOUS_GRID * N);
   const n = task.sweeps;
-  const { nr, nq } = slices;
-  const energy = new Float64Array(n);
-  const series: ChainSeries = {
-    eA: energy, eB: energy, eRing: energy,
-    dRing: new Float64Array(n),
-    m: new Float64Array(n),
-    mRing: new Float64Array(n),
-    m2: new Float64Array(n),
-    m4: new Float64Array(n),
-    mAbs: new Float64Array(n),
-    corr: new Float64Array(n * nr),
-    sq: new Float64Array(n * nq),
-    nr,
-    nq,
-  };
-  const tail = task.warmup - Math.ceil(task.warmup / 2);
-  const warm = task.autoThin && tail >= AUTO_THIN_MIN_SAMPLES ? new Float64Array(tail) : null;
+  const series = newSeries(n, slices, true);
+  // One energy series: the thermodynamic estimator is both copies' (see the function comment).
+  series.eB = series.eRing = series.eA;
+  const { warm, tail } = autoThinProbe(task);
   for (let s = 0; s < task.warmup; s++) {
     ring.sweep();
     if (warm && s >= task.warmup - tail) {
@@ -256,18 +270,13 @@ function runContinuousChain(task: ChainTask, beta: number): ChainResult {
   for (let s = 0; s < n; s++) {
     for (let t = 0; t < thin; t++) ring.sweep();
     const kinks = ring.kinkCount();
-    energy[s] = -kinks / beta + ring.diagonalEnergy();
+    series.eA[s] = -kinks / beta + ring.diagonalEnergy();
     series.dRing[s] = kinks / (beta * beta);
     series.mRing[s] = ring.gridSpins(grid, CONTINUOUS_GRID);
     let m0 = 0;
     for (let i = 0; i < N; i++) m0 += ring.s0[i];
     series.m[s] = m0 / N;
-    const o = slices.measure(grid);
-    series.m2![s] = o.m2;
-    series.m4![s] = o.m4;
-    series.mAbs![s] = o.mAbs;
-    series.corr!.set(o.corr, s * nr);
-    series.sq!.set(o.sq, s * nq);
+    storeSlices(series, s, slices.measure(grid));
   }
   return { chain: task.chain, series, updates: ring.updates, clusterMoves: task.warmup + n * thin, thin };
 }
@@ -282,23 +291,7 @@ export function runChain(task: ChainTask): ChainResult {
   const wolff =
     task.cluster && cfg.spinRing && (ringSampler || task.clusterMove === 'wolff') ? new WolffMove(cfg.spinRing, sampler, !ringSampler) : null;
   const n = task.sweeps;
-  const nr = slices.nr;
-  const nq = slices.nq;
-  const series: ChainSeries = {
-    eA: new Float64Array(n),
-    eB: new Float64Array(n),
-    eRing: new Float64Array(ring ? n : 0),
-    dRing: new Float64Array(ring ? n : 0),
-    m: new Float64Array(n),
-    mRing: new Float64Array(ring ? n : 0),
-    m2: new Float64Array(n),
-    m4: new Float64Array(n),
-    mAbs: new Float64Array(n),
-    corr: new Float64Array(n * nr),
-    sq: new Float64Array(n * nq),
-    nr,
-    nq,
-  };
+  const series = newSeries(n, slices, ring !== null);
   let clusterMoves = 0;
   // Wolff moves per sweep: adapted during the warm-up (to flip about as many spins as the ring
   // has), then fixed, so that the measured chain has one fixed, valid kernel (see WolffMove.sweep).
@@ -313,8 +306,7 @@ export function runChain(task: ChainTask): ChainResult {
   };
   const x = sampler.x;
   // Auto-thin: m^2 after each sweep of the warm-up's second half (spins only: no bond re-draw).
-  const tail = task.warmup - Math.ceil(task.warmup / 2);
-  const warm = task.autoThin && tail >= AUTO_THIN_MIN_SAMPLES ? new Float64Array(tail) : null;
+  const { warm, tail } = autoThinProbe(task);
   for (let s = 0; s < task.warmup; s++) {
     step();
     if (wolff) wolffMoves = wolff.movesForSweep(task.wolffFraction ?? 1);
@@ -332,12 +324,7 @@ export function runChain(task: ChainTask): ChainResult {
       series.dRing[s] = ring.energyDerivative();
       series.mRing[s] = ring.magnetization(x);
     }
-    const o = slices.measure(x);
-    series.m2![s] = o.m2;
-    series.m4![s] = o.m4;
-    series.mAbs![s] = o.mAbs;
-    series.corr!.set(o.corr, s * nr);
-    series.sq!.set(o.sq, s * nq);
+    storeSlices(series, s, slices.measure(x));
   }
   return { chain: task.chain, series, updates: sampler.updates + (wolff?.updates ?? 0) + (ringSampler?.updates ?? 0), clusterMoves, thin };
 }

@@ -11,7 +11,7 @@
  * second sweep into it is refused while the first runs; the state file is checksummed, so a
  * hand-edited state is refused on --resume instead of silently producing a partial result.
  */
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyticThermo, checkAnalyticMemory, checkSampling, type AnalyticOptions } from '../methods/analytic-dbm.ts';
 import { InputError } from '../util/errors.ts';
@@ -365,7 +365,10 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
       }
     }
     if (old) state = { ...old, failures: [] }; // failed units are tried again on resume
-    else rmSync(join(o.out, 'train-checkpoint.json'), { force: true });
+    else {
+      // A fresh run must not resume an old train unit: its checkpoint and every replica's go.
+      for (const f of existsSync(o.out) ? readdirSync(o.out) : []) if (/^train-checkpoint(\.r\d+)?\.json$/.test(f)) rmSync(join(o.out, f), { force: true });
+    }
     const resumeTrain = old !== null;
     const units = planUnits(o, points);
     const started = new Date().toISOString();
