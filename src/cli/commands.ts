@@ -342,7 +342,7 @@ function complexSweepOptions(t: Partial<TrainOptions>): Partial<ComplexTrainOpti
 async function runComplexTrain(v: Values, given: Set<string>, m: ModelSpec, overrides: unknown): Promise<void> {
   const allowed = new Set([...Object.keys(COMPLEX_FIELDS), 'sign', 'model', 'set', 'size', 'temps', 'log', 'progress', 'quiet', 'json', 'help']);
   for (const name of given) {
-    if (!allowed.has(name)) throw new InputError(`--${name} applies to the TFIM network only; for xxz models train takes --${Object.keys(COMPLEX_FIELDS).join(', --')}`);
+    if (!allowed.has(name)) throw new InputError(`--${name} applies to the TFIM network only; for xxz models train takes --${[...Object.keys(COMPLEX_FIELDS), 'sign'].join(', --')}`);
   }
   const T = temperatures(v);
   const opts: Partial<ComplexTrainOptions> = {};
