@@ -32,7 +32,7 @@ const BAD: Array<[string, string[], RegExp]> = [
   ['train on an xxz model: --resume without --checkpoint', ['train', '--model', 'models/heisenberg-chain-16.json', '--resume'], /--resume needs --checkpoint FILE/],
   ['train on an xxz model: --checkpoint in a missing directory', ['train', '--model', 'models/heisenberg-chain-16.json', '--checkpoint', join(dir, 'missing', 'ck.json')], /--checkpoint .*does not exist/],
   ['train on an xxz model: --resume from a missing checkpoint', ['train', '--model', 'models/heisenberg-chain-16.json', '--checkpoint', join(dir, 'absent.json'), '--resume'], /checkpoint file .*absent\.json does not exist/],
-  ['sweep --methods train on an xxz model with a TFIM-only budget', ['sweep', '--model', 'models/heisenberg-chain-16.json', '--methods', 'exact,train', '--train-samples', '100', '--out', join(dir, 'never-xxz-train')], /^pdbm: --train-samples applies to the TFIM network only; for xxz models the train method takes --train-chains, --train-shift, --train-max-dbeta, --train-replicas/],
+  ['sweep --methods train on an xxz model with a TFIM-only budget', ['sweep', '--model', 'models/heisenberg-chain-16.json', '--methods', 'exact,train', '--train-solver', 'dense', '--out', join(dir, 'never-xxz-train')], /^pdbm: --train-solver applies to the TFIM network only; for xxz models the train method takes --train-samples, --train-measure-samples, --train-chains, --train-shift, --train-max-dbeta, --train-replicas/],
   ['--marshall on a TFIM model', ['train', '--model', chain4, '--marshall'], /--marshall applies to xxz models/],
   ['--sign on a TFIM model', ['train', '--model', chain4, '--sign', 'none'], /--sign applies to xxz models/],
   ['--deep with replicas', ['train', '--model', chain4, '--deep', '1', '--replicas', '2'], /^pdbm: --replicas does not apply with --deep/],
@@ -166,6 +166,11 @@ test('exact on an xxz model states its convention and ground-state energy; train
   const clash = await run(['train', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--temps', '2', '--marshall', '--sign', 'none']);
   assert.is(clash.code, 2);
   assert.match(clash.err, /--marshall and --sign none contradict/);
+  // Sample budgets are totals over all chains, as for the TFIM network; the network counts per chain.
+  const budget = JSON.parse((await run(['train', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--temps', '2', '--workers', '1', '--json', '--quiet', '--chains', '4', '--samples', '800', '--measure-samples', '1602'])).out);
+  assert.is(budget.meta.options.samples, 200);
+  assert.is(budget.meta.options.measureSamples, 401);
+  assert.is(budget.rows[0].samples, 4 * 401);
   const ex = JSON.parse((await run(['exact', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--temps', '2,1', '--json'])).out);
   // Within 4 error bars plus the ansatz/integrator error measured on this ring (< 2e-3 relative, test/trained-complex-evolution.test.ts).
   tj.rows.forEach((row: { e: number; e_err: number }, k: number) => {

@@ -306,14 +306,27 @@ async function runDeepTrain(v: Values, given: Set<string>, m: ModelSpec, overrid
 
 /** Options of `pdbm train` that the complex network (xxz models) takes, and its field for each. */
 const COMPLEX_FIELDS: Record<string, keyof ComplexTrainOptions> = {
-  alpha: 'alpha', seed: 'seed', workers: 'workers', chains: 'chains', shift: 'shift', 'max-dbeta': 'dbeta', marshall: 'marshall', replicas: 'replicas',
-  checkpoint: 'checkpoint', resume: 'resume',
+  alpha: 'alpha', seed: 'seed', workers: 'workers', chains: 'chains', samples: 'samples', 'measure-samples': 'measureSamples', shift: 'shift',
+  'max-dbeta': 'dbeta', marshall: 'marshall', replicas: 'replicas', checkpoint: 'checkpoint', resume: 'resume',
 };
 
 /** The budgets of a sweep's train method (TrainOptions fields, TRAIN_FIELDS) that the complex network has, and its field for each. */
 const COMPLEX_SWEEP_FIELDS: Partial<Record<keyof TrainOptions, keyof ComplexTrainOptions>> = {
-  chains: 'chains', shift: 'shift', maxDbeta: 'dbeta', replicas: 'replicas',
+  samples: 'samples', measureSamples: 'measureSamples', chains: 'chains', shift: 'shift', maxDbeta: 'dbeta', replicas: 'replicas',
 };
+
+/**
+ * Sample budgets are given as totals over all chains (as for the TFIM network); the complex network
+ * counts them per chain: ceil(total / chains).
+ */
+function perChainBudgets(o: Partial<ComplexTrainOptions>): Partial<ComplexTrainOptions> {
+  const chains = o.chains ?? defaultComplexTrainOptions().chains;
+  return {
+    ...o,
+    ...(o.samples !== undefined ? { samples: Math.max(2, Math.ceil(o.samples / chains)) } : {}),
+    ...(o.measureSamples !== undefined ? { measureSamples: Math.max(8, Math.ceil(o.measureSamples / chains)) } : {}),
+  };
+}
 
 /**
  * A sweep's train budgets (`trainFields(v, 'train-', true)`) for the complex network (xxz models):
@@ -331,7 +344,7 @@ function complexSweepOptions(t: Partial<TrainOptions>): Partial<ComplexTrainOpti
     }
     out[to] = value;
   }
-  return out as Partial<ComplexTrainOptions>;
+  return perChainBudgets(out as Partial<ComplexTrainOptions>);
 }
 
 /**
@@ -355,7 +368,8 @@ async function runComplexTrain(v: Values, given: Set<string>, m: ModelSpec, over
     opts.marshall = v.sign === 'auto' ? 'auto' : v.sign === 'marshall';
   }
   const t0 = performance.now();
-  const res = await trainComplexThermo(m, T, opts);
+  const perChain = perChainBudgets(opts);
+  const res = await trainComplexThermo(m, T, perChain);
   const rows = res.rows as Array<Record<string, unknown>>;
   const warnings = [
     `the complex network for xxz models is experimental: measured against exact, e is within 0.05-3% on 16-site Heisenberg and XXZ chains for T >= 0.8 (c within 4%), c 11-15% high at T = 0.2, and e 4-58% too high on the frustrated J1-J2 4x4; ${
@@ -368,7 +382,7 @@ async function runComplexTrain(v: Values, given: Set<string>, m: ModelSpec, over
     meta: {
       version: VERSION, ...res.meta,
       solver: `trained complex purified network (alpha ${opts.alpha ?? defaultComplexTrainOptions().alpha}), stochastic reconfiguration, sign ${res.meta.sign}${(opts.marshall ?? 'auto') === 'auto' ? ' (chosen by --sign auto)' : ''}`,
-      seconds: (performance.now() - t0) / 1000, options: { ...defaultComplexTrainOptions(), ...opts, temps: T },
+      seconds: (performance.now() - t0) / 1000, options: { ...defaultComplexTrainOptions(), ...perChain, temps: T },
       ...(overrides ? { overrides } : {}), warnings,
     },
   });
