@@ -203,12 +203,17 @@ export function chainConfig(task: ChainTask): ChainConfig {
   return cached;
 }
 
-/** Series for n measurements: the ring estimators' only when `ring` (empty otherwise). */
-function newSeries(n: number, slices: SliceObservables, ring: boolean): ChainSeries {
+/**
+ * Series for n measurements: the ring estimators' only when `ring` is set (empty otherwise);
+ * 'one-energy' (continuous time) has a single energy series, shared by eA, eB and eRing.
+ */
+function newSeries(n: number, slices: SliceObservables, ring: boolean | 'one-energy'): ChainSeries {
   const { nr, nq } = slices;
+  const eA = new Float64Array(n);
+  const one = ring === 'one-energy';
   return {
-    eA: new Float64Array(n), eB: new Float64Array(n),
-    eRing: new Float64Array(ring ? n : 0), dRing: new Float64Array(ring ? n : 0),
+    eA, eB: one ? eA : new Float64Array(n),
+    eRing: one ? eA : new Float64Array(ring ? n : 0), dRing: new Float64Array(ring ? n : 0),
     m: new Float64Array(n), mRing: new Float64Array(ring ? n : 0),
     m2: new Float64Array(n), m4: new Float64Array(n), mAbs: new Float64Array(n),
     corr: new Float64Array(n * nr), sq: new Float64Array(n * nq), nr, nq,
@@ -255,9 +260,8 @@ function runContinuousChain(task: ChainTask, beta: number): ChainResult {
   const ring = new ContinuousRing(cfg, new Rng(task.seed, task.chain));
   const grid = new Int8Array(CONTINUOUS_GRID * N);
   const n = task.sweeps;
-  const series = newSeries(n, slices, true);
   // One energy series: the thermodynamic estimator is both copies' (see the function comment).
-  series.eB = series.eRing = series.eA;
+  const series = newSeries(n, slices, 'one-energy');
   const { warm, tail } = autoThinProbe(task);
   for (let s = 0; s < task.warmup; s++) {
     ring.sweep();

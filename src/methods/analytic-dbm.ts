@@ -7,6 +7,7 @@
  */
 import { totalmem } from 'node:os';
 import { defaultWorkers } from '../util/workers.ts';
+import { continuousRingConfig } from '../mc/continuous-ring.ts';
 import { CONTINUOUS_GRID, samplingFields, type ChainTask, type SamplingOptions } from '../mc/chain.ts';
 import { InputError } from '../util/errors.ts';
 import { makeTfim, type Tfim } from '../model/hamiltonian.ts';
@@ -292,8 +293,9 @@ export async function analyticThermo(
   if (opts.continuous && opts.extrapolate && opts.extrapolate.length > 1) {
     throw new InputError('--continuous-time has no Trotter step: it cannot be combined with --extrapolate');
   }
-  if (opts.continuous && ham.h !== 0) throw new InputError('--continuous-time needs h = 0 (a longitudinal field breaks the cluster symmetry); use a Trotter step');
   const continuous = Boolean(opts.continuous);
+  // The ring's own checks (h = 0, Gamma != 0, beta), before any work rather than in a worker.
+  if (continuous) for (const T of temps) continuousRingConfig(ham, 1 / T);
   const mem = checkAnalyticMemory(ham, temps, opts);
   const order = opts.order ?? 2;
   const tasks: ChainTask[] = [];

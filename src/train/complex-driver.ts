@@ -262,8 +262,7 @@ class Engine {
     const { net, oR, oI, e } = this;
     const N = net.N;
     const loc = (this.refLocal ??= new ComplexLocal(net));
-    const x = new Int8Array(2 * N);
-    for (let i = 0; i < N; i++) x[i] = x[N + i] = i % 2 ? -1 : 1;
+    const x = (this.refX ??= Int8Array.from({ length: 2 * N }, (_, v) => ((v % N) % 2 ? -1 : 1)));
     loc.refresh(x);
     loc.grad(x, oR, oI);
     loc.eloc(x, e);
@@ -274,6 +273,8 @@ class Engine {
   }
 
   private refLocal: ComplexLocal | null = null;
+  /** The reference configuration: s = a, alternating (built once). */
+  private refX: Int8Array | null = null;
 
   /** Moments at the current parameters and inverse temperature: enumeration or `perChain` samples from every chain. */
   async moments(perChain: number, beta: number): Promise<ComplexMoments> {
