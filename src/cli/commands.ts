@@ -117,6 +117,7 @@ const TRAIN: OptSpec[] = [
   { name: 'target-err-c', type: 'number', min: 0, default: TD.measureRelErrC, help: 'relative error target of c' },
   { name: 'chains', type: 'int', default: TD.chains, help: 'Markov chains (results do not depend on --workers)' },
   { name: 'shift', type: 'number', default: TD.shift, help: 'relative diagonal shift of S' },
+  { name: 'shift-abs', type: 'number', min: 0, default: TD.shiftAbs, help: 'absolute diagonal shift of S (added to the relative one; it biases c at the lowest temperatures, see results/train-accuracy.md)' },
   { name: 'max-dbeta', type: 'number', default: TD.maxDbeta, help: 'largest imaginary-time step' },
   { name: 'solver', type: 'string', default: TD.solver, choices: ['auto', 'dense', 'cg'], help: 'linear solver of stochastic reconfiguration' },
   { name: 'sampler', type: 'string', default: TD.sampler ?? 'marginal', choices: ['marginal', 'joint'], help: 'sampler of |Psi|^2: heat bath on the (s_i, a_i) pairs with cached hidden fields, or the joint-graph sampler (~3x slower per sample)' },
@@ -129,7 +130,7 @@ const ALPHA: OptSpec = { name: 'alpha', type: 'int', min: 1, defaultText: 'the s
 /** TrainOptions fields of the TRAIN table entries. */
 const TRAIN_FIELDS: Record<string, keyof TrainOptions> = {
   samples: 'samples', 'measure-samples': 'measureSamples', 'max-measure-samples': 'maxMeasureSamples', 'target-err': 'measureRelErr',
-  'target-err-c': 'measureRelErrC', chains: 'chains', shift: 'shift', 'max-dbeta': 'maxDbeta', solver: 'solver',
+  'target-err-c': 'measureRelErrC', chains: 'chains', shift: 'shift', 'shift-abs': 'shiftAbs', 'max-dbeta': 'maxDbeta', solver: 'solver',
   sampler: 'sampler', replicas: 'replicas', replica: 'replica', 'step-tol': 'stepTol',
 };
 
@@ -307,12 +308,12 @@ async function runDeepTrain(v: Values, given: Set<string>, m: ModelSpec, overrid
 /** Options of `pdbm train` that the complex network (xxz models) takes, and its field for each. */
 const COMPLEX_FIELDS: Record<string, keyof ComplexTrainOptions> = {
   alpha: 'alpha', seed: 'seed', workers: 'workers', chains: 'chains', samples: 'samples', 'measure-samples': 'measureSamples', shift: 'shift',
-  'max-dbeta': 'dbeta', marshall: 'marshall', replicas: 'replicas', checkpoint: 'checkpoint', resume: 'resume',
+  'shift-abs': 'shiftAbs', 'max-dbeta': 'dbeta', marshall: 'marshall', replicas: 'replicas', checkpoint: 'checkpoint', resume: 'resume',
 };
 
 /** The budgets of a sweep's train method (TrainOptions fields, TRAIN_FIELDS) that the complex network has, and its field for each. */
 const COMPLEX_SWEEP_FIELDS: Partial<Record<keyof TrainOptions, keyof ComplexTrainOptions>> = {
-  samples: 'samples', measureSamples: 'measureSamples', chains: 'chains', shift: 'shift', maxDbeta: 'dbeta', replicas: 'replicas',
+  samples: 'samples', measureSamples: 'measureSamples', chains: 'chains', shift: 'shift', shiftAbs: 'shiftAbs', maxDbeta: 'dbeta', replicas: 'replicas',
 };
 
 /**
