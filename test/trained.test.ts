@@ -18,6 +18,7 @@ import { buildJointGraph } from '../src/mc/sampler.ts';
 import { combineChunks, solveSr, SrAccumulator } from '../src/train/sr.ts';
 import { JointRefresher, RbmLocal, TrainedNet, type NetworkOptions } from '../src/train/network.ts';
 import { exactMoments } from '../src/train/exact-moments.ts';
+import { flowHeat } from '../src/train/flow-heat.ts';
 import { ChainGroup } from '../src/train/worker.ts';
 import { summarizeChains } from '../src/stats/series.ts';
 import { buildTrotterDbm } from '../src/dbm/trotter.ts';
@@ -298,12 +299,58 @@ test('sampled run on the 4-site chain matches the exact checker', async () => {
     // |dc| <= 2.6e-3 here). The noise that sampling adds to the evolution itself is not in the
     // error bar; measured over seeds 1-8 it stays within 2 sigma for e and 3 sigma for c at
     // 2000 samples per step (at 400 samples per step the finite-sample bias of S^-1 F is 6% of e).
-    for (const key of ['e', 'c'] as const) {
-      const sys = Math.abs((tdvp.rows[k][key] as number) - ex[k][key]);
+    // c is the energy-flow estimator (flow-heat.ts); c_var, the variance of E_loc, is checked too.
+    for (const key of ['e', 'c', 'c_var'] as const) {
+      const exactKey = key === 'c_var' ? 'c' : key;
+      const sys = Math.abs((tdvp.rows[k][key] as number) - ex[k][exactKey]);
       const tol = 4 * (r[`${key}_err`] as number) + sys;
-      assert.ok(Math.abs((r[key] as number) - ex[k][key]) < tol, `T=${r.T} ${key}: ${r[key]} ± ${r[`${key}_err`]} vs exact ${ex[k][key]} (tol ${tol})`);
+      assert.ok(Math.abs((r[key] as number) - ex[k][exactKey]) < tol, `T=${r.T} ${key}: ${r[key]} ± ${r[`${key}_err`]} vs exact ${ex[k][exactKey]} (tol ${tol})`);
     }
   });
+});
+
+test('c from the energy flow: K identical chains give beta^2 F^T (S + shift)^-1 F / N with no spread; independent chains drop the F-noise bias', () => {
+  // Synthetic samples: O in R^3, E = 2 O_0 - O_2 + noise, so F = S (2, 0, -1) and F^T S^-1 F = |S^1/2 (2, 0, -1)|^2.
+  const P = 3;
+  const rng = new Rng(11);
+  const draw = () => {
+    const o = Float64Array.from({ length: P }, () => rng.next() - 0.5);
+    o[1] += 0.5 * o[0];
+    return { o, e: 2 * o[0] - o[2] + 0.3 * (rng.next() - 0.5) };
+  };
+  const oRef = new Float64Array(P);
+  const chunkOf = (samples: Array<{ o: Float64Array; e: number }>) => {
+    const acc = new SrAccumulator(P, 'sums', samples.length);
+    acc.reset(oRef, 0);
+    for (const x of samples) acc.add(x.o, x.e, 1);
+    return acc.pack();
+  };
+  const same = Array.from({ length: 500 }, draw);
+  const K = 6;
+  const chunks = Array.from({ length: K }, () => chunkOf(same));
+  const m = combineChunks(chunks, P, 'sums', oRef, 0);
+  const x = solveSr(m, { shift: 0, shiftAbs: 1e-12, solver: 'dense' }).x;
+  const fx = m.F.reduce((a, f, k) => a + f * x[k], 0);
+  const flow = flowHeat(chunks, K, m, 0, 1e-12, 2, 4)!;
+  assert.ok(Math.abs(flow.c - (4 * fx) / 4) < 1e-12 * fx, `${flow.c} vs ${fx}`);
+  assert.ok(flow.err < 1e-12, `spread ${flow.err}`);
+  // Independent chains of 40 samples with E independent of O (true F = 0, so F^T S^-1 F = 0): the
+  // plain quadratic form of the sampled F is biased up by about P Var(E) / n = 3 (1/12) / 240 = 1e-3;
+  // the U-statistic is not (its spread per repetition is about sqrt(2P) Var(E) / n = 8.5e-4, so
+  // 6e-5 for the mean of 200).
+  let plain = 0;
+  let u = 0;
+  const reps = 200;
+  for (let rep = 0; rep < reps; rep++) {
+    const groups = Array.from({ length: K }, () => Array.from({ length: 40 }, () => ({ ...draw(), e: rng.next() - 0.5 })));
+    const cs = groups.map(chunkOf);
+    const mm = combineChunks(cs, P, 'sums', oRef, 0);
+    const xx = solveSr(mm, { shift: 0, shiftAbs: 1e-12, solver: 'dense' }).x;
+    plain += mm.F.reduce((a, f, k) => a + f * xx[k], 0) / reps;
+    u += flowHeat(cs, K, mm, 0, 1e-12, 1, 1)!.c / reps;
+  }
+  assert.ok(plain > 5e-4, `plain ${plain}: the bias this test is about`);
+  assert.ok(Math.abs(u) < 2.5e-4, `U ${u} (plain ${plain})`);
 });
 
 const dir = mkdtempSync(join(tmpdir(), 'pdbm-train-'));

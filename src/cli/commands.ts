@@ -562,7 +562,7 @@ export const COMMANDS: Record<CommandName, Command> = {
           version: VERSION,
           ...res.meta,
           sr_solver: res.meta.solver,
-          solver: `trained purified DBM (alpha ${res.meta.alpha}), stochastic reconfiguration with ${res.meta.solver} solve, ${res.meta.steps} steps`,
+          solver: `trained purified DBM (alpha ${res.meta.alpha}), stochastic reconfiguration with ${res.meta.solver} solve, ${res.meta.steps} steps, c from the energy flow${res.meta.solver === 'cg' ? ' (not with cg: variance)' : ' (c_var: the variance of E_loc)'}`,
           seconds: (performance.now() - t0) / 1000,
           options: { ...opts, temps: T },
           ...(overrides ? { overrides } : {}),

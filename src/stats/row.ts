@@ -44,6 +44,14 @@ export type Row = {
   c_estimator?: string;
   c_two_copy?: number;
   c_two_copy_err?: number;
+  /**
+   * The trained TFIM network's `c` is the energy-flow estimator beta^2 F^T (S + shift)^{-1} F / N
+   * (-beta^2 d<H>/dbeta along the trajectory; train/flow-heat.ts); `c_var` is the variance
+   * estimator beta^2 Var(E_loc)/N of the represented state, which also picks up the residual of
+   * the variational projection (too high at the lowest temperatures).
+   */
+  c_var?: number;
+  c_var_err?: number;
   /** Effective number of independent samples behind `e` (samples / 2 tau_int). */
   n_eff?: number;
   /** Which method produced the row (sweeps and merged result sets). */
@@ -105,7 +113,7 @@ export type Row = {
 /** The keys of {@link Row}, in the column order of data.csv. */
 export const ROW_KEYS = [
   'method', 'L', 'param', 'T', 'e', 'e_err', 'c', 'c_err', 'chi', 'chi_err', 'm2', 'm2_err', 'm4', 'm4_err',
-  'm_abs', 'm_abs_err', 'binder', 'binder_err', 'e_ring', 'e_ring_err', 'c_ring', 'c_ring_err', 'c_two_copy', 'c_two_copy_err',
+  'm_abs', 'm_abs_err', 'binder', 'binder_err', 'e_ring', 'e_ring_err', 'c_ring', 'c_ring_err', 'c_two_copy', 'c_two_copy_err', 'c_var', 'c_var_err',
   'n_eff', 'e_exact', 'c_exact', 'e_dev_sigma', 'c_dev_sigma', 'e_trotter_bias', 'm2_trotter_bias', 'binder_trotter_bias',
 ] as const satisfies ReadonlyArray<keyof Row>;
 

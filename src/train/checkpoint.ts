@@ -45,7 +45,7 @@ export interface DriverState {
 const num = z.number();
 const rowSchema = z.object({
   T: num, e: num, e_err: num, c: num, c_err: num,
-  m2: num.optional(), m2_err: num.optional(), m_abs: num.optional(), m_abs_err: num.optional(), n_eff: num.optional(),
+  m2: num.optional(), m2_err: num.optional(), m_abs: num.optional(), m_abs_err: num.optional(), n_eff: num.optional(), c_var: num.optional(), c_var_err: num.optional(),
 }).strict();
 const pointSchema = z.object({
   T: num, beta: num, steps: z.number().int().nonnegative(), measure_batches: z.number().int().nonnegative(),

@@ -4,8 +4,9 @@
  * reconfiguration (sr.ts), with |Psi|^2 sampled by persistent chains in worker threads
  * (pool.ts), from the exact one-Trotter-step state at beta0 down to the lowest requested
  * temperature. One run gives the whole curve: at every requested T (landed on exactly) it reports
- *   e = <E_loc>/N,   c = beta^2 Var(E_loc)/N,
- * since under |Psi|^2, Var(E_loc) = <H^2> - <H>^2 of the represented state.
+ *   e = <E_loc>/N,   c = beta^2 F^T (S + shift)^{-1} F / N  (the energy flow, flow-heat.ts),
+ * and c_var = beta^2 Var(E_loc)/N, since under |Psi|^2, Var(E_loc) = <H^2> - <H>^2 of the
+ * represented state (which also carries the residual of the variational projection).
  *
  * Integrator: the flow is theta' = -(1/2) S^{-1} F (S + shift). Heun (second order: Euler
  * predictor, trapezoidal corrector, two samplings per step) is the default: measured with exact
@@ -32,6 +33,7 @@ import type { Row } from '../stats/row.ts';
 import type { ModelSpec } from '../model/model.ts';
 import { applyS, combineChunks, solveSr, SrAccumulator, type Moments, type SolveResult, type SumsMode } from './sr.ts';
 import { exactMoments, MAX_EXACT_SITES } from './exact-moments.ts';
+import { flowHeat } from './flow-heat.ts';
 import { ChainPool } from './pool.ts';
 import { chainNodes, type ChainReply, type ChainState } from './worker.ts';
 import { minAlpha, RbmLocal, TrainedNet, translationGroup, type NetworkOptions } from './network.ts';
@@ -268,7 +270,7 @@ interface Source {
 class ExactSource implements Source {
   private readonly local: RbmLocal;
   private readonly acc: SrAccumulator;
-  constructor(private readonly net: TrainedNet) {
+  constructor(private readonly net: TrainedNet, private readonly shift: number, private readonly shiftAbs: number) {
     this.local = new RbmLocal(net);
     this.acc = new SrAccumulator(net.P, 'sums', 0);
   }
@@ -279,7 +281,11 @@ class ExactSource implements Source {
     const N = this.net.N;
     if (T === null) return { moments };
     const e = moments.eMean / N;
-    const row: Row = { T, e, e_err: 0, c: moments.eVar / (T * T * N), c_err: 0 };
+    // c = beta^2 F^T (S + shift)^{-1} F / N (flow-heat.ts), exact here: no sampling bias in F.
+    const x = solveSr(moments, { shift: this.shift, shiftAbs: this.shiftAbs, solver: 'dense' }).x;
+    let fx = 0;
+    for (let k = 0; k < moments.P; k++) fx += moments.F[k] * x[k];
+    const row: Row = { T, e, e_err: 0, c: fx / (T * T * N), c_err: 0, c_var: moments.eVar / (T * T * N), c_var_err: 0 };
     const point = {
       T, beta: 1 / T, measure_batches: 0, samples: 0, e_estimator: 'exact' as const, e_loc: e, e_loc_err: 0, e_rb: e, e_rb_err: 0, tau_e: 0, tau_converged: true,
     };
@@ -340,6 +346,10 @@ class SampledSource implements Source {
     const series = { e: perChainSeries(), ei: perChainSeries(), m: perChainSeries() };
     const views = (k: 'e' | 'ei' | 'm') => series[k].map((g) => g.view());
     const chunks: Float64Array[] = [];
+    // Each chain's sums over the batches so far, for c from the energy flow (flow-heat.ts), which
+    // needs a formed S: dense solver only; with CG (large P) c stays the variance estimator.
+    const chainSums: Float64Array[] = [];
+    let flow: { c: number; err: number } | null = null;
     let stats: Pick<ChainSummaries, 'e' | 'rb'> = { e: [], rb: [] };
     let mode: SumsMode = 'sums';
     let unmet: string[] = [];
@@ -355,7 +365,18 @@ class SampledSource implements Source {
         series.m[c].append(rep.m!);
       });
       stats = { e: r.replies.map((rep) => rep.stats!.e), rb: r.replies.map((rep) => rep.stats!.rb) };
+      if (r.mode === 'sums' && formS) {
+        r.replies.forEach((rep, c) => {
+          if (chainSums[c] === undefined) chainSums[c] = Float64Array.from(rep.chunk);
+          else for (let q = 0; q < rep.chunk.length; q++) chainSums[c][q] += rep.chunk[q];
+        });
+        flow = flowHeat(chainSums, o.chains, combineChunks(chainSums, P, 'sums', oRef, eRef), o.shift, o.shiftAbs, 1 / T, N);
+      }
       const row = energyAndHeat(views('e'), views('ei'), T, N, stats);
+      if (flow) {
+        row.c = flow.c;
+        row.c_err = flow.err;
+      }
       const taken = batches * perChain * o.chains;
       const eOk = row.e_err <= o.measureRelErr * Math.abs(row.e);
       const cOk = row.c_err <= o.measureRelErrC * Math.abs(row.c);
@@ -377,7 +398,16 @@ class SampledSource implements Source {
       ...stats, m2: mag.map((q) => q.m2), mAbs: mag.map((q) => q.mAbs),
     });
     const moments = combineChunks(chunks, P, mode, oRef, eRef, formS);
-    return { moments, measured: { row: s.row, point: { ...s.point, measure_batches: batches }, warnings: [...s.warnings, ...unmet] } };
+    const row: Row = flow ? { ...s.row, c: flow.c, c_err: flow.err, c_var: s.row.c, c_var_err: s.row.c_err } : s.row;
+    const at = `T = ${Number(T.toPrecision(6))}`;
+    const flowWarnings = !flow ? [] : [
+      ...specificHeatWarnings(row, at),
+      // The flow is the projection of Var(H) on the tangent space: above the variance only by noise.
+      ...(flow.c - s.row.c > 4 * Math.hypot(flow.err, s.row.c_err)
+        ? [`${at}: c from the energy flow (${flow.c.toPrecision(4)}) exceeds the variance c_var (${s.row.c.toPrecision(4)}) by more than 4 sigma`]
+        : []),
+    ];
+    return { moments, measured: { row, point: { ...s.point, measure_batches: batches }, warnings: [...s.warnings, ...flowWarnings, ...unmet] } };
   }
 
   states(): Promise<ChainState[]> {
@@ -560,8 +590,8 @@ async function trainOnce(
   let solveMs = 0;
   let stepsHere = 0;
   const source: Source = st.next >= betas.length
-    ? new ExactSource(net) // finished checkpoint: nothing to sample
-    : opts.exact ? new ExactSource(net) : await SampledSource.start(model, net, netOpts, opts, solver, states);
+    ? new ExactSource(net, opts.shift, opts.shiftAbs) // finished checkpoint: nothing to sample
+    : opts.exact ? new ExactSource(net, opts.shift, opts.shiftAbs) : await SampledSource.start(model, net, netOpts, opts, solver, states);
 
   const saveCheckpoint = async () => {
     if (opts.checkpoint) writeCheckpoint(opts.checkpoint, ctx, st, opts.exact ? null : await source.states());

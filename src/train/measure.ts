@@ -3,7 +3,8 @@
  * series of its persistent chains (per chain, in chain order):
  *   e = <E_loc>/N  or the Rao–Blackwellized energy (both unbiased for <H>; the one with the smaller
  *       error bar is reported, `e_estimator` in the point diagnostics says which),
- *   c = beta^2 Var(E_loc)/N, since under |Psi|^2 the variance of E_loc is <H^2> - <H>^2 of the
+ *   c = beta^2 Var(E_loc)/N (reported as c_var when the driver has the energy-flow c of
+ *       flow-heat.ts), since under |Psi|^2 the variance of E_loc is <H^2> - <H>^2 of the
  *       represented state (no second replica of the state is needed, unlike the analytic network),
  *   m2 = <m^2>, m_abs = <|m|> of the physical layer.
  * Errors: means from `summarizeChains`; c by a jackknife over blocks of at least 20 tau_int of the

@@ -68,7 +68,7 @@ export interface ReplicaPoint extends Omit<TrainPoint, 'e_estimator'> {
 
 /**
  * Combines per-replica rows at the same temperatures (same order in every replica): e and c always,
- * m2 and m_abs when every replica has them; n_eff and samples are summed when every replica has
+ * m2, m_abs and c_var when every replica has them; n_eff and samples are summed when every replica has
  * them, beta kept when present. `errors[k]` is the error split of e and c at row k.
  */
 export function combineReplicaRows(rows: Row[][]): { rows: Row[]; errors: Array<{ e: ReplicaError; c: ReplicaError }> } {
@@ -76,7 +76,7 @@ export function combineReplicaRows(rows: Row[][]): { rows: Row[]; errors: Array<
   const errors: Array<{ e: ReplicaError; c: ReplicaError }> = [];
   for (let k = 0; k < rows[0].length; k++) {
     const at = rows.map((r) => r[k]);
-    const q = (key: 'e' | 'c' | 'm2' | 'm_abs') => {
+    const q = (key: 'e' | 'c' | 'm2' | 'm_abs' | 'c_var') => {
       const errKey = `${key}_err` as const;
       if (at.some((r) => r[key] === undefined || r[errKey] === undefined)) return null;
       return combineQuantity(at.map((r) => r[key]!), at.map((r) => r[errKey]!));
@@ -87,6 +87,8 @@ export function combineReplicaRows(rows: Row[][]): { rows: Row[]; errors: Array<
     const row: Row = { T: at[0].T, ...(beta !== undefined ? { beta } : {}), e: e.mean, e_err: e.err, c: c.mean, c_err: c.err };
     const m2 = q('m2');
     const mAbs = q('m_abs');
+    const cVar = q('c_var');
+    if (cVar) Object.assign(row, { c_var: cVar.mean, c_var_err: cVar.err });
     if (m2) Object.assign(row, { m2: m2.mean, m2_err: m2.err });
     if (mAbs) Object.assign(row, { m_abs: mAbs.mean, m_abs_err: mAbs.err });
     if (at.every((r) => r.n_eff !== undefined)) row.n_eff = at.reduce((a, r) => a + r.n_eff!, 0);

@@ -23,7 +23,7 @@ import { srWasm, type SrWasm } from './sr-wasm.ts';
 
 export type SumsMode = 'sums' | 'rows';
 
-const HEAD = 3;
+export const HEAD = 3;
 
 /** Length of a packed chunk with `n` samples. */
 export function chunkLength(P: number, mode: SumsMode, n: number): number {
