@@ -6,8 +6,9 @@
  * Each model is one `trainThermo` call with R replicas (independent evolutions, combined per
  * temperature: the error bar covers the replica scatter and the measurement error).
  *
- *   node --import tsx scripts/validate-train.ts [--only NAME] [--alpha-chain 4] [--alpha-square 8] [--shift-chain X] [--shift-square X]
- *        [--replicas R] [--step-tol X] [--workers W] [--seed S] [--out results/train-accuracy]
+ *   node --import tsx scripts/validate-train.ts [--only NAME] [--alpha-chain 8] [--alpha-square 16] [--shift-chain X] [--shift-square X]
+ *        [--shift-abs-chain X] [--shift-abs-square X]
+ *        [--replicas R] [--step-tol X] [--max-measure-samples N] [--workers W] [--seed S] [--out results/train-accuracy]
  *
  * Writes OUT.json (rows, exact values, deviations, run metadata) and OUT.md (a table).
  */
@@ -22,20 +23,22 @@ import { loadModel } from '../src/model/model.ts';
 const { values } = parseArgs({
   options: {
     only: { type: 'string' }, 'alpha-chain': { type: 'string' }, 'alpha-square': { type: 'string' },
-    'shift-chain': { type: 'string' }, 'shift-square': { type: 'string' },
+    'shift-chain': { type: 'string' }, 'shift-square': { type: 'string' }, 'shift-abs-chain': { type: 'string' }, 'shift-abs-square': { type: 'string' },
     workers: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' },
-    replicas: { type: 'string' }, 'step-tol': { type: 'string' },
+    replicas: { type: 'string' }, 'step-tol': { type: 'string' }, 'max-measure-samples': { type: 'string' },
   },
 });
 const replicas = Number(values.replicas ?? 3);
 const stepTol = values['step-tol'] === undefined ? undefined : Number(values['step-tol']);
 const CASES = [
   {
-    name: 'chain-16', file: 'models/chain-16.json', alpha: Number(values['alpha-chain'] ?? 4), shift: Number(values['shift-chain'] ?? defaultTrainOptions().shift),
+    name: 'chain-16', file: 'models/chain-16.json', alpha: Number(values['alpha-chain'] ?? 8), shift: Number(values['shift-chain'] ?? defaultTrainOptions().shift),
+    shiftAbs: Number(values['shift-abs-chain'] ?? defaultTrainOptions().shiftAbs),
     temps: [5, 2, 1, 0.5, 0.3, 0.2], eTol: 3e-4, cTol: 0.02,
   },
   {
-    name: 'square-4x4', file: 'models/square-4x4.json', alpha: Number(values['alpha-square'] ?? 8), shift: Number(values['shift-square'] ?? defaultTrainOptions().shift),
+    name: 'square-4x4', file: 'models/square-4x4.json', alpha: Number(values['alpha-square'] ?? 16), shift: Number(values['shift-square'] ?? defaultTrainOptions().shift),
+    shiftAbs: Number(values['shift-abs-square'] ?? defaultTrainOptions().shiftAbs),
     temps: [5, 2, 1, 0.5, 0.3], eTol: 3e-4, cTol: 0.03,
   },
 ].filter((c) => !values.only || c.name === values.only);
@@ -45,6 +48,10 @@ interface Case {
   model: string;
   alpha: number;
   shift: number;
+  /** Absolute diagonal shift of S (absent in files written before it was an option: the default then, 1e-6). */
+  shift_abs?: number;
+  /** Measurement budget per temperature and replica (absent in older files: the default then, 1e6). */
+  max_measure_samples?: number;
   replicas: number;
   step_tol: number | null;
   targets: { e_rel: number; c_rel: number };
@@ -54,6 +61,7 @@ interface Case {
   rows: Array<{
     T: number; e: number; e_err: number; e_exact: number; e_rel: number; c: number; c_err: number; c_exact: number; c_rel: number; e_ok: boolean; c_ok: boolean;
     e_dominant?: string; c_dominant?: string;
+    c_var?: number; c_var_err?: number; c_var_rel?: number;
   }>;
 }
 
@@ -66,23 +74,29 @@ function render(cases: Case[]): string {
   const md: string[] = [
     '# Trained purified DBM vs exact',
     '',
-    'Targets: 16-site chain at Gamma = J, |de|/|e| <= 3e-4 and c within 2% for T >= 0.2; 4x4 torus at Gamma = 3, |de|/|e| <= 3e-4 and c within 3% for T >= 0.3. `pdbm train` defaults except alpha, shift, step control and replicas; each model is one call from beta0 = 0.02 down to its lowest T. Each row combines R independent evolutions (replicas, derived seeds): the error bar is the larger of the replica scatter and the measurement error (column "bar set by"). "ok" asks for the deviation within the target; a deviation beyond 4 error bars is marked too. Written by scripts/validate-train.ts.',
+    'Targets: 16-site chain at Gamma = J, |de|/|e| <= 3e-4 and c within 2% for T >= 0.2; 4x4 torus at Gamma = 3, |de|/|e| <= 3e-4 and c within 3% for T >= 0.3. `pdbm train` defaults except alpha, shift, step control, measurement budget and replicas; each model is one call from beta0 = 0.02 down to its lowest T. Each row combines R independent evolutions (replicas, derived seeds): the error bar is the larger of the replica scatter and the measurement error (column "bar set by"). c is the energy-flow estimator beta^2 F^T (S + shift)^-1 F / N (src/train/flow-heat.ts); c_var, the variance of E_loc, is shown beside it: at the lowest T it also carries the residual of the variational projection. "ok" asks for the deviation within the target; a deviation beyond 4 error bars is marked too. Written by scripts/validate-train.ts.',
     '',
   ];
   for (const c of cases) {
-    md.push(`## ${c.model}, alpha = ${c.alpha}, shift = ${c.shift}, ${c.meta.parameters} parameters`, '');
+    md.push(`## ${c.model}, alpha = ${c.alpha}, shift = ${c.shift} (relative) + ${c.shift_abs ?? 1e-6} (absolute), ${c.meta.parameters} parameters`, '');
     md.push(
-      `${c.replicas} replicas${c.step_tol ? `, adaptive step (tolerance ${c.step_tol})` : ''}; targets |de|/|e| <= ${c.targets.e_rel}, c within ${100 * c.targets.c_rel}%. ` +
+      `${c.replicas} replicas${c.step_tol ? `, adaptive step (tolerance ${c.step_tol})` : ''}, measurement budget ${(c.max_measure_samples ?? 1e6) / 1e6} M samples per temperature; targets |de|/|e| <= ${c.targets.e_rel}, c within ${100 * c.targets.c_rel}%. ` +
         `${c.meta.steps} steps, ${(c.meta.samples / 1e6).toFixed(2)} M samples, ${c.meta.seconds.toFixed(0)} s (sampling ${c.meta.sampling_seconds.toFixed(0)} s, solve ${c.meta.solve_seconds.toFixed(1)} s), ${c.workers} workers; exact: ${c.exact_method}.`,
       '',
     );
-    md.push('| T | e | e exact | rel. dev. | c | c exact | rel. dev. | bar set by (e / c) | ok |', '|---|---|---|---|---|---|---|---|---|');
+    // c is the energy-flow estimator; c_var (the variance of E_loc) is shown beside it.
+    const cVar = c.rows.every((r) => r.c_var !== undefined);
+    md.push(
+      `| T | e | e exact | rel. dev. | c | c exact | rel. dev. |${cVar ? ' c_var | rel. dev. |' : ''} bar set by (e / c) | ok |`,
+      `|---|---|---|---|---|---|---|${cVar ? '---|---|' : ''}---|---|`,
+    );
     for (const r of c.rows) {
       const bad = [r.e_ok ? '' : 'e', r.c_ok ? '' : 'c'].filter(Boolean).join(', ');
       const sig = (d: number, err: number) => (Math.abs(d) > 4 * err ? ` (${(d / err).toFixed(1)} σ)` : '');
       md.push(
         `| ${r.T} | ${r.e.toFixed(6)} ± ${r.e_err.toExponential(1)} | ${r.e_exact.toFixed(6)} | ${r.e_rel.toExponential(2)}${sig(r.e - r.e_exact, r.e_err)} | ` +
           `${r.c.toFixed(5)} ± ${r.c_err.toExponential(1)} | ${r.c_exact.toFixed(5)} | ${(100 * r.c_rel).toFixed(2)}%${sig(r.c - r.c_exact, r.c_err)} | ` +
+          (cVar ? `${r.c_var!.toFixed(5)} ± ${r.c_var_err!.toExponential(1)} | ${(100 * r.c_var_rel!).toFixed(2)}%${sig(r.c_var! - r.c_exact, r.c_var_err!)} | ` : '') +
           `${r.e_dominant ?? '-'} / ${r.c_dominant ?? '-'} | ${bad ? `no (${bad})` : 'yes'} |`,
       );
     }
@@ -102,8 +116,10 @@ for (const c of CASES) {
   const temps = c.temps;
   const exact = exactThermo(makeTfim(model), temps);
   const opts = {
-    ...defaultTrainOptions(), alpha: c.alpha, shift: c.shift, seed: Number(values.seed ?? 1), replicas, stepTol,
+    ...defaultTrainOptions(), alpha: c.alpha, shift: c.shift, shiftAbs: c.shiftAbs, seed: Number(values.seed ?? 1), replicas, stepTol,
     ...(values.workers ? { workers: Number(values.workers) } : {}),
+    // At T = 5 the e target (3e-4) is below what the default budget (1e6 samples) resolves.
+    ...(values['max-measure-samples'] ? { maxMeasureSamples: Number(values['max-measure-samples']) } : {}),
   };
   const res = await trainThermo(model, temps, opts, (d, t) => process.stderr.write(`\r${c.name}: step ${d}/${t}   `));
   process.stderr.write('\n');
@@ -116,10 +132,11 @@ for (const c of CASES) {
       T: r.T, e: r.e, e_err: r.e_err, e_exact: x.e, e_rel: de, c: r.c, c_err: r.c_err, c_exact: x.c, c_rel: dc,
       e_ok: Math.abs(de) <= c.eTol, c_ok: Math.abs(dc) <= c.cTol, samples: p.samples, tau_e: p.tau_e, e_estimator: p.e_estimator,
       e_dominant: p.replica_errors?.e.dominant, c_dominant: p.replica_errors?.c.dominant,
+      ...(r.c_var !== undefined && r.c_var_err !== undefined ? { c_var: r.c_var, c_var_err: r.c_var_err, c_var_rel: (r.c_var - x.c) / x.c } : {}),
     };
   });
   const entry: Case = {
-    model: c.name, alpha: c.alpha, shift: c.shift, replicas, step_tol: stepTol ?? null, targets: { e_rel: c.eTol, c_rel: c.cTol },
+    model: c.name, alpha: c.alpha, shift: c.shift, shift_abs: c.shiftAbs, max_measure_samples: opts.maxMeasureSamples, replicas, step_tol: stepTol ?? null, targets: { e_rel: c.eTol, c_rel: c.cTol },
     exact_method: exact.method, meta: res.meta, workers: opts.workers, rows,
   };
   const at = report.findIndex((p) => p.model === c.name);
