@@ -397,6 +397,9 @@ class SampledSource implements Source {
     const s = summarizeTrained(views('e'), views('ei'), views('m'), T, N, {
       ...stats, m2: mag.map((q) => q.m2), mAbs: mag.map((q) => q.mAbs),
     });
+    // The step after the measurement takes S and F from the chunks in batch order, as before the
+    // flow existed: combining the per-chain sums instead would round differently and change the
+    // evolution (and every committed trained result) in the last digits.
     const moments = combineChunks(chunks, P, mode, oRef, eRef, formS);
     const row: Row = flow ? { ...s.row, c: flow.c, c_err: flow.err, c_var: s.row.c, c_var_err: s.row.c_err } : s.row;
     const at = `T = ${Number(T.toPrecision(6))}`;

@@ -33,7 +33,8 @@ export function flowHeat(
 ): { c: number; err: number } | null {
   const P = m.P;
   if (!m.S || K < 3 || chunks.length % K !== 0) return null;
-  // Global means of d = O - oRef and eps = E - eRef.
+  // Global means of d = O - oRef and eps = E - eRef, from the sums (m.oMean - oRef would round
+  // differently, and the rows would no longer reproduce to the last digit).
   let W = 0;
   let sE = 0;
   const sO = new Float64Array(P);
