@@ -119,6 +119,7 @@ const TRAIN: OptSpec[] = [
   { name: 'shift', type: 'number', default: TD.shift, help: 'relative diagonal shift of S' },
   { name: 'shift-abs', type: 'number', min: 0, default: TD.shiftAbs, help: 'absolute diagonal shift of S (added to the relative one; it biases c at the lowest temperatures, see results/train-accuracy.md)' },
   { name: 'max-dbeta', type: 'number', default: TD.maxDbeta, help: 'largest imaginary-time step' },
+  { name: 'rel-dbeta', type: 'number', default: TD.relDbeta, help: 'largest imaginary-time step relative to beta (fixed schedule; the Heun error of e at T >= 2 scales with it, see results/train-accuracy.md)' },
   { name: 'solver', type: 'string', default: TD.solver, choices: ['auto', 'dense', 'cg'], help: 'linear solver of stochastic reconfiguration' },
   { name: 'sampler', type: 'string', default: TD.sampler ?? 'marginal', choices: ['marginal', 'joint'], help: 'sampler of |Psi|^2: heat bath on the (s_i, a_i) pairs with cached hidden fields, or the joint-graph sampler (~3x slower per sample)' },
   { name: 'replicas', type: 'int', min: 1, default: TD.replicas ?? 1, help: 'independent evolutions with derived seeds, combined per temperature; the error bar then covers the scatter of the evolution (about as large as the measurement error: 3 gives honest bars)' },
@@ -130,7 +131,7 @@ const ALPHA: OptSpec = { name: 'alpha', type: 'int', min: 1, defaultText: 'the s
 /** TrainOptions fields of the TRAIN table entries. */
 const TRAIN_FIELDS: Record<string, keyof TrainOptions> = {
   samples: 'samples', 'measure-samples': 'measureSamples', 'max-measure-samples': 'maxMeasureSamples', 'target-err': 'measureRelErr',
-  'target-err-c': 'measureRelErrC', chains: 'chains', shift: 'shift', 'shift-abs': 'shiftAbs', 'max-dbeta': 'maxDbeta', solver: 'solver',
+  'target-err-c': 'measureRelErrC', chains: 'chains', shift: 'shift', 'shift-abs': 'shiftAbs', 'max-dbeta': 'maxDbeta', 'rel-dbeta': 'relDbeta', solver: 'solver',
   sampler: 'sampler', replicas: 'replicas', replica: 'replica', 'step-tol': 'stepTol',
 };
 
@@ -308,12 +309,12 @@ async function runDeepTrain(v: Values, given: Set<string>, m: ModelSpec, overrid
 /** Options of `pdbm train` that the complex network (xxz models) takes, and its field for each. */
 const COMPLEX_FIELDS: Record<string, keyof ComplexTrainOptions> = {
   alpha: 'alpha', seed: 'seed', workers: 'workers', chains: 'chains', samples: 'samples', 'measure-samples': 'measureSamples', shift: 'shift',
-  'shift-abs': 'shiftAbs', 'max-dbeta': 'dbeta', marshall: 'marshall', replicas: 'replicas', checkpoint: 'checkpoint', resume: 'resume',
+  'shift-abs': 'shiftAbs', 'max-dbeta': 'dbeta', 'rel-dbeta': 'relDbeta', marshall: 'marshall', replicas: 'replicas', checkpoint: 'checkpoint', resume: 'resume',
 };
 
 /** The budgets of a sweep's train method (TrainOptions fields, TRAIN_FIELDS) that the complex network has, and its field for each. */
 const COMPLEX_SWEEP_FIELDS: Partial<Record<keyof TrainOptions, keyof ComplexTrainOptions>> = {
-  samples: 'samples', measureSamples: 'measureSamples', chains: 'chains', shift: 'shift', shiftAbs: 'shiftAbs', maxDbeta: 'dbeta', replicas: 'replicas',
+  samples: 'samples', measureSamples: 'measureSamples', chains: 'chains', shift: 'shift', shiftAbs: 'shiftAbs', maxDbeta: 'dbeta', relDbeta: 'relDbeta', replicas: 'replicas',
 };
 
 /**
