@@ -33,6 +33,9 @@ const BAD: Array<[string, string[], RegExp]> = [
   ['train on an xxz model: --checkpoint in a missing directory', ['train', '--model', 'models/heisenberg-chain-16.json', '--checkpoint', join(dir, 'missing', 'ck.json')], /--checkpoint .*does not exist/],
   ['train on an xxz model: --resume from a missing checkpoint', ['train', '--model', 'models/heisenberg-chain-16.json', '--checkpoint', join(dir, 'absent.json'), '--resume'], /checkpoint file .*absent\.json does not exist/],
   ['sweep --methods train on an xxz model with a TFIM-only budget', ['sweep', '--model', 'models/heisenberg-chain-16.json', '--methods', 'exact,train', '--train-solver', 'dense', '--out', join(dir, 'never-xxz-train')], /^pdbm: --train-solver applies to the TFIM network only; for xxz models the train method takes --train-samples, --train-measure-samples, --train-chains, --train-shift, --train-shift-abs, --train-max-dbeta, --train-rel-dbeta, --train-replicas/],
+  // --rel-dbeta reaches each network's option check (TFIM: TrainOptions.relDbeta; xxz: the complex network's).
+  ['train --rel-dbeta 0', ['train', '--model', chain4, '--rel-dbeta', '0'], /^pdbm: --rel-dbeta must be positive and finite, got 0/],
+  ['train --rel-dbeta 0 on an xxz model', ['train', '--model', 'models/heisenberg-chain-16.json', '--rel-dbeta', '0'], /^pdbm: rel-dbeta: expected a positive number, got 0/],
   ['--marshall on a TFIM model', ['train', '--model', chain4, '--marshall'], /--marshall applies to xxz models/],
   ['--sign on a TFIM model', ['train', '--model', chain4, '--sign', 'none'], /--sign applies to xxz models/],
   ['--deep with replicas', ['train', '--model', chain4, '--deep', '1', '--replicas', '2'], /^pdbm: --replicas does not apply with --deep/],
