@@ -18,8 +18,8 @@
  * covariance of O and E_loc about the means of all chains (so that the chains' F_k average to F),
  * and the error bar is a jackknife over chains.
  */
-import { CholeskyDecomposition, Matrix } from 'ml-matrix';
-import { HEAD, type Moments } from './sr.ts';
+import { Matrix } from 'ml-matrix';
+import { HEAD, shiftedCholesky, type Moments } from './sr.ts';
 
 /**
  * c_flow and its jackknife error, per site, at inverse temperature `beta` (1/J), for `N` sites,
@@ -65,13 +65,7 @@ export function flowHeat(
     for (let p = 0; p < P; p++) f[p] = (oe[p] - dBar[p] * e - eBar * o[p] + w * dBar[p] * eBar) / w;
     Fk.push(f);
   }
-  const A = new Matrix(P, P);
-  const S = m.S;
-  for (let k = 0; k < P; k++) {
-    for (let l = 0; l < P; l++) A.set(k, l, S[k * P + l]);
-    A.set(k, k, S[k * P + k] * (1 + shift) + shiftAbs);
-  }
-  const ch = new CholeskyDecomposition(A);
+  const ch = shiftedCholesky(m.S, P, shift, shiftAbs);
   if (!ch.isPositiveDefinite()) return null;
   // a_kl = F_k^T A^{-1} F_l from the K solves.
   const X = ch.solve(new Matrix(Array.from({ length: P }, (_, p) => Fk.map((f) => f[p]))));

@@ -372,6 +372,20 @@ export interface SolveResult {
   shiftAbs: number;
 }
 
+/**
+ * Cholesky decomposition of the shifted metric A = S + shift diag S + shiftAbs (S: P x P
+ * row-major, dimensionless). The one matrix of the steps (solveSr) and of the energy-flow c
+ * (flow-heat.ts); check `isPositiveDefinite()` before solving.
+ */
+export function shiftedCholesky(S: Float64Array, P: number, shift: number, shiftAbs: number): CholeskyDecomposition {
+  const A = new Matrix(P, P);
+  for (let k = 0; k < P; k++) {
+    for (let l = 0; l < P; l++) A.set(k, l, S[k * P + l]);
+    A.set(k, k, S[k * P + k] * (1 + shift) + shiftAbs);
+  }
+  return new CholeskyDecomposition(A);
+}
+
 /** Solves (S + shift diag S + shiftAbs) x = F. */
 export function solveSr(m: Moments, o: SolveOptions): SolveResult {
   const P = m.P;
@@ -385,12 +399,7 @@ export function solveSr(m: Moments, o: SolveOptions): SolveResult {
     if (!m.S) throw new Error('solveSr: the dense solver needs a formed S');
     const S = m.S;
     for (let attempt = 0; ; attempt++) {
-      const A = new Matrix(P, P);
-      for (let k = 0; k < P; k++) {
-        for (let l = 0; l < P; l++) A.set(k, l, S[k * P + l]);
-        A.set(k, k, S[k * P + k] * (1 + o.shift) + shiftAbs);
-      }
-      const ch = new CholeskyDecomposition(A);
+      const ch = shiftedCholesky(S, P, o.shift, shiftAbs);
       if (ch.isPositiveDefinite()) {
         const sol = ch.solve(Matrix.columnVector(Array.from(F)));
         x = Float64Array.from(sol.getColumn(0));
