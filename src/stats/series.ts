@@ -164,6 +164,9 @@ export function summarize(x: Float64Array): Summary {
   return { mean: m, err: Math.sqrt((variance(x) * 2 * t) / n), tau, nEff: n / (2 * t), converged };
 }
 
+/** Chains from which {@link summarizeChains} takes the error bar from the scatter of the chain means. */
+export const MIN_CHAINS_BETWEEN = 16;
+
 /** Result of combining independent chains; `method` says where the error bar came from. */
 export interface ChainsSummary extends Summary {
   chains: number;
@@ -182,7 +185,7 @@ export interface ChainsSummary extends Summary {
  * window converged. `given`: each chain's {@link summarize}, when already computed elsewhere (the
  * trained method's worker threads compute them where the series are); must equal summarize(chain).
  */
-export function summarizeChains(chains: Float64Array[], minChains = 16, given?: Summary[]): ChainsSummary {
+export function summarizeChains(chains: Float64Array[], minChains = MIN_CHAINS_BETWEEN, given?: Summary[]): ChainsSummary {
   const K = chains.length;
   if (K === 0) throw new RangeError('summarizeChains: no chains');
   if (given && given.length !== K) throw new RangeError(`summarizeChains: ${given.length} summaries for ${K} chains`);
@@ -202,20 +205,32 @@ export function summarizeChains(chains: Float64Array[], minChains = 16, given?: 
   }
   // Every chain's window must have converged for tau (and nEff) to be trusted.
   const converged = per.every((p) => p.converged);
-  let err2 = 0;
   if (K >= minChains) {
-    for (let c = 0; c < K; c++) {
-      const w = chains[c].length / n;
-      err2 += w * w * (per[c].mean - m) ** 2;
-    }
-    err2 *= K / (K - 1);
-    return { mean: m, err: Math.sqrt(err2), tau, nEff, converged, chains: K, method: 'between-chains' };
+    const err = betweenChainsError(chains.map((ch) => ch.length), per.map((p) => p.mean), m);
+    return { mean: m, err, tau, nEff, converged, chains: K, method: 'between-chains' };
   }
+  let err2 = 0;
   for (let c = 0; c < K; c++) {
     const w = chains[c].length / n;
     err2 += w * w * per[c].err ** 2;
   }
   return { mean: m, err: Math.sqrt(err2), tau, nEff, converged, chains: K, method: 'autocorrelation' };
+}
+
+/**
+ * The between-chains error of a pooled mean m over K >= 2 chains of lengths n_c with means m_c:
+ * err^2 = K/(K-1) sum_c (n_c/n)^2 (m_c - m)^2, n = sum_c n_c (see {@link summarizeChains}). Needs
+ * only the chain means, no autocorrelation analysis.
+ */
+export function betweenChainsError(lengths: number[], means: number[], m: number): number {
+  const K = lengths.length;
+  const n = lengths.reduce((a, b) => a + b, 0);
+  let err2 = 0;
+  for (let c = 0; c < K; c++) {
+    const w = lengths[c] / n;
+    err2 += w * w * (means[c] - m) ** 2;
+  }
+  return Math.sqrt(err2 * (K / (K - 1)));
 }
 
 /**

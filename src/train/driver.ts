@@ -30,6 +30,7 @@ import { dbmToJson } from '../dbm/network.ts';
 import { InputError } from '../util/errors.ts';
 import { makeTfim } from '../model/hamiltonian.ts';
 import type { Row } from '../stats/row.ts';
+import { MIN_CHAINS_BETWEEN } from '../stats/series.ts';
 import type { ModelSpec } from '../model/model.ts';
 import { applyS, combineChunks, solveSr, SrAccumulator, type Moments, type SolveResult, type SumsMode } from './sr.ts';
 import { exactMoments, MAX_EXACT_SITES } from './exact-moments.ts';
@@ -37,7 +38,7 @@ import { flowHeat } from './flow-heat.ts';
 import { ChainPool } from './pool.ts';
 import { chainNodes, type ChainReply, type ChainState } from './worker.ts';
 import { minAlpha, RbmLocal, TrainedNet, translationGroup, type NetworkOptions } from './network.ts';
-import { energyAndHeat, GrowingSeries, specificHeatWarnings, summarizeTrained, type ChainSummaries, type TrainPoint } from './measure.ts';
+import { energyAndHeat, energyFromMeans, GrowingSeries, specificHeatWarnings, summarizeTrained, type TrainPoint } from './measure.ts';
 import { combineRows, replicaCheckpoint, replicaSeed, type ReplicaPoint } from './replicas.ts';
 
 export { replicaCheckpoint };
@@ -315,14 +316,14 @@ class SampledSource implements Source {
     return new SampledSource(pool, net, o, solver);
   }
 
-  private async run(theta: Float64Array, perChain: number, series: boolean, oRef: Float64Array, eRef: number, batch = 0): Promise<{ replies: ChainReply[]; mode: SumsMode }> {
+  private async run(theta: Float64Array, perChain: number, series: boolean, oRef: Float64Array, eRef: number, batch = 0, light = false): Promise<{ replies: ChainReply[]; mode: SumsMode }> {
     const o = this.o;
     // The dense solver gets each chain's packed O O^T sums, formed in the chains' threads (SIMD
     // kernel, in parallel). Sending the rows instead, though smaller when a chain has fewer than
     // (P + 1) / 2 samples, leaves the O(n P^2) formation of S to this thread, serially: on the 8x8
     // torus (P = 642, 250 samples per chain) that was most of each step. CG never forms S: rows.
     const mode: SumsMode = this.solver === 'cg' ? 'rows' : 'sums';
-    const replies = await this.pool.step({ theta, samples: perChain, thin: o.thin, warmup: o.warmup, stepSweeps: o.stepSweeps, mode, series, batch, oRef, eRef });
+    const replies = await this.pool.step({ theta, samples: perChain, thin: o.thin, warmup: o.warmup, stepSweeps: o.stepSweeps, mode, series, batch, light, oRef, eRef });
     this.samplesTaken += perChain * o.chains;
     return { replies, mode };
   }
@@ -350,12 +351,16 @@ class SampledSource implements Source {
     // needs a formed S: dense solver only; with CG (large P) c stays the variance estimator.
     const chainSums: Float64Array[] = [];
     let flow: { c: number; err: number } | null = null;
-    let stats: Pick<ChainSummaries, 'e' | 'rb'> = { e: [], rb: [] };
+    // The stopping rule reads e, e_err, c and c_err. With enough chains for between-chains error
+    // bars and c from the energy flow, none of these needs a chain's autocorrelation analysis, so
+    // the batches return only chain means and the summaries are made once, after the last batch
+    // (the same numbers as summaries after every batch: energyFromMeans).
+    const light = formS && o.chains >= MIN_CHAINS_BETWEEN;
     let mode: SumsMode = 'sums';
     let unmet: string[] = [];
     let batches = 0;
     for (;;) {
-      const r = await this.run(theta, perChain, true, oRef, eRef, batches);
+      const r = await this.run(theta, perChain, true, oRef, eRef, batches, light);
       batches++;
       mode = r.mode;
       for (const rep of r.replies) chunks.push(rep.chunk);
@@ -364,7 +369,6 @@ class SampledSource implements Source {
         series.ei[c].append(rep.ei!);
         series.m[c].append(rep.m!);
       });
-      stats = { e: r.replies.map((rep) => rep.stats!.e), rb: r.replies.map((rep) => rep.stats!.rb) };
       if (r.mode === 'sums' && formS) {
         r.replies.forEach((rep, c) => {
           if (chainSums[c] === undefined) chainSums[c] = Float64Array.from(rep.chunk);
@@ -372,7 +376,9 @@ class SampledSource implements Source {
         });
         flow = flowHeat(chainSums, o.chains, combineChunks(chainSums, P, 'sums', oRef, eRef), o.shift, o.shiftAbs, 1 / T, N);
       }
-      const row = energyAndHeat(views('e'), views('ei'), T, N, stats);
+      const row = light
+        ? { ...energyFromMeans(views('e'), views('ei'), N, r.replies.map((rep) => rep.means!)), c: NaN, c_err: NaN }
+        : energyAndHeat(views('e'), views('ei'), T, N, { e: r.replies.map((rep) => rep.stats!.e), rb: r.replies.map((rep) => rep.stats!.rb) });
       if (flow) {
         row.c = flow.c;
         row.c_err = flow.err;
@@ -393,9 +399,9 @@ class SampledSource implements Source {
         break;
       }
     }
-    const mag = await this.pool.magnetization();
+    const fin = await this.pool.summaries();
     const s = summarizeTrained(views('e'), views('ei'), views('m'), T, N, {
-      ...stats, m2: mag.map((q) => q.m2), mAbs: mag.map((q) => q.mAbs),
+      e: fin.map((q) => q.e), rb: fin.map((q) => q.rb), m2: fin.map((q) => q.m2), mAbs: fin.map((q) => q.mAbs),
     });
     // The step after the measurement takes S and F from the chunks in batch order, as before the
     // flow existed: combining the per-chain sums instead would round differently and change the

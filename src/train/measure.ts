@@ -11,7 +11,7 @@
  * E_loc series (between 2 and 16 blocks per chain). Suspicious numbers become warnings.
  */
 import type { Row } from '../stats/row.ts';
-import { blockMeans, integratedAutocorrTime, jackknife, summarize, summarizeChains, type Summary } from '../stats/series.ts';
+import { betweenChainsError, blockMeans, integratedAutocorrTime, jackknife, summarize, summarizeChains, type Summary } from '../stats/series.ts';
 
 /** Per-temperature diagnostics of the trained method (not part of the Row). */
 export interface TrainPoint {
@@ -55,6 +55,41 @@ export interface ChainSummaries {
 /** The energy summaries of one chain (total energies in, per site out), as ChainSummaries holds them. */
 export function energySummaries(e: Float64Array, ei: Float64Array, N: number): { e: Summary; rb: Summary } {
   return { e: summarize(e.map((v) => v / N)), rb: summarize(ei.map((v) => v / N)) };
+}
+
+/**
+ * Mean of x_i / N over a series, bit for bit the `mean` of {@link energySummaries} (the same
+ * divisions and additions in the same order), without the autocorrelation analysis or a copy.
+ */
+export function perSiteMean(x: Float64Array, N: number): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i] / N;
+  return s / x.length;
+}
+
+/**
+ * e and e_err as {@link energyAndHeat} gives them when the error bars come from the scatter of
+ * the chain means (at least MIN_CHAINS_BETWEEN chains), from each chain's {@link perSiteMean} of
+ * E_loc (`means[c].e`) and of the Rao–Blackwellized energy (`means[c].rb`): the same numbers, bit
+ * for bit, in O(n) with no allocation and no autocorrelation analysis. This is all that the
+ * stopping rule of the measurement batches reads when c comes from the energy flow; re-analysing
+ * every chain's whole series after each batch was 15% of a default run's CPU time.
+ */
+export function energyFromMeans(e: Float64Array[], ei: Float64Array[], N: number, means: Array<{ e: number; rb: number }>): { e: number; e_err: number } {
+  const lengths = e.map((s) => s.length);
+  const pooled = (series: Float64Array[], key: 'e' | 'rb') => {
+    let n = 0;
+    let s = 0;
+    for (const ch of series) {
+      n += ch.length;
+      for (let i = 0; i < ch.length; i++) s += ch[i] / N;
+    }
+    const m = s / n;
+    return { e: m, e_err: betweenChainsError(lengths, means.map((q) => q[key]), m) };
+  };
+  const sl = pooled(e, 'e');
+  const rb = pooled(ei, 'rb');
+  return rb.e_err < sl.e_err ? rb : sl;
 }
 
 /** The magnetization summaries of one chain (m per site). */

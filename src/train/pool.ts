@@ -11,8 +11,7 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { workerEntryUrl } from '../util/worker-url.ts';
-import type { Summary } from '../stats/series.ts';
-import { ChainGroup, type ChainReply, type ChainState, type GroupInit, type GroupMessage, type StepRequest } from './worker.ts';
+import { ChainGroup, type ChainReply, type ChainState, type ChainSummary, type GroupInit, type GroupMessage, type StepRequest } from './worker.ts';
 
 /**
  * A failure while sampling (an exception in a worker thread or in the chains of this thread, or a
@@ -129,10 +128,10 @@ export class ChainPool {
     return settled.flatMap((s) => (s as PromiseFulfilledResult<T[]>).value);
   }
 
-  /** Every chain's magnetization summaries of the current measurement (ChainGroup.magnetization), in chain order. */
-  async magnetization(): Promise<Array<{ m2: Summary; mAbs: Summary }>> {
-    if (this.local) return this.local.magnetization();
-    return this.all({ type: 'magnetization' });
+  /** Every chain's summaries of the current measurement (ChainGroup.summaries), in chain order. */
+  async summaries(): Promise<ChainSummary[]> {
+    if (this.local) return this.local.summaries();
+    return this.all({ type: 'summaries' });
   }
 
   /** Every chain's state, in chain order. */

@@ -19,7 +19,7 @@ import { buildJointGraph, Sampler, type JointGraph } from '../mc/sampler.ts';
 import { MarginalMetropolis } from './marginal-move.ts';
 import { MarginalSampler } from './marginal-sampler.ts';
 import { SrAccumulator, type SumsMode } from './sr.ts';
-import { energySummaries, GrowingSeries, magnetizationSummaries } from './measure.ts';
+import { energySummaries, GrowingSeries, magnetizationSummaries, perSiteMean, type ChainSummaries } from './measure.ts';
 import type { Summary } from '../stats/series.ts';
 import { JointRefresher, RbmLocal, TrainedNet, type NetworkOptions } from './network.ts';
 
@@ -73,6 +73,12 @@ export interface StepRequest {
    * batches so far).
    */
   batch?: number;
+  /**
+   * With the series: return each chain's means (ChainReply.means) instead of its summaries, whose
+   * autocorrelation analysis of the whole series is then done once, after the last batch
+   * ({@link ChainGroup.summaries}).
+   */
+  light?: boolean;
   oRef: Float64Array;
   eRef: number;
 }
@@ -91,6 +97,8 @@ export interface ChainReply {
    * O(n log n) autocorrelation analysis runs in the chains' threads, not serially in the main one.
    */
   stats: { e: Summary; rb: Summary } | null;
+  /** With the series and `light`: the means of E_loc / N and of the Rao–Blackwellized energy / N over every batch so far (measure.ts perSiteMean). */
+  means: { e: number; rb: number } | null;
   updates: number;
   clusterMoves: number;
 }
@@ -209,7 +217,7 @@ export class ChainGroup {
         const proposed = mc.proposed;
         const r = this.measure(req, acc, x, ch.fresh ? req.warmup : req.stepSweeps, () => mc.sweep(x, ch.rng), () => local.evalCached(x, o, mc.theta, mc.sigP, mc.sigM, mc.f));
         ch.fresh = false;
-        replies.push({ chain: ch.id, ...r, stats: this.record(ch, req, r), updates: mc.proposed - proposed, clusterMoves: 0 });
+        replies.push({ chain: ch.id, ...r, ...this.record(ch, req, r), updates: mc.proposed - proposed, clusterMoves: 0 });
       }
       return replies;
     }
@@ -244,14 +252,14 @@ export class ChainGroup {
       const r = this.measure(req, acc, x, ch.fresh ? req.warmup : req.stepSweeps, move, () => local.eval(x, o));
       ch.x.set(x);
       ch.fresh = false;
-      replies.push({ chain: ch.id, ...r, stats: this.record(ch, req, r), updates: sampler.updates, clusterMoves });
+      replies.push({ chain: ch.id, ...r, ...this.record(ch, req, r), updates: sampler.updates, clusterMoves });
     }
     return replies;
   }
 
-  /** Appends a measurement batch to the chain's series and summarizes them (null without series). */
-  private record(ch: Chain, req: StepRequest, r: { e: Float64Array | null; ei: Float64Array | null; m: Float64Array | null }): ChainReply['stats'] {
-    if (!r.e || !r.ei || !r.m) return null;
+  /** Appends a measurement batch to the chain's series and summarizes them, or only averages them when `light` (both null without series). */
+  private record(ch: Chain, req: StepRequest, r: { e: Float64Array | null; ei: Float64Array | null; m: Float64Array | null }): Pick<ChainReply, 'stats' | 'means'> {
+    if (!r.e || !r.ei || !r.m) return { stats: null, means: null };
     if (!req.batch) {
       ch.e.clear();
       ch.ei.clear();
@@ -260,12 +268,14 @@ export class ChainGroup {
     ch.e.append(r.e);
     ch.ei.append(r.ei);
     ch.m.append(r.m);
-    return energySummaries(ch.e.view(), ch.ei.view(), this.net.N);
+    const N = this.net.N;
+    if (req.light) return { stats: null, means: { e: perSiteMean(ch.e.view(), N), rb: perSiteMean(ch.ei.view(), N) } };
+    return { stats: energySummaries(ch.e.view(), ch.ei.view(), N), means: null };
   }
 
-  /** summarize() of m^2 and |m| of every chain's current measurement series (all batches), in chain order. */
-  magnetization(): Array<{ m2: Summary; mAbs: Summary }> {
-    return this.chains.map((ch) => magnetizationSummaries(ch.m.view()));
+  /** Every chain's summaries of its current measurement series (all batches), in chain order: energies and magnetization. */
+  summaries(): ChainSummary[] {
+    return this.chains.map((ch) => ({ ...energySummaries(ch.e.view(), ch.ei.view(), this.net.N), ...magnetizationSummaries(ch.m.view()) }));
   }
 
   /** Current state of every chain (for checkpoints). */
@@ -279,8 +289,11 @@ export function chainNodes(net: TrainedNet, sampler: 'marginal' | 'joint' | unde
   return (sampler ?? 'marginal') === 'marginal' ? 2 * net.N : buildJointGraph(net.dbm).nNodes;
 }
 
+/** One chain's entry of {@link ChainSummaries}. */
+export type ChainSummary = { [K in keyof Required<ChainSummaries>]: Summary };
+
 /** Messages on the task's port. */
-export type GroupMessage = { type: 'step'; req: StepRequest } | { type: 'states' } | { type: 'magnetization' } | { type: 'close' };
+export type GroupMessage = { type: 'step'; req: StepRequest } | { type: 'states' } | { type: 'summaries' } | { type: 'close' };
 
 /**
  * Piscina task: owns a ChainGroup for the life of the run and answers requests on `port` in order
@@ -292,7 +305,7 @@ export default function handle(task: { port: MessagePort; init: GroupInit }): Pr
     const group = new ChainGroup(task.init);
     return (msg) => {
       if (msg.type === 'step') return { value: group.step(msg.req) };
-      if (msg.type === 'magnetization') return { value: group.magnetization() };
+      if (msg.type === 'summaries') return { value: group.summaries() };
       return { value: group.states() };
     };
   });
