@@ -32,7 +32,7 @@ const BAD: Array<[string, string[], RegExp]> = [
   ['train on an xxz model: --resume without --checkpoint', ['train', '--model', 'models/heisenberg-chain-16.json', '--resume'], /--resume needs --checkpoint FILE/],
   ['train on an xxz model: --checkpoint in a missing directory', ['train', '--model', 'models/heisenberg-chain-16.json', '--checkpoint', join(dir, 'missing', 'ck.json')], /--checkpoint .*does not exist/],
   ['train on an xxz model: --resume from a missing checkpoint', ['train', '--model', 'models/heisenberg-chain-16.json', '--checkpoint', join(dir, 'absent.json'), '--resume'], /checkpoint file .*absent\.json does not exist/],
-  ['sweep --methods train on an xxz model with a TFIM-only budget', ['sweep', '--model', 'models/heisenberg-chain-16.json', '--methods', 'exact,train', '--train-solver', 'dense', '--out', join(dir, 'never-xxz-train')], /^pdbm: --train-solver applies to the TFIM network only; for xxz models the train method takes --train-samples, --train-measure-samples, --train-chains, --train-shift, --train-shift-abs, --train-max-dbeta, --train-rel-dbeta, --train-replicas/],
+  ['sweep --methods train on an xxz model with a TFIM-only budget', ['sweep', '--model', 'models/heisenberg-chain-16.json', '--methods', 'exact,train', '--train-solver', 'dense', '--out', join(dir, 'never-xxz-train')], /^pdbm: --train-solver applies to the TFIM network only; for xxz models the train method takes --train-samples, --train-measure-samples, --train-max-measure-samples, --train-target-err, --train-target-err-c, --train-chains, --train-shift, --train-shift-abs, --train-max-dbeta, --train-rel-dbeta, --train-replicas/],
   // --rel-dbeta reaches each network's option check (TFIM: TrainOptions.relDbeta; xxz: the complex network's).
   ['train --rel-dbeta 0', ['train', '--model', chain4, '--rel-dbeta', '0'], /^pdbm: --rel-dbeta must be positive and finite, got 0/],
   ['train --rel-dbeta 0 on an xxz model', ['train', '--model', 'models/heisenberg-chain-16.json', '--rel-dbeta', '0'], /^pdbm: rel-dbeta: expected a positive number, got 0/],
@@ -170,10 +170,18 @@ test('exact on an xxz model states its convention and ground-state energy; train
   assert.is(clash.code, 2);
   assert.match(clash.err, /--marshall and --sign none contradict/);
   // Sample budgets are totals over all chains, as for the TFIM network; the network counts per chain.
-  const budget = JSON.parse((await run(['train', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--temps', '2', '--workers', '1', '--json', '--quiet', '--chains', '4', '--samples', '800', '--measure-samples', '1602'])).out);
+  // --max-measure-samples 3208 with a never-met --target-err: 802 per chain, two batches of 401.
+  const budget = JSON.parse((await run([
+    'train', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--temps', '2', '--workers', '1', '--json', '--quiet', '--chains', '4', '--samples', '800',
+    '--measure-samples', '1602', '--max-measure-samples', '3208', '--target-err', '0',
+  ])).out);
   assert.is(budget.meta.options.samples, 200);
   assert.is(budget.meta.options.measureSamples, 401);
-  assert.is(budget.rows[0].samples, 4 * 401);
+  assert.is(budget.meta.options.maxMeasureSamples, 802);
+  assert.is(budget.meta.options.measureRelErr, 0);
+  assert.is(budget.rows[0].samples, 2 * 4 * 401);
+  assert.is(budget.rows[0].measure_batches, 2);
+  assert.ok(budget.meta.warnings.some((w: string) => /^T = 2: measurement budget \(3208 samples\) reached/.test(w)), budget.meta.warnings.join('; '));
   const ex = JSON.parse((await run(['exact', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--temps', '2,1', '--json'])).out);
   // Within 4 error bars plus the ansatz/integrator error measured on this ring (< 2e-3 relative, test/trained-complex-evolution.test.ts).
   tj.rows.forEach((row: { e: number; e_err: number }, k: number) => {

@@ -43,7 +43,9 @@ test('sampled run (8 chains x 400 samples per SR evaluation, seed 3): e and c of
   // e_err is the measurement's error bar only: it does not include the scatter of the evolution
   // (SR noise integrated over the steps). With 100 samples per chain per evaluation that scatter was
   // as large as e_err (seed 3: 4.4 sigma at T = 0.5); with 400, seeds 3-5 fall within 2.1 sigma.
-  const r = await trainComplexThermo(model, temps, { marshall: true, seed: 3, samples: 400, measureSamples: 1000 });
+  // One measurement batch (maxMeasureSamples 0): with the default four, the bar of e shrinks to
+  // where the bias of the sampled evolution itself shows (T = 1: 5.4 sigma at 400 samples per chain).
+  const r = await trainComplexThermo(model, temps, { marshall: true, seed: 3, samples: 400, measureSamples: 1000, maxMeasureSamples: 0 });
   const ref = await trainComplexThermo(model, temps, { marshall: true, exact: true });
   for (let k = 0; k < temps.length; k++) {
     const row = r.rows[k];
@@ -60,7 +62,7 @@ test('sampled run (8 chains x 400 samples per SR evaluation, seed 3): e and c of
 
 test('same seed, same numbers for 1 and 2 workers; another seed, other numbers', async () => {
   const model = heis(4);
-  const o = { samples: 20, measureSamples: 64, chains: 3, dbeta: 0.05 };
+  const o = { samples: 20, measureSamples: 64, chains: 3, dbeta: 0.05, maxMeasureSamples: 256 };
   const a = await trainComplexThermo(model, [1], { ...o, seed: 9 });
   const b = await trainComplexThermo(model, [1], { ...o, seed: 9, workers: 2 });
   const c = await trainComplexThermo(model, [1], { ...o, seed: 10 });
@@ -69,11 +71,33 @@ test('same seed, same numbers for 1 and 2 workers; another seed, other numbers',
   assert.not.equal(a.rows[0].e, c.rows[0].e);
 });
 
+test('measurement batches: stop when the targets are met, else at the budget with a warning; bars shrink with the batches', async () => {
+  const model = heis(4);
+  const o = { marshall: true, seed: 2, samples: 100, measureSamples: 200, chains: 4 };
+  // Targets always met after one batch.
+  const one = await trainComplexThermo(model, [1], { ...o, measureRelErr: 10, measureRelErrC: 10, maxMeasureSamples: 1000 });
+  assert.is(one.rows[0].measure_batches, 1);
+  assert.is(one.rows[0].samples, 200 * 4);
+  assert.not.ok(one.meta.warnings.some((w) => w.includes('measurement budget')));
+  // Never met: five batches fit the budget of 1000 per chain; the sixth would not.
+  const five = await trainComplexThermo(model, [1], { ...o, measureRelErr: 0, maxMeasureSamples: 1000 });
+  assert.is(five.rows[0].measure_batches, 5);
+  assert.is(five.rows[0].samples, 1000 * 4);
+  assert.ok(five.meta.warnings.some((w) => /^T = 1: measurement budget \(4000 samples\) reached before the error targets: e_err\/\|e\| = /.test(w)), five.meta.warnings.join('; '));
+  // The same chains continue: 5x the samples, a bar about 1/sqrt(5) as large (within the noise of the bars).
+  const ratio = five.rows[0].e_err / one.rows[0].e_err;
+  assert.ok(ratio > 0.25 && ratio < 0.7, `e_err ratio ${ratio}`);
+  // Budget 0: one batch and no warning about it.
+  const single = await trainComplexThermo(model, [1], { ...o, measureRelErr: 0, maxMeasureSamples: 0 });
+  assert.is(single.rows[0].measure_batches, 1);
+  assert.equal({ ...single.rows[0] }, { ...one.rows[0] });
+});
+
 test('replicas: replica 0 is the plain run; the combined bar covers measurement and scatter; 3 replicas within 4 sigma + the exact-moments bias', async () => {
   const model = heis(4);
   const temps = [1, 0.5];
   const ex = exactThermo(makeHamiltonian(model), temps).rows;
-  const o = { marshall: true, seed: 4, samples: 200, measureSamples: 500 };
+  const o = { marshall: true, seed: 4, samples: 200, measureSamples: 500, maxMeasureSamples: 0 };
   const plain = await trainComplexThermo(model, temps, o);
   const rep = await trainComplexThermo(model, temps, { ...o, replicas: 3 });
   const ref = await trainComplexThermo(model, temps, { marshall: true, exact: true });

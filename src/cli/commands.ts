@@ -308,13 +308,14 @@ async function runDeepTrain(v: Values, given: Set<string>, m: ModelSpec, overrid
 
 /** Options of `pdbm train` that the complex network (xxz models) takes, and its field for each. */
 const COMPLEX_FIELDS: Record<string, keyof ComplexTrainOptions> = {
-  alpha: 'alpha', seed: 'seed', workers: 'workers', chains: 'chains', samples: 'samples', 'measure-samples': 'measureSamples', shift: 'shift',
-  'shift-abs': 'shiftAbs', 'max-dbeta': 'dbeta', 'rel-dbeta': 'relDbeta', marshall: 'marshall', replicas: 'replicas', checkpoint: 'checkpoint', resume: 'resume',
+  alpha: 'alpha', seed: 'seed', workers: 'workers', chains: 'chains', samples: 'samples', 'measure-samples': 'measureSamples',
+  'max-measure-samples': 'maxMeasureSamples', 'target-err': 'measureRelErr', 'target-err-c': 'measureRelErrC', shift: 'shift', 'shift-abs': 'shiftAbs', 'max-dbeta': 'dbeta', 'rel-dbeta': 'relDbeta', marshall: 'marshall', replicas: 'replicas', checkpoint: 'checkpoint', resume: 'resume',
 };
 
 /** The budgets of a sweep's train method (TrainOptions fields, TRAIN_FIELDS) that the complex network has, and its field for each. */
 const COMPLEX_SWEEP_FIELDS: Partial<Record<keyof TrainOptions, keyof ComplexTrainOptions>> = {
-  samples: 'samples', measureSamples: 'measureSamples', chains: 'chains', shift: 'shift', shiftAbs: 'shiftAbs', maxDbeta: 'dbeta', relDbeta: 'relDbeta', replicas: 'replicas',
+  samples: 'samples', measureSamples: 'measureSamples', maxMeasureSamples: 'maxMeasureSamples', measureRelErr: 'measureRelErr', measureRelErrC: 'measureRelErrC',
+  chains: 'chains', shift: 'shift', shiftAbs: 'shiftAbs', maxDbeta: 'dbeta', relDbeta: 'relDbeta', replicas: 'replicas',
 };
 
 /**
@@ -327,6 +328,7 @@ function perChainBudgets(o: Partial<ComplexTrainOptions>): Partial<ComplexTrainO
     ...o,
     ...(o.samples !== undefined ? { samples: Math.max(2, Math.ceil(o.samples / chains)) } : {}),
     ...(o.measureSamples !== undefined ? { measureSamples: Math.max(8, Math.ceil(o.measureSamples / chains)) } : {}),
+    ...(o.maxMeasureSamples !== undefined ? { maxMeasureSamples: Math.ceil(o.maxMeasureSamples / chains) } : {}),
   };
 }
 

@@ -49,7 +49,7 @@ const num = z.number().refine(Number.isFinite, 'expected a finite number');
 const count = z.number().int().nonnegative();
 const rowSchema = z.strictObject({
   T: num, beta: num, e: num, e_err: num, c: num, c_err: num,
-  n_eff: num.optional(), tau_e: num.optional(), samples: count.optional(), warnings: z.array(z.string()).optional(),
+  n_eff: num.optional(), tau_e: num.optional(), samples: count.optional(), measure_batches: count.optional(), warnings: z.array(z.string()).optional(),
 });
 const schema = z.strictObject({
   format: z.literal(COMPLEX_CHECKPOINT_FORMAT),

@@ -22,6 +22,7 @@ import { Rng } from '../mc/rng.ts';
 import type { ModelSpec } from '../model/model.ts';
 import { makeXxz } from '../model/xxz.ts';
 import { blockMeans, jackknife, summarizeChains } from '../stats/series.ts';
+import { GrowingSeries } from './measure.ts';
 import type { Row } from '../stats/row.ts';
 import { ComplexLocal, ComplexNet, marshallByDefault, startParams } from './complex-network.ts';
 import { ComplexPool } from './complex-pool.ts';
@@ -70,8 +71,18 @@ export interface ComplexTrainOptions {
   thin: number;
   /** Sweeps after each parameter change before sampling (default 4). */
   warmup: number;
-  /** Samples per chain at each measured temperature (default 4000). */
+  /** Samples per chain in each measurement batch at a requested temperature (default 4000). */
   measureSamples: number;
+  /**
+   * Measurement budget per chain and temperature (default 16000, four batches): more batches are
+   * taken until e_err <= measureRelErr |e| and c_err <= measureRelErrC c, or until this many
+   * samples per chain (at most measureSamples: one batch).
+   */
+  maxMeasureSamples: number;
+  /** Relative error target of e per temperature (default 1e-3). */
+  measureRelErr: number;
+  /** Relative error target of c per temperature (default 0.02). */
+  measureRelErrC: number;
   /** Relative and absolute diagonal shifts of S (defaults 1e-4, 1e-6). */
   shift: number;
   shiftAbs: number;
@@ -109,7 +120,7 @@ export interface ComplexTrainOptions {
 export function defaultComplexTrainOptions(): ComplexTrainOptions {
   return {
     alpha: 2, share: true, marshall: 'auto', beta0: 0.001, dbeta: 0.02, relDbeta: 0.25, maxDistance: 0.05, chains: 8, samples: 1000, thin: 1, warmup: 4,
-    measureSamples: 4000, shift: 1e-4, shiftAbs: 1e-6, seed: 1, workers: 1, exact: false, bias: true, replicas: 1, checkpointEvery: 10, resume: false,
+    measureSamples: 4000, maxMeasureSamples: 16000, measureRelErr: 1e-3, measureRelErrC: 0.02, shift: 1e-4, shiftAbs: 1e-6, seed: 1, workers: 1, exact: false, bias: true, replicas: 1, checkpointEvery: 10, resume: false,
   };
 }
 
@@ -178,6 +189,8 @@ function check(o: ComplexTrainOptions, temps: number[]): void {
   int(o.thin, 'thin', 1);
   int(o.warmup, 'warmup', 0);
   int(o.measureSamples, 'measure-samples', 8);
+  int(o.maxMeasureSamples, 'max-measure-samples', 0);
+  if (!(o.measureRelErr >= 0 && o.measureRelErrC >= 0)) throw new InputError('target-err: expected numbers >= 0');
   int(o.replicas, 'replicas', 1);
   int(o.checkpointEvery, 'checkpoint-every', 1);
   if (o.stopAfterSteps !== undefined) int(o.stopAfterSteps, 'stop-after-steps', 1);
@@ -242,9 +255,9 @@ class Engine {
   }
 
   /** Every chain's replies (chain order) at the current parameters; SR requests carry the sums' reference. */
-  async run(perChain: number, beta: number, mode: 'sr' | 'measure', ref?: { oRef: Float64Array; eRefR: number; eRefI: number }): Promise<ComplexReply[]> {
+  async run(perChain: number, beta: number, mode: 'sr' | 'measure', ref?: { oRef: Float64Array; eRefR: number; eRefI: number }, warmup = this.o.warmup): Promise<ComplexReply[]> {
     const { o, net } = this;
-    const replies = await this.pool!.run({ re: net.re, im: net.im, perChain, thin: o.thin, warmup: o.warmup, kappa: this.kappa(beta), mode, ...ref });
+    const replies = await this.pool!.run({ re: net.re, im: net.im, perChain, thin: o.thin, warmup, kappa: this.kappa(beta), mode, ...ref });
     for (const r of replies) {
       this.accepted += r.accepted;
       this.proposed += r.proposed;
@@ -401,6 +414,7 @@ function combineComplexReplicas(runs: ComplexTrainResult[], seeds: number[]): Co
 /** Options that change the numbers: a checkpoint must have been made with the same values. */
 const RESULT_KEYS = [
   'alpha', 'share', 'marshall', 'beta0', 'dbeta', 'relDbeta', 'maxDistance', 'chains', 'samples', 'thin', 'warmup', 'measureSamples',
+  'maxMeasureSamples', 'measureRelErr', 'measureRelErrC',
   'shift', 'shiftAbs', 'seed', 'bias', 'exact',
 ] as const satisfies ReadonlyArray<keyof ComplexTrainOptions>;
 
@@ -531,7 +545,11 @@ async function evolve(
   return { complete, measureSeconds };
 }
 
-/** e, c at the current parameters: exact moments, or measureSamples per chain with error bars. */
+/**
+ * e, c at the current parameters: exact moments, or measurement batches of measureSamples per chain
+ * (the chains continue from batch to batch, warmup before the first only) until the error targets
+ * or the budget are met, with error bars from all batches.
+ */
 async function measure(eng: Engine, T: number, o: ComplexTrainOptions, warnings: string[]): Promise<Row> {
   const N = eng.net.N;
   const beta = 1 / T;
@@ -540,7 +558,49 @@ async function measure(eng: Engine, T: number, o: ComplexTrainOptions, warnings:
     return { T, beta, e: m.eR / N, e_err: 0, c: (beta * beta * (m.eAbs2 - m.eR ** 2 - m.eI ** 2)) / N, c_err: 0 };
   }
   const M = o.measureSamples;
-  const series = (await eng.run(M, beta, 'measure')).map((r) => r.series!);
+  const series: GrowingSeries[][] = [];
+  let batches = 0;
+  let row: Row;
+  let w: string[];
+  let unmet = '';
+  for (;;) {
+    const replies = await eng.run(M, beta, 'measure', undefined, batches === 0 ? o.warmup : 0);
+    replies.forEach((r, c) => r.series!.forEach((x, q) => ((series[c] ??= [0, 1, 2, 3].map(() => new GrowingSeries()))[q]).append(x)));
+    batches++;
+    ({ row, warnings: w } = measuredRow(series.map((ch) => ch.map((g) => g.view())), T, N));
+    const eOk = row.e_err <= o.measureRelErr * Math.abs(row.e);
+    const cOk = row.c_err <= o.measureRelErrC * Math.abs(row.c);
+    if (eOk && cOk) break;
+    if ((batches + 1) * M > o.maxMeasureSamples) {
+      // Stopped by the budget, not by the targets: said, never silent (when more than one batch was allowed).
+      if (o.maxMeasureSamples > M) {
+        unmet = `measurement budget (${o.maxMeasureSamples * replies.length} samples) reached before the error targets: ${[
+          eOk ? '' : `e_err/|e| = ${(row.e_err / Math.abs(row.e)).toPrecision(2)} > ${o.measureRelErr}`,
+          cOk ? '' : `c_err/|c| = ${(row.c_err / Math.abs(row.c)).toPrecision(2)} > ${o.measureRelErrC}`,
+        ].filter(Boolean).join(', ')}`;
+      }
+      break;
+    }
+  }
+  if (unmet) w.push(unmet);
+  // Key order as a checkpoint's validated row has it (resumed rows must be identical).
+  const out: Row = { ...row, measure_batches: batches };
+  // Row warnings are read with their temperature prefixed (sweep/warnings.ts); the run's list has it here.
+  if (w.length) {
+    out.warnings = w;
+    warnings.push(...w.map((x) => `T = ${T}: ${x}`));
+  }
+  return out;
+}
+
+/**
+ * The row of one measurement from every chain's weighted series [w Re E, w Im E, w |E|^2, w]
+ * (chain order, all batches): e and c as ratios of weighted means (w = 1 without bias), errors by a
+ * jackknife over 8 blocks per chain; and its warnings.
+ */
+function measuredRow(series: Float64Array[][], T: number, N: number): { row: Row; warnings: string[] } {
+  const beta = 1 / T;
+  const M = series[0][0].length;
   // Ratios of weighted means (w = 1 without bias): jackknife over 8 blocks per chain, chains in order.
   const B = 8;
   const blocks = [0, 1, 2, 3].map((q) => {
@@ -556,15 +616,11 @@ async function measure(eng: Engine, T: number, o: ComplexTrainOptions, warnings:
     T, beta, e: ej.value, e_err: ej.err, c: cj.value, c_err: cj.err, n_eff: eS.nEff, tau_e: eS.tau, samples: M * series.length,
   };
   const w: string[] = [];
-  if (!eS.converged) w.push(`T = ${T}: tau_int window of e not converged`);
-  if (M / B < 20 * Math.max(eS.tau, 0.5)) w.push(`T = ${T}: jackknife blocks (${M / B} samples) shorter than 20 tau_int (${eS.tau.toFixed(1)})`);
-  if (cj.value < 0) w.push(`T = ${T}: negative c`);
+  if (!eS.converged) w.push('tau_int window of e not converged');
+  if (M / B < 20 * Math.max(eS.tau, 0.5)) w.push(`jackknife blocks (${M / B} samples) shorter than 20 tau_int (${eS.tau.toFixed(1)})`);
+  if (cj.value < 0) w.push('negative c');
   // Heavy tails: E_loc = (H Psi)(s, a) / Psi(s, a) is huge near nodes of the learned amplitude, and
   // a few such samples dominate <|E_loc|^2>; a wide c error bar is the visible symptom.
-  if (Math.abs(cj.err) > 0.25 * Math.abs(cj.value)) w.push(`T = ${T}: c has a relative error of ${Math.round((100 * cj.err) / Math.abs(cj.value))}% (heavy-tailed local energies?)`);
-  if (w.length) {
-    row.warnings = w;
-    warnings.push(...w);
-  }
-  return row;
+  if (Math.abs(cj.err) > 0.25 * Math.abs(cj.value)) w.push(`c has a relative error of ${Math.round((100 * cj.err) / Math.abs(cj.value))}% (heavy-tailed local energies?)`);
+  return { row, warnings: w };
 }
