@@ -560,28 +560,31 @@ async function measure(eng: Engine, T: number, o: ComplexTrainOptions, warnings:
   const M = o.measureSamples;
   const series: GrowingSeries[][] = [];
   let batches = 0;
-  let row: Row;
-  let w: string[];
+  const views = () => series.map((ch) => ch.map((g) => g.view()));
+  let est: ReturnType<typeof weightedEstimates>;
   let unmet = '';
   for (;;) {
     const replies = await eng.run(M, beta, 'measure', undefined, batches === 0 ? o.warmup : 0);
     replies.forEach((r, c) => r.series!.forEach((x, q) => ((series[c] ??= [0, 1, 2, 3].map(() => new GrowingSeries()))[q]).append(x)));
     batches++;
-    ({ row, warnings: w } = measuredRow(series.map((ch) => ch.map((g) => g.view())), T, N));
-    const eOk = row.e_err <= o.measureRelErr * Math.abs(row.e);
-    const cOk = row.c_err <= o.measureRelErrC * Math.abs(row.c);
+    // The stopping rule reads only the jackknife estimates; the tau_int diagnostic (an FFT of every
+    // whole series) is made once, after the last batch.
+    est = weightedEstimates(views(), 1 / T, N);
+    const eOk = est.ej.err <= o.measureRelErr * Math.abs(est.ej.value);
+    const cOk = est.cj.err <= o.measureRelErrC * Math.abs(est.cj.value);
     if (eOk && cOk) break;
     if ((batches + 1) * M > o.maxMeasureSamples) {
       // Stopped by the budget, not by the targets: said, never silent (when more than one batch was allowed).
       if (o.maxMeasureSamples > M) {
         unmet = `measurement budget (${o.maxMeasureSamples * replies.length} samples) reached before the error targets: ${[
-          eOk ? '' : `e_err/|e| = ${(row.e_err / Math.abs(row.e)).toPrecision(2)} > ${o.measureRelErr}`,
-          cOk ? '' : `c_err/|c| = ${(row.c_err / Math.abs(row.c)).toPrecision(2)} > ${o.measureRelErrC}`,
+          eOk ? '' : `e_err/|e| = ${(est.ej.err / Math.abs(est.ej.value)).toPrecision(2)} > ${o.measureRelErr}`,
+          cOk ? '' : `c_err/|c| = ${(est.cj.err / Math.abs(est.cj.value)).toPrecision(2)} > ${o.measureRelErrC}`,
         ].filter(Boolean).join(', ')}`;
       }
       break;
     }
   }
+  const { row, warnings: w } = measuredRow(views(), T, N, est);
   if (unmet) w.push(unmet);
   // Key order as a checkpoint's validated row has it (resumed rows must be identical).
   const out: Row = { ...row, measure_batches: batches };
@@ -593,16 +596,16 @@ async function measure(eng: Engine, T: number, o: ComplexTrainOptions, warnings:
   return out;
 }
 
+/** Jackknife blocks per chain of {@link weightedEstimates}. */
+const MEASURE_BLOCKS = 8;
+
 /**
- * The row of one measurement from every chain's weighted series [w Re E, w Im E, w |E|^2, w]
- * (chain order, all batches): e and c as ratios of weighted means (w = 1 without bias), errors by a
- * jackknife over 8 blocks per chain; and its warnings.
+ * e and c from every chain's weighted series [w Re E, w Im E, w |E|^2, w] (chain order, all
+ * batches) as ratios of weighted means (w = 1 without bias), errors by a jackknife over
+ * MEASURE_BLOCKS blocks per chain; beta in 1/J, e and c per site.
  */
-function measuredRow(series: Float64Array[][], T: number, N: number): { row: Row; warnings: string[] } {
-  const beta = 1 / T;
-  const M = series[0][0].length;
-  // Ratios of weighted means (w = 1 without bias): jackknife over 8 blocks per chain, chains in order.
-  const B = 8;
+function weightedEstimates(series: Float64Array[][], beta: number, N: number) {
+  const B = MEASURE_BLOCKS;
   const blocks = [0, 1, 2, 3].map((q) => {
     const out = new Float64Array(B * series.length);
     series.forEach((s, c) => out.set(blockMeans(s[q], B), c * B));
@@ -610,6 +613,18 @@ function measuredRow(series: Float64Array[][], T: number, N: number): { row: Row
   });
   const ej = jackknife(blocks, ([r, , , w]) => r / w / N);
   const cj = jackknife(blocks, ([r, i, a, w]) => (beta * beta * (a / w - (r / w) ** 2 - (i / w) ** 2)) / N);
+  return { ej, cj };
+}
+
+/**
+ * The row of one measurement: the estimates `est` of {@link weightedEstimates} on `series`, with
+ * tau_int and n_eff of the energy series (diagnostics) and the row's warnings.
+ */
+function measuredRow(series: Float64Array[][], T: number, N: number, est: ReturnType<typeof weightedEstimates>): { row: Row; warnings: string[] } {
+  const beta = 1 / T;
+  const M = series[0][0].length;
+  const B = MEASURE_BLOCKS;
+  const { ej, cj } = est;
   // tau_int of the weighted energy series (a diagnostic; the error bar is the block jackknife's).
   const eS = summarizeChains(series.map((s) => s[0].map((v) => v / N)));
   const row: Row = {
