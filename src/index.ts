@@ -84,7 +84,7 @@ export { ComplexChain } from './train/complex-sampler.ts';
 /** Complex SR moments (S Hermitian, F complex) and their solve through the real 2P form. */
 export { complexMoments, solveComplexSr, ComplexSamples, type ComplexMoments } from './train/complex-sr.ts';
 /**
- * The complex network's checkpoint file (purified-dbm/complex-train-checkpoint@1): write and
+ * The complex network's checkpoint file (purified-dbm/complex-train-checkpoint@2): write and
  * read back (checksum and every field validated; InputError naming file and field), the driver
  * state it holds, and a chain's saved state.
  */

@@ -196,7 +196,7 @@ test('train on an xxz model: --checkpoint, then --resume gives the same rows; a 
   const a = await run(args);
   assert.is(a.code, 0, a.err);
   const ja = JSON.parse(a.out);
-  assert.is(JSON.parse(readFileSync(ck, 'utf8')).format, 'purified-dbm/complex-train-checkpoint@1');
+  assert.is(JSON.parse(readFileSync(ck, 'utf8')).format, 'purified-dbm/complex-train-checkpoint@2');
   assert.is(ja.meta.resumed_from_step, null);
   // The finished checkpoint: the resumed run reports where it resumed and gives the same rows.
   const b = await run([...args, '--resume']);

@@ -115,7 +115,7 @@ let goodJson: Ck;
 test('the checkpoint of an interrupted run', async () => {
   await trainComplexThermo(model, temps, { ...o, checkpoint: good, stopAfterSteps: 6 });
   goodJson = JSON.parse(readFileSync(good, 'utf8'));
-  assert.is(goodJson.format, 'purified-dbm/complex-train-checkpoint@1');
+  assert.is(goodJson.format, 'purified-dbm/complex-train-checkpoint@2');
   assert.is(goodJson.chains.length, 3);
 });
 

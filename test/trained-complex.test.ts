@@ -7,7 +7,7 @@ import { makeXxz, type Xxz } from '../src/model/xxz.ts';
 import { Rng } from '../src/mc/rng.ts';
 import { ComplexLocal, ComplexNet, marshallByDefault, startParams } from '../src/train/complex-network.ts';
 import { ComplexChain } from '../src/train/complex-sampler.ts';
-import { combineComplexChunks, complexMoments, ComplexSamples, ComplexSrAccumulator } from '../src/train/complex-sr.ts';
+import { combineComplexChunks, complexChainForces, complexMoments, ComplexSamples, ComplexSrAccumulator } from '../src/train/complex-sr.ts';
 
 function chain(N: number, extra: Record<string, number> = {}): Xxz {
   return makeXxz(parseModel({ name: 'h', lattice: { kind: 'chain', size: [N] }, hamiltonian: { kind: 'xxz', J: 1, Delta: 1, ...extra } }));
@@ -256,6 +256,43 @@ test('SR sums taken per chain (ComplexSrAccumulator, combined in chain order) = 
       const scale = k % 3 === 0 || l % 3 === 0 ? 1e-3 : 1;
       close(got.Sr[k * P + l], want.Sr[k * P + l], scale, `Sr ${k} ${l}`);
       close(got.Si[k * P + l], want.Si[k * P + l], scale, `Si ${k} ${l}`);
+    }
+  }
+  // Each chain's F (energy-flow c) about the means of all chains, against the direct sum over its
+  // samples: F_k = sum_i w_i conj(O_i - <O>) (E_i - <E>) / W_k.
+  const mR = new Float64Array(P);
+  const mI = new Float64Array(P);
+  let W = 0;
+  let eMR = 0;
+  let eMI = 0;
+  for (let i = 0; i < smp.n; i++) {
+    W += smp.w[i];
+    eMR += smp.w[i] * smp.eR[i];
+    eMI += smp.w[i] * smp.eI[i];
+    for (let k = 0; k < P; k++) {
+      mR[k] += smp.w[i] * smp.oR[i * P + k];
+      mI[k] += smp.w[i] * smp.oI[i * P + k];
+    }
+  }
+  const forces = complexChainForces(chunks, P);
+  assert.is(forces.length, 3);
+  for (let c = 0; c < 3; c++) {
+    for (let k = 0; k < P; k++) {
+      let wc = 0;
+      let fr = 0;
+      let fi = 0;
+      for (let i = 100 * c; i < 100 * (c + 1); i++) {
+        const dr = smp.oR[i * P + k] - mR[k] / W;
+        const di = smp.oI[i * P + k] - mI[k] / W;
+        const er = smp.eR[i] - eMR / W;
+        const ei = smp.eI[i] - eMI / W;
+        wc += smp.w[i];
+        fr += smp.w[i] * (dr * er + di * ei);
+        fi += smp.w[i] * (dr * ei - di * er);
+      }
+      const scale = k % 3 === 0 ? 1e-3 : 1;
+      close(forces[c][k], fr / wc, scale, `chain ${c}: Re F ${k}`);
+      close(forces[c][P + k], fi / wc, scale, `chain ${c}: Im F ${k}`);
     }
   }
 });

@@ -1,5 +1,5 @@
 /**
- * The checkpoint file of the complex network (purified-dbm/complex-train-checkpoint@1), the
+ * The checkpoint file of the complex network (purified-dbm/complex-train-checkpoint@2), the
  * counterpart of checkpoint.ts for xxz models: parameters (real and imaginary parts), driver state
  * and rows so far, and every chain's configuration, RNG state and counters at a step boundary,
  * with a SHA-256 checksum of the content (util/checked-json.ts). Reading it back validates
@@ -9,6 +9,9 @@
  * the file and the field. The trap this guards against (as in checkpoint.ts):
  * Float64Array.from([.., null, ..]) silently reads null as 0, and a resumed run then looks healthy
  * while its numbers are wrong.
+ *
+ * Format @2: rows carry c from the energy flow and c_var beside it; an @1 file (c was the
+ * variance) is refused rather than continued with rows of two kinds.
  */
 import { z } from 'zod';
 import { writeChecksummedJson } from '../util/checked-json.ts';
@@ -18,7 +21,7 @@ import type { ComplexChainState } from './complex-worker.ts';
 import { checkChainStates, openCheckpoint } from './checkpoint.ts';
 
 /** Format tag of the complex network's checkpoint files. */
-export const COMPLEX_CHECKPOINT_FORMAT = 'purified-dbm/complex-train-checkpoint@1';
+export const COMPLEX_CHECKPOINT_FORMAT = 'purified-dbm/complex-train-checkpoint@2';
 
 /** Driver state of the complex network at a step boundary (what a checkpoint holds besides the chains). */
 export interface ComplexDriverState {
@@ -48,7 +51,7 @@ export interface ComplexDriverState {
 const num = z.number().refine(Number.isFinite, 'expected a finite number');
 const count = z.number().int().nonnegative();
 const rowSchema = z.strictObject({
-  T: num, beta: num, e: num, e_err: num, c: num, c_err: num,
+  T: num, beta: num, e: num, e_err: num, c: num, c_err: num, c_var: num.optional(), c_var_err: num.optional(),
   n_eff: num.optional(), tau_e: num.optional(), samples: count.optional(), measure_batches: count.optional(), warnings: z.array(z.string()).optional(),
 });
 const schema = z.strictObject({

@@ -9,7 +9,7 @@
  * cancellation between <O* O> and <O*><O>); rows from several chains are concatenated in chain
  * order, so the result does not depend on how chains are scheduled.
  */
-import { chunkLength, combineChunks, solveSr, SrAccumulator, type Moments, type SolveResult } from './sr.ts';
+import { chunkLength, combineChunks, HEAD, solveSr, SrAccumulator, type Moments, type SolveResult } from './sr.ts';
 
 /** Weighted samples of O (complex, P per row) and E (complex) for one SR evaluation. */
 export class ComplexSamples {
@@ -241,8 +241,12 @@ export function combineComplexChunks(chunks: Float64Array[], P: number, oRef: Fl
   return { P, weight: W, eR, eI, eAbs2, Sr, Si, Fr, Fi, oMean: m.oMean };
 }
 
-/** Solves (S + shift diag S + shiftAbs) x = F through the real 2P form; x = xR + i xI. */
-export function solveComplexSr(m: ComplexMoments, shift: number, shiftAbs: number): SolveResult & { xR: Float64Array; xI: Float64Array } {
+/**
+ * The real 2P form of the complex system S x = F: S2 = [[Re S, -Im S], [Im S, Re S]] (row-major,
+ * 2P x 2P, symmetric) and F2 = (Re F, Im F). Its solution is (Re x, Im x), and
+ * F2^T S2^{-1} F2 = Re F^H S^{-1} F.
+ */
+export function realForm(m: ComplexMoments): { S: Float64Array; F: Float64Array } {
   const P = m.P;
   const Q = 2 * P;
   const S = new Float64Array(Q * Q);
@@ -259,6 +263,14 @@ export function solveComplexSr(m: ComplexMoments, shift: number, shiftAbs: numbe
   const F = new Float64Array(Q);
   F.set(m.Fr, 0);
   F.set(m.Fi, P);
+  return { S, F };
+}
+
+/** Solves (S + shift diag S + shiftAbs) x = F through the real 2P form; x = xR + i xI. */
+export function solveComplexSr(m: ComplexMoments, shift: number, shiftAbs: number): SolveResult & { xR: Float64Array; xI: Float64Array } {
+  const P = m.P;
+  const Q = 2 * P;
+  const { S, F } = realForm(m);
   const diagS = new Float64Array(Q);
   for (let k = 0; k < Q; k++) diagS[k] = S[k * Q + k];
   const real: Moments = {
@@ -267,4 +279,46 @@ export function solveComplexSr(m: ComplexMoments, shift: number, shiftAbs: numbe
   };
   const r = solveSr(real, { shift, shiftAbs, solver: 'dense' });
   return { ...r, xR: r.x.slice(0, P), xI: r.x.slice(P) };
+}
+
+/**
+ * Each chain's F in the real form (Re F, Im F) (length 2P), as covariances about the means of all
+ * chains (so that they average to the F of all samples), from each chain's packed sums
+ * ({@link ComplexSrAccumulator} chunks, summed over batches, all with the same references). The
+ * input of the energy-flow specific heat (flow-heat.ts flowFromChainForces). With O = a + i b and
+ * E = e_r + i e_i: Re F = Cov(a, e_r) + Cov(b, e_i), Im F = Cov(a, e_i) - Cov(b, e_r).
+ */
+export function complexChainForces(chainSums: Float64Array[], P: number): Float64Array[] {
+  const Q = 2 * P;
+  // Chunk layout: the real accumulator's [W, sum w eps_r, sum w eps_r^2, sum w d (Q), sum w d eps_r (Q), S],
+  // then [sum w eps_i, sum w eps_i^2, sum w d eps_i (Q)] at rl (d = x - oRef, eps = E - eRef).
+  const rl = chunkLength(Q, 'sums', 0);
+  let W = 0;
+  let sR = 0;
+  let sI = 0;
+  const sO = new Float64Array(Q);
+  for (const c of chainSums) {
+    W += c[0];
+    sR += c[1];
+    sI += c[rl];
+    for (let q = 0; q < Q; q++) sO[q] += c[HEAD + q];
+  }
+  const eR = sR / W;
+  const eI = sI / W;
+  return chainSums.map((c) => {
+    const w = c[0];
+    const covR = new Float64Array(Q);
+    const covI = new Float64Array(Q);
+    for (let q = 0; q < Q; q++) {
+      const dBar = sO[q] / W;
+      covR[q] = (c[HEAD + Q + q] - dBar * c[1] - eR * c[HEAD + q] + w * dBar * eR) / w;
+      covI[q] = (c[rl + 2 + q] - dBar * c[rl] - eI * c[HEAD + q] + w * dBar * eI) / w;
+    }
+    const f = new Float64Array(Q);
+    for (let p = 0; p < P; p++) {
+      f[p] = covR[p] + covI[P + p];
+      f[P + p] = covI[p] - covR[P + p];
+    }
+    return f;
+  });
 }

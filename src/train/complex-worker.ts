@@ -43,15 +43,18 @@ export interface ComplexRequest {
   warmup: number;
   /** Mismatch bias (complex-sampler.ts). */
   kappa: number;
-  /** 'sr': each chain's SR sums (complex-sr.ts ComplexSrAccumulator); 'measure': w Re E, w Im E, w |E|^2, w. */
+  /**
+   * 'sr': each chain's SR sums (complex-sr.ts ComplexSrAccumulator); 'measure': the series
+   * w Re E, w Im E, w |E|^2, w, and the SR sums too when oRef is given (the energy-flow c).
+   */
   mode: 'sr' | 'measure';
-  /** SR mode: the reference of the sums, (Re O, Im O) (length 2P) and E (re, im). */
+  /** The reference of the SR sums, (Re O, Im O) (length 2P) and E (re, im): required in SR mode. */
   oRef?: Float64Array;
   eRefR?: number;
   eRefI?: number;
 }
 
-/** One chain's reply. SR: its packed sums; measure: series = [w Re E, w Im E, w |E|^2, w]. */
+/** One chain's reply: its packed SR sums (SR mode, or measure mode with oRef) and, measure mode, series = [w Re E, w Im E, w |E|^2, w]. */
 export interface ComplexReply {
   chain: number;
   sums: Float64Array | null;
@@ -103,7 +106,7 @@ export class ComplexChainGroup {
     const sr = req.mode === 'sr';
     if (sr && !req.oRef) throw new Error('an SR request needs the reference oRef');
     return this.chains.map(({ id, chain: ch }, c) => {
-      const acc = sr ? (this.acc[c] ??= new ComplexSrAccumulator(P)) : null;
+      const acc = sr || req.oRef ? (this.acc[c] ??= new ComplexSrAccumulator(P)) : null;
       acc?.reset(req.oRef!, req.eRefR ?? 0, req.eRefI ?? 0);
       const eR = sr ? null : new Float64Array(M);
       const eI = sr ? null : new Float64Array(M);
@@ -120,7 +123,8 @@ export class ComplexChainGroup {
         if (acc) {
           ch.local.grad(ch.x, oRow, oIow);
           acc.add(oRow, oIow, e[0], e[1], wi);
-        } else {
+        }
+        if (!sr) {
           eR![i] = e[0];
           eI![i] = e[1];
           w![i] = wi;

@@ -65,7 +65,22 @@ export function flowHeat(
     for (let p = 0; p < P; p++) f[p] = (oe[p] - dBar[p] * e - eBar * o[p] + w * dBar[p] * eBar) / w;
     Fk.push(f);
   }
-  const ch = shiftedCholesky(m.S, P, shift, shiftAbs);
+  return flowFromChainForces(Fk, m.S, P, shift, shiftAbs, (beta * beta) / N);
+}
+
+/**
+ * The U-statistic of the file comment, scale sum_{k != l} F_k^T A^{-1} F_l / (K (K - 1)) with
+ * A = S + shift diag S + shiftAbs (S row-major P x P), and its jackknife error over the K chains;
+ * `Fk` is each chain's F about the means of all chains. The real network passes its F; the complex
+ * one the real form (Re F, Im F) with the real 2P form of S (complex-sr.ts). Null with fewer than 3
+ * chains or when A is not positive definite.
+ */
+export function flowFromChainForces(
+  Fk: Float64Array[], S: Float64Array, P: number, shift: number, shiftAbs: number, scale: number,
+): { c: number; err: number } | null {
+  const K = Fk.length;
+  if (K < 3) return null;
+  const ch = shiftedCholesky(S, P, shift, shiftAbs);
   if (!ch.isPositiveDefinite()) return null;
   // a_kl = F_k^T A^{-1} F_l from the K solves.
   const X = ch.solve(new Matrix(Array.from({ length: P }, (_, p) => Fk.map((f) => f[p]))));
@@ -84,7 +99,6 @@ export function flowHeat(
     D += diag[k];
     T += r[k];
   }
-  const scale = (beta * beta) / N;
   const U = (T - D) / (K * (K - 1));
   // Leave chain j out: T - 2 r_j + a_jj over pairs, D - a_jj on the diagonal.
   const loo = Array.from({ length: K }, (_, j) => (T - 2 * r[j] + diag[j] - (D - diag[j])) / ((K - 1) * (K - 2)));

@@ -183,9 +183,10 @@ export class GrowingSeries {
 }
 
 /** Warnings for a negative or statistically insignificant (c < 2 c_err) specific heat. */
-export function specificHeatWarnings(row: Pick<Row, 'c' | 'c_err'>, at: string): string[] {
-  if (row.c < 0) return [`${at}: negative specific heat c = ${fmt(row.c)} ± ${fmt(row.c_err)}`];
-  if (row.c < 2 * row.c_err) return [`${at}: specific heat c = ${fmt(row.c)} ± ${fmt(row.c_err)} is not significantly above 0`];
+export function specificHeatWarnings(row: Pick<Row, 'c' | 'c_err'>, at?: string): string[] {
+  const p = at ? `${at}: ` : '';
+  if (row.c < 0) return [`${p}negative specific heat c = ${fmt(row.c)} ± ${fmt(row.c_err)}`];
+  if (row.c < 2 * row.c_err) return [`${p}specific heat c = ${fmt(row.c)} ± ${fmt(row.c_err)} is not significantly above 0`];
   return [];
 }
 
