@@ -10,7 +10,7 @@ import { exactThermo } from '../src/exact/solver.ts';
 import { makeTfim } from '../src/model/hamiltonian.ts';
 import { parseModel } from '../src/model/model.ts';
 import { InputError } from '../src/util/errors.ts';
-import { combineQuantity, replicaSeed } from '../src/train/replicas.ts';
+import { combineQuantity, combineReplicaRows, droppedReplicaWarnings, outlierReplicas, replicaSeed } from '../src/train/replicas.ts';
 import { combineReplicaResults, defaultTrainOptions, replicaCheckpoint, trainThermo, type TrainOptions } from '../src/train/driver.ts';
 
 const model = parseModel({ name: 'test', lattice: { kind: 'chain', size: [4] }, hamiltonian: { kind: 'tfim', J: 1, Gamma: 1, h: 0 } });
@@ -35,6 +35,27 @@ test('combination rule: mean, measurement part, scatter part, the larger one rep
   const seeds = new Set(Array.from({ length: 50 }, (_, r) => replicaSeed(7, r)));
   assert.is(seeds.size, 50);
   for (const s of seeds) assert.ok(Number.isInteger(s) && s >= 0);
+});
+
+test('failed replicas: left out beyond 10 median bars from the median, with a warning; never below 2 replicas', () => {
+  // The 16-site Heisenberg chain at T = 0.3168 (three replicas, complex network): replica 0 blew up.
+  const e = [-0.22767, -0.402, -0.40184];
+  const err = [2.9e-2, 3.5e-4, 2.8e-4];
+  assert.equal(outlierReplicas(e, err), [0]);
+  // Ordinary scatter (the same chain at T = 1.26: 1.4 median bars at most) keeps every replica.
+  assert.equal(outlierReplicas([-0.16295, -0.16404, -0.16312], [6.5e-4, 6.4e-4, 6.4e-4]), []);
+  // Two replicas: no median to trust; and never fewer than two left.
+  assert.equal(outlierReplicas([-0.2, -0.4], [1e-3, 1e-3]), []);
+  assert.equal(outlierReplicas([0, 1, 2], [1e-3, 1e-3, 1e-3]), []);
+  assert.equal(outlierReplicas([0, 0.5, -0.5, 0, 12], [1, 1, 1, 1, 1]), [4]);
+  const rows = e.map((v, r) => [{ T: 0.3168, e: v, e_err: err[r], c: r === 0 ? 8.8 : 0.29, c_err: r === 0 ? 3.9 : 4e-3 }]);
+  const got = combineReplicaRows(rows);
+  assert.equal(got.errors[0].dropped, [0]);
+  assert.ok(Math.abs(got.rows[0].e - (-0.402 - 0.40184) / 2) < 1e-12);
+  assert.ok(Math.abs(got.rows[0].c - 0.29) < 1e-12);
+  const w = droppedReplicaWarnings(got.rows, got.errors, rows);
+  assert.is(w.length, 1);
+  assert.match(w[0], /^T = 0\.3168: replica 0 left out/);
 });
 
 test('replicas: combined run = replicas run one by one and merged; the same with 2 workers; sane against exact', async () => {

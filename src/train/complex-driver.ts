@@ -28,7 +28,7 @@ import { ComplexLocal, ComplexNet, marshallByDefault, startParams } from './comp
 import { ComplexPool } from './complex-pool.ts';
 import type { ComplexChainState, ComplexReply } from './complex-worker.ts';
 import { readComplexCheckpoint, writeComplexCheckpoint, type ComplexCheckpointContext, type ComplexDriverState } from './complex-checkpoint.ts';
-import { combineReplicaRows, replicaCheckpoint, replicaSeed, type ReplicaError } from './replicas.ts';
+import { combineReplicaRows, droppedReplicaWarnings, replicaCheckpoint, replicaSeed, type ReplicaError } from './replicas.ts';
 import { combineComplexChunks, complexChainForces, complexMoments, ComplexSamples, realForm, solveComplexSr, type ComplexMoments } from './complex-sr.ts';
 import { flowFromChainForces } from './flow-heat.ts';
 
@@ -407,7 +407,7 @@ function combineComplexReplicas(runs: ComplexTrainResult[], seeds: number[]): Co
       acceptance: runs.reduce((a, r) => a + r.meta.acceptance, 0) / runs.length,
       maxShiftAbs: Math.max(...runs.map((r) => r.meta.maxShiftAbs)),
       replicas: seeds.length, replica_seeds: seeds, ...(complete ? { replica_errors: replicaErrors } : {}), complete,
-      warnings: runs.flatMap((r, k) => r.meta.warnings.map((w) => `replica ${k}: ${w}`)),
+      warnings: [...runs.flatMap((r, k) => r.meta.warnings.map((w) => `replica ${k}: ${w}`)), ...droppedReplicaWarnings(rows, combined.errors, runs.map((r) => r.rows))],
     },
   };
 }

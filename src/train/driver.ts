@@ -39,7 +39,7 @@ import { ChainPool } from './pool.ts';
 import { chainNodes, type ChainReply, type ChainState } from './worker.ts';
 import { minAlpha, RbmLocal, TrainedNet, translationGroup, type NetworkOptions } from './network.ts';
 import { energyAndHeat, energyFromMeans, GrowingSeries, specificHeatWarnings, summarizeTrained, type TrainPoint } from './measure.ts';
-import { combineRows, replicaCheckpoint, replicaSeed, type ReplicaPoint } from './replicas.ts';
+import { combineRows, droppedReplicaWarnings, replicaCheckpoint, replicaSeed, type ReplicaPoint } from './replicas.ts';
 
 export { replicaCheckpoint };
 import { checkOutputFile, readCheckpoint, writeCheckpoint, type CheckpointContext, type DriverState } from './checkpoint.ts';
@@ -547,7 +547,10 @@ export function combineReplicaResults(results: TrainResult[], seeds?: number[]):
   const count = (q: 'e' | 'c') => points.filter((p) => p.replica_errors[q].dominant === 'replica scatter').length;
   return {
     rows: rows.map((r) => ({ ...r })),
-    meta: { ...base, points, scatter_dominates: { e: count('e'), c: count('c'), of: points.length } },
+    meta: {
+      ...base, points, scatter_dominates: { e: count('e'), c: count('c'), of: points.length },
+      warnings: [...warnings, ...droppedReplicaWarnings(rows, points.map((p) => p.replica_errors), results.map((r) => r.rows))],
+    },
   };
 }
 

@@ -17,6 +17,14 @@
  *             less than the measurement error, which a lucky small scatter could otherwise hide).
  * `dominant` says which part sets the bar. With few replicas s_scatter is itself uncertain by
  * about 1/sqrt(2 (R - 1)) relative (71% at R = 2, 35% at R = 5).
+ *
+ * Failed replicas: an evolution can blow up (heavy-tailed local energies near nodes of the complex
+ * network's amplitude at low T: measured on the 16-site Heisenberg chain, one replica of three at
+ * e = -0.23 against -0.40 exact, tau_int 120, bar 0.03, the other two within 1e-3 of exact), and its
+ * row would set the mean and the bar. With R >= 3, a replica is left out at a temperature when its e
+ * lies more than OUTLIER_BARS times the median of the replicas' e_err from the median of their e
+ * (neither the outlier's value nor its own, often huge, bar enters either scale), as long as two
+ * replicas remain; the drivers say so in meta.warnings.
  */
 import type { Row } from '../stats/row.ts';
 import type { TrainPoint } from './measure.ts';
@@ -51,6 +59,26 @@ export function replicaSeed(seed: number, r: number): number {
   return h >>> 1;
 }
 
+/** Distance from the replicas' median e, in medians of their e_err, beyond which a replica is left out (R >= 3). */
+export const OUTLIER_BARS = 10;
+
+/**
+ * Indices of the replicas to leave out at one temperature (see the module comment): none with
+ * fewer than 3 replicas, and never so many that fewer than 2 remain (then none).
+ */
+export function outlierReplicas(e: number[], err: number[]): number[] {
+  const R = e.length;
+  if (R < 3) return [];
+  const median = (v: number[]) => {
+    const s = [...v].sort((a, b) => a - b);
+    return R % 2 ? s[(R - 1) / 2] : (s[R / 2 - 1] + s[R / 2]) / 2;
+  };
+  const mid = median(e);
+  const scale = median(err);
+  const out = e.flatMap((v, r) => (Math.abs(v - mid) > OUTLIER_BARS * scale ? [r] : []));
+  return R - out.length >= 2 ? out : [];
+}
+
 /** Combines one quantity over replicas (see the module comment); R >= 2. */
 export function combineQuantity(x: number[], err: number[]): { mean: number; err: number; parts: ReplicaError } {
   const R = x.length;
@@ -60,22 +88,32 @@ export function combineQuantity(x: number[], err: number[]): { mean: number; err
   return { mean, err: Math.max(meas, scatter), parts: { meas, scatter, dominant: scatter > meas ? 'replica scatter' : 'measurement' } };
 }
 
+/** The error split of e and c at one temperature, and the replicas left out there (outlierReplicas). */
+export interface ReplicaRowErrors {
+  e: ReplicaError;
+  c: ReplicaError;
+  dropped: number[];
+}
+
 /** A per-temperature point of a replica-combined run: the replicas' diagnostics and the error split. */
 export interface ReplicaPoint extends Omit<TrainPoint, 'e_estimator'> {
   e_estimator: TrainPoint['e_estimator'] | 'mixed';
-  replica_errors: { e: ReplicaError; c: ReplicaError };
+  replica_errors: ReplicaRowErrors;
 }
 
 /**
- * Combines per-replica rows at the same temperatures (same order in every replica): e and c always,
- * m2, m_abs and c_var when every replica has them; n_eff and samples are summed when every replica has
- * them, beta kept when present. `errors[k]` is the error split of e and c at row k.
+ * Combines per-replica rows at the same temperatures (same order in every replica), leaving out
+ * failed replicas (outlierReplicas): e and c always, m2, m_abs and c_var when every replica has
+ * them; n_eff and samples are summed when every replica has them, beta kept when present.
+ * `errors[k]` is the error split of e and c at row k and the replicas left out there.
  */
-export function combineReplicaRows(rows: Row[][]): { rows: Row[]; errors: Array<{ e: ReplicaError; c: ReplicaError }> } {
+export function combineReplicaRows(rows: Row[][]): { rows: Row[]; errors: ReplicaRowErrors[] } {
   const out: Row[] = [];
-  const errors: Array<{ e: ReplicaError; c: ReplicaError }> = [];
+  const errors: ReplicaRowErrors[] = [];
   for (let k = 0; k < rows[0].length; k++) {
-    const at = rows.map((r) => r[k]);
+    const all = rows.map((r) => r[k]);
+    const dropped = outlierReplicas(all.map((r) => r.e), all.map((r) => r.e_err));
+    const at = all.filter((_, r) => !dropped.includes(r));
     const q = (key: 'e' | 'c' | 'm2' | 'm_abs' | 'c_var') => {
       const errKey = `${key}_err` as const;
       if (at.some((r) => r[key] === undefined || r[errKey] === undefined)) return null;
@@ -94,21 +132,29 @@ export function combineReplicaRows(rows: Row[][]): { rows: Row[]; errors: Array<
     if (at.every((r) => r.n_eff !== undefined)) row.n_eff = at.reduce((a, r) => a + r.n_eff!, 0);
     if (at.every((r) => r.samples !== undefined)) row.samples = at.reduce((a, r) => a + r.samples!, 0);
     out.push(row);
-    errors.push({ e: e.parts, c: c.parts });
+    errors.push({ e: e.parts, c: c.parts, dropped });
   }
   return { rows: out, errors };
 }
 
+/** Warnings for the replicas left out of the combination (combineReplicaRows), one per replica and temperature. */
+export function droppedReplicaWarnings(rows: Row[], errors: ReplicaRowErrors[], replicaRows: Row[][]): string[] {
+  return errors.flatMap((er, k) => er.dropped.map((r) =>
+    `T = ${Number(rows[k].T.toPrecision(6))}: replica ${r} left out of the combination: its e = ${Number(replicaRows[r][k].e.toPrecision(6))} is more than ${OUTLIER_BARS} bars from the replicas' median (a failed evolution)`));
+}
+
 /**
- * Combines per-replica rows and points at the same temperatures (same order in every replica).
- * Rows keep Row's keys only; the error split goes to the points.
+ * Combines per-replica rows and points at the same temperatures (same order in every replica),
+ * without the replicas left out at each (combineReplicaRows). Rows keep Row's keys only; the error
+ * split goes to the points.
  */
 export function combineRows(rows: Row[][], points: TrainPoint[][]): { rows: Row[]; points: ReplicaPoint[] } {
-  const R = rows.length;
   const combined = combineReplicaRows(rows);
   const pts: ReplicaPoint[] = [];
   for (let k = 0; k < rows[0].length; k++) {
-    const p = points.map((ps) => ps[k]);
+    const dropped = combined.errors[k].dropped;
+    const p = points.map((ps) => ps[k]).filter((_, r) => !dropped.includes(r));
+    const R = p.length;
     const sum = (key: 'samples' | 'measure_batches') => p.reduce((a, v) => a + v[key], 0);
     const avg = (key: 'e_loc' | 'e_rb' | 'tau_e') => p.reduce((a, v) => a + v[key], 0) / R;
     const rms = (key: 'e_loc_err' | 'e_rb_err') => Math.sqrt(p.reduce((a, v) => a + v[key] ** 2, 0)) / R;
