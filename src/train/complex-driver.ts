@@ -28,9 +28,9 @@ import { ComplexLocal, ComplexNet, marshallByDefault, startParams } from './comp
 import { ComplexPool } from './complex-pool.ts';
 import type { ComplexChainState, ComplexReply } from './complex-worker.ts';
 import { readComplexCheckpoint, writeComplexCheckpoint, type ComplexCheckpointContext, type ComplexDriverState } from './complex-checkpoint.ts';
-import { combineReplicaRows, droppedReplicaWarnings, replicaCheckpoint, replicaSeed, type ReplicaError } from './replicas.ts';
+import { combineReplicaRows, droppedReplicaWarnings, replicaCheckpoint, replicaSeed, type ReplicaRowErrors } from './replicas.ts';
 import { combineComplexChunks, complexChainForces, complexMoments, ComplexSamples, realForm, solveComplexSr, type ComplexMoments } from './complex-sr.ts';
-import { flowFromChainForces } from './flow-heat.ts';
+import { flowAboveVarianceWarnings, flowFromChainForces } from './flow-heat.ts';
 
 /** Options of {@link trainComplexThermo}. */
 export interface ComplexTrainOptions {
@@ -156,7 +156,7 @@ export interface ComplexTrainMeta {
   replicas: number;
   replica_seeds: number[];
   /** With replicas >= 2, per row: which part sets the error bar of e and c (see replicas.ts). */
-  replica_errors?: Array<{ T: number; e: ReplicaError; c: ReplicaError }>;
+  replica_errors?: Array<{ T: number } & ReplicaRowErrors>;
   /** False when stopped early by stopAfterSteps: rows then hold only the temperatures reached (none with replicas >= 2). */
   complete: boolean;
   /** Step of the checkpoint this run resumed from (replica 0), null for a fresh run. */
@@ -617,8 +617,7 @@ async function measure(eng: Engine, T: number, o: ComplexTrainOptions, warnings:
     : { ...r, measure_batches: batches };
   if (flow) {
     w.push(...specificHeatWarnings(out));
-    // The flow is the projection of Var(H) on the tangent space: above the variance only by noise.
-    if (flow.c - r.c > 4 * Math.hypot(flow.err, r.c_err)) w.push(`c from the energy flow (${flow.c.toPrecision(4)}) exceeds the variance c_var (${r.c.toPrecision(4)}) by more than 4 sigma`);
+    w.push(...flowAboveVarianceWarnings(flow, r.c, r.c_err));
   }
   if (unmet) w.push(unmet);
   // Row warnings are read with their temperature prefixed (sweep/warnings.ts); the run's list has it here.

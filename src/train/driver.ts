@@ -34,7 +34,7 @@ import { MIN_CHAINS_BETWEEN } from '../stats/series.ts';
 import type { ModelSpec } from '../model/model.ts';
 import { applyS, combineChunks, solveSr, SrAccumulator, type Moments, type SolveResult, type SumsMode } from './sr.ts';
 import { exactMoments, MAX_EXACT_SITES } from './exact-moments.ts';
-import { flowHeat } from './flow-heat.ts';
+import { flowAboveVarianceWarnings, flowHeat } from './flow-heat.ts';
 import { ChainPool } from './pool.ts';
 import { chainNodes, type ChainReply, type ChainState } from './worker.ts';
 import { minAlpha, RbmLocal, TrainedNet, translationGroup, type NetworkOptions } from './network.ts';
@@ -411,10 +411,7 @@ class SampledSource implements Source {
     const at = `T = ${Number(T.toPrecision(6))}`;
     const flowWarnings = !flow ? [] : [
       ...specificHeatWarnings(row, at),
-      // The flow is the projection of Var(H) on the tangent space: above the variance only by noise.
-      ...(flow.c - s.row.c > 4 * Math.hypot(flow.err, s.row.c_err)
-        ? [`${at}: c from the energy flow (${flow.c.toPrecision(4)}) exceeds the variance c_var (${s.row.c.toPrecision(4)}) by more than 4 sigma`]
-        : []),
+      ...flowAboveVarianceWarnings(flow, s.row.c, s.row.c_err).map((w) => `${at}: ${w}`),
     ];
     return { moments, measured: { row, point: { ...s.point, measure_batches: batches }, warnings: [...s.warnings, ...flowWarnings, ...unmet] } };
   }

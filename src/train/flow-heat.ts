@@ -106,3 +106,13 @@ export function flowFromChainForces(
   const varJ = ((K - 1) / K) * loo.reduce((s, v) => s + (v - mean) ** 2, 0);
   return { c: scale * U, err: scale * Math.sqrt(varJ) };
 }
+
+/**
+ * The flow is the projection of Var(H) on the tangent space, so it lies above the variance c_var
+ * only by noise: a warning (no prefix) when it does by more than 4 combined sigma, else none.
+ */
+export function flowAboveVarianceWarnings(flow: { c: number; err: number }, cVar: number, cVarErr: number): string[] {
+  return flow.c - cVar > 4 * Math.hypot(flow.err, cVarErr)
+    ? [`c from the energy flow (${flow.c.toPrecision(4)}) exceeds the variance c_var (${cVar.toPrecision(4)}) by more than 4 sigma`]
+    : [];
+}
