@@ -376,7 +376,7 @@ async function runComplexTrain(v: Values, given: Set<string>, m: ModelSpec, over
   const res = await trainComplexThermo(m, T, perChain);
   const rows = res.rows as Array<Record<string, unknown>>;
   const warnings = [
-    `the complex network for xxz models is experimental: measured against exact, e is within 0.05-3% on 16-site Heisenberg and XXZ chains for T >= 0.8 (c within 4%), c 11-15% high at T = 0.2, and e 4-58% too high on the frustrated J1-J2 4x4; ${
+    `the complex network for xxz models is experimental: measured against exact on 16-site Heisenberg and XXZ chains for T >= 0.2, e within 0.1-2% and c within 2% with 3 replicas (one run's c up to 11% high at T <= 0.3), and on the frustrated J1-J2 4x4 e 3-22% too high; ${
       res.meta.replicas > 1 ? `error bars cover the scatter of ${res.meta.replicas} evolutions and the measurement` : 'error bars cover the final measurement only, not the scatter of the evolution (--replicas 3 adds it)'
     }`,
     ...resultWarnings('train', res, rows),
