@@ -187,20 +187,14 @@ export function bipartition(ham: Xxz): Int8Array {
  * Sets the start parameters at inverse temperature beta0 >= 0 (see the file comment): delta
  * features with cosh(2w) = eps, Jastrow js = ja = -beta0 Jz / 16 per pair class (on s = a this is
  * exp(-beta0 Jz s_i s_j / 8), the diagonal of 1 - beta0 H / 2), biases beta0 h / 8, and for the
- * other features hidden biases c_f = `noise` x uniform(-1/2, 1/2) (default 0) and couplings
- * W = eta, V = -eta of size `etaScale` (random, from `rng`; see the body), so that their
- * derivatives are neither zero nor alike.
- *
- * Why c_f = 0: with c_f != 0 the derivative of a small coupling W_f[r] is about
- * tanh(c_f) s_{g(r)}, summed over translations tanh(c_f) sum_i s_i for every r, collinear with the
- * field term's; S is then nearly singular along directions the exact step moves by O(1), and the
- * sampled step is erratic there. With c_f = 0 that part vanishes (tanh(eta . (s - a)) remains).
- * Measured on the 4-site Heisenberg ring (sampled, 8 seeds): e at beta = 1 scattered with rms 1.1%
- * (outliers -2.1%, -1.3%) with c_f = 0.1 x uniform, 0.27% with c_f = 0; on the 16-site chain
- * (seed 5) c at T = 0.3 and 0.2 went from 9-11% high to within 0.4%. c_f = 0.5 was 5x less
- * accurate at T = 1 on 4 sites (a hidden bias also breaks the spin-inversion symmetry).
+ * other features c_f = small noise (random, from `rng`; a hidden bias breaks the spin-inversion
+ * symmetry of the state, and starting at c_f = 0.5 was measured 5x less accurate at T = 1 on the
+ * 4-site chain) and couplings W = eta, V = -eta of size `etaScale` (see the body), so that their
+ * derivatives are neither zero nor alike. `noise = 0` (no hidden biases) was measured and not
+ * adopted: steadier on the 4-site ring, but 1-2% high in e at T = 0.8-2 on the 16-site
+ * Heisenberg chain (docs/design.md, the complex network).
  */
-export function startParams(net: ComplexNet, beta0: number, rng: Rng, noise = 0, etaScale = 0.05): void {
+export function startParams(net: ComplexNet, beta0: number, rng: Rng, noise = 0.1, etaScale = 0.05): void {
   const { re, im, N, ham } = net;
   re.fill(0);
   im.fill(0);
