@@ -376,7 +376,7 @@ async function runComplexTrain(v: Values, given: Set<string>, m: ModelSpec, over
   const res = await trainComplexThermo(m, T, perChain);
   const rows = res.rows as Array<Record<string, unknown>>;
   const warnings = [
-    `the complex network for xxz models is experimental: measured against exact on 16-site Heisenberg and XXZ chains for T >= 0.2, e within 0.1-2% and c within 2% with 3 replicas (one run's c up to 11% high at T <= 0.3), and on the frustrated J1-J2 4x4 e 3-22% too high; ${
+    `the complex network for xxz models is experimental: measured against exact on 16-site Heisenberg and XXZ chains for T >= 0.2, e within 1.3% and c within 1.6% with 3 replicas (a single run: e up to 1.8% high, c up to 11% at T <= 0.3), and on the frustrated J1-J2 4x4 e 3-22% too high; ${
       res.meta.replicas > 1 ? `error bars cover the scatter of ${res.meta.replicas} evolutions and the measurement` : 'error bars cover the final measurement only, not the scatter of the evolution (--replicas 3 adds it)'
     }`,
     ...resultWarnings('train', res, rows),
