@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { parseModel } from '../src/model/model.ts';
 import { makeXxz, type Xxz } from '../src/model/xxz.ts';
 import { Rng } from '../src/mc/rng.ts';
-import { ComplexLocal, ComplexNet, marshallByDefault, startParams } from '../src/train/complex-network.ts';
+import { ComplexLocal, ComplexNet, marshallByDefault, PathSign, startParams } from '../src/train/complex-network.ts';
 import { ComplexChain } from '../src/train/complex-sampler.ts';
 import { combineComplexChunks, complexChainForces, complexMoments, ComplexSamples, ComplexSrAccumulator } from '../src/train/complex-sr.ts';
 
@@ -77,11 +77,16 @@ test('start at beta0: bond exchange amplitude -(beta0/2)(J/2), diagonal exp(-bet
   }
 });
 
-test('log-derivatives O_k against complex finite differences; E_loc against the dense H (chain and 2x2 square, N = 4, random parameters)', () => {
+test('log-derivatives O_k against complex finite differences; E_loc against the dense H (chain and 2x2 square, N = 4, random parameters; Marshall, path or no sign)', () => {
   const square = makeXxz(parseModel({ name: 'sq', lattice: { kind: 'square', size: [2, 2] }, hamiltonian: { kind: 'xxz', J: 1, Delta: 1, J2: 0.5 } }));
-  const cases = [[chain(4, { Delta: 0.7, J2: 0.3, h: 0.2 }), true, false], [chain(4, { Delta: 0.7, J2: 0.3, h: 0.2 }), false, true], [square, true, true]] as const;
-  for (const [ham, share, marshall] of cases) {
-    const net = new ComplexNet(ham, { alpha: 2, share, marshall });
+  const cases = [
+    [chain(4, { Delta: 0.7, J2: 0.3, h: 0.2 }), true, false, false],
+    [chain(4, { Delta: 0.7, J2: 0.3, h: 0.2 }), false, true, false],
+    [square, true, true, false],
+    [chain(4, { Delta: 0.7, J2: 0.3, h: 0.2 }), true, false, true],
+  ] as const;
+  for (const [ham, share, marshall, pathSign] of cases) {
+    const net = new ComplexNet(ham, { alpha: 2, share, marshall, pathSign });
     randomize(net, new Rng(7));
     const loc = new ComplexLocal(net);
     const N = 4;
@@ -101,7 +106,8 @@ test('log-derivatives O_k against complex finite differences; E_loc against the 
     for (let c = 0; c < 256; c++) {
       set(x, c);
       loc.refresh(x);
-      const m = Math.exp(loc.lpR) * M(c & 15) * M(c >>> 4);
+      const path = net.path && (c & 15).toString(2).split('1').length === (c >>> 4).toString(2).split('1').length && net.path.parity(x, -1, -1) ? -1 : 1;
+      const m = Math.exp(loc.lpR) * M(c & 15) * M(c >>> 4) * path;
       psiR[c] = m * Math.cos(loc.lpI);
       psiI[c] = m * Math.sin(loc.lpI);
     }
@@ -305,6 +311,131 @@ test('Marshall sign by default exactly for unfrustrated antiferromagnets on bipa
   assert.not.ok(marshallByDefault(xxz({ kind: 'square', size: [4, 4] }, 1, 0.5)), 'J2 frustrates');
   assert.not.ok(marshallByDefault(xxz({ kind: 'chain', size: [5] }, 1)), 'odd ring: not bipartite');
   assert.not.ok(marshallByDefault(xxz({ kind: 'triangular', size: [3, 3] }, 1)), 'triangular');
+});
+
+test('path sign: d(s, a) = the fewest swaps (breadth-first search over configurations); (-1)^d is the sign of <s|e^{-beta H/2}|a> at high T; the Marshall sign on bipartite bonds', () => {
+  const xxz = (lattice: object, J2: number) => makeXxz(parseModel({ name: 'p', lattice, hamiltonian: { kind: 'xxz', J: 1, Delta: 1, J2 } }));
+  const code = (x: Int8Array, N: number, off: number) => {
+    let c = 0;
+    for (let i = 0; i < N; i++) if (x[off + i] < 0) c |= 1 << i;
+    return c;
+  };
+  const fill = (x: Int8Array, N: number, s: number, a: number) => {
+    for (let i = 0; i < N; i++) {
+      x[i] = (s >>> i) & 1 ? -1 : 1;
+      x[N + i] = (a >>> i) & 1 ? -1 : 1;
+    }
+  };
+  // 1. The matching distance against a breadth-first search over configurations (swaps along the
+  // exchange bonds), on a frustrated 2D lattice and a J1-J2 chain; also with an exchange applied first.
+  for (const ham of [xxz({ kind: 'square', size: [3, 3] }, 0.5), xxz({ kind: 'chain', size: [7] }, 0.5)]) {
+    const N = ham.nSites;
+    const ps = new PathSign(ham);
+    const D = 1 << N;
+    const x = new Int8Array(2 * N);
+    const dist = new Int32Array(D);
+    let checked = 0;
+    for (let a = 0; a < D; a += 3) {
+      dist.fill(-1);
+      dist[a] = 0;
+      const queue = [a];
+      for (let h = 0; h < queue.length; h++) {
+        const c = queue[h];
+        for (let p = 0; p < ham.pairI.length; p++) {
+          const i = ham.pairI[p];
+          const j = ham.pairJ[p];
+          if (((c >>> i) & 1) === ((c >>> j) & 1)) continue;
+          const n = c ^ (1 << i) ^ (1 << j);
+          if (dist[n] < 0) {
+            dist[n] = dist[c] + 1;
+            queue.push(n);
+          }
+        }
+      }
+      for (let s = 0; s < D; s++) {
+        if (dist[s] < 0) continue;
+        fill(x, N, s, a);
+        assert.is(ps.distance(x, -1, -1), dist[s], `d(${s}, ${a})`);
+        checked++;
+      }
+      // The exchanged variant: s with sites i, j swapped, x unchanged.
+      fill(x, N, a ^ 0b101, a);
+      if (dist[a ^ 0b101] >= 0) {
+        const before = x.slice();
+        for (let p = 0; p < ham.pairI.length; p++) {
+          const sw = code(x, N, 0) ^ ((x[ham.pairI[p]] !== x[ham.pairJ[p]] ? 1 : 0) * ((1 << ham.pairI[p]) | (1 << ham.pairJ[p])));
+          assert.is(ps.distance(x, ham.pairI[p], ham.pairJ[p]), dist[sw], 'swapped');
+        }
+        assert.equal(x, before, 'x unchanged');
+      }
+    }
+    assert.ok(checked > 1000, `${checked} pairs`);
+  }
+  // 2. The sign of <s|e^{-beta H/2}|a> (Taylor series per column, 6-site J1-J2 chain, J2 = J/2):
+  // (-1)^d on every element at beta = 1 (no node has moved there yet on this chain).
+  {
+    const ham = xxz({ kind: 'chain', size: [6] }, 0.5);
+    const N = 6;
+    const D = 1 << N;
+    const ps = new PathSign(ham);
+    const x = new Int8Array(2 * N);
+    const st = new Int32Array(ham.maxConnected);
+    const am = new Float64Array(ham.maxConnected);
+    const beta = 1;
+    let wrong = 0;
+    let nonzero = 0;
+    for (let a = 0; a < D; a++) {
+      let term = new Float64Array(D);
+      term[a] = 1;
+      const col = term.slice();
+      for (let k = 1; k < 60; k++) {
+        const next = new Float64Array(D);
+        for (let c = 0; c < D; c++) {
+          if (term[c] === 0) continue;
+          next[c] += ham.diagonalAt(c) * term[c];
+          const n = ham.connectedAt(c, st, am);
+          for (let q = 0; q < n; q++) next[st[q]] += am[q] * term[c];
+        }
+        for (let c = 0; c < D; c++) next[c] *= -beta / 2 / k;
+        for (let c = 0; c < D; c++) col[c] += next[c];
+        term = next;
+      }
+      for (let s = 0; s < D; s++) {
+        if (Math.abs(col[s]) < 1e-9) continue;
+        nonzero++;
+        fill(x, N, s, a);
+        if ((ps.parity(x, -1, -1) ? -1 : 1) * col[s] < 0) wrong++;
+      }
+    }
+    assert.is(nonzero, 924, 'every element of the Sz sectors');
+    assert.is(wrong, 0);
+  }
+  // 3. Nearest-neighbour exchange on a bipartite lattice: (-1)^d = M(s) M(a).
+  {
+    const ham = xxz({ kind: 'square', size: [4, 4] }, 0);
+    const N = 16;
+    const ps = new PathSign(ham);
+    const subB = new Int8Array(N);
+    for (let i = 0; i < N; i++) subB[i] = ((i % 4) + Math.floor(i / 4)) % 2;
+    const rng = new Rng(17);
+    const x = new Int8Array(2 * N);
+    for (let t = 0; t < 2000; t++) {
+      for (let i = 0; i < N; i++) x[i] = rng.next() < 0.5 ? 1 : -1;
+      // a: s with random swaps, so that Sz(s) = Sz(a).
+      for (let i = 0; i < N; i++) x[N + i] = x[i];
+      for (let k = 0; k < 6; k++) {
+        const i = Math.floor(rng.next() * N);
+        const j = Math.floor(rng.next() * N);
+        const tmp = x[N + i];
+        x[N + i] = x[N + j];
+        x[N + j] = tmp;
+      }
+      let m = 0;
+      for (let i = 0; i < N; i++) if (subB[i] && x[i] > 0) m++;
+      for (let i = 0; i < N; i++) if (subB[i] && x[N + i] > 0) m++;
+      assert.is(ps.parity(x, -1, -1), m % 2);
+    }
+  }
 });
 
 test('at the exact beta = 0 start the chain visits every diagonal configuration and nothing else', () => {

@@ -370,6 +370,7 @@ async function runComplexTrain(v: Values, given: Set<string>, m: ModelSpec, over
   if (given.has('sign')) {
     if (given.has('marshall') && v.sign !== 'marshall') throw new InputError(`--marshall and --sign ${String(v.sign)} contradict each other`);
     opts.marshall = v.sign === 'auto' ? 'auto' : v.sign === 'marshall';
+    if (v.sign === 'path') opts.pathSign = true;
   }
   const t0 = performance.now();
   const perChain = perChainBudgets(opts);
@@ -530,7 +531,7 @@ export const COMMANDS: Record<CommandName, Command> = {
       { name: 'checkpoint', type: 'string', arg: 'FILE', help: 'save parameters, chains and driver state every 10 steps and at the end' },
       { name: 'resume', type: 'bool', help: 'continue from --checkpoint (same result as an uninterrupted run)' },
       { name: 'save-network', type: 'string', arg: 'FILE', help: 'save the final network ("{T}" in the name: one file per temperature)' },
-      { name: 'sign', type: 'string', default: 'auto', choices: ['auto', 'marshall', 'none'], help: 'xxz models: sign prefactor of the amplitude; marshall: (-1)^(up spins on sublattice B) on s and a (bipartite lattices); auto: marshall for unfrustrated antiferromagnets (J > 0, J2 = 0, bipartite), else none (phases learned)' },
+      { name: 'sign', type: 'string', default: 'auto', choices: ['auto', 'marshall', 'path', 'none'], help: 'xxz models: sign prefactor of the amplitude; marshall: (-1)^(up spins on sublattice B) on s and a (bipartite lattices); path: (-1)^(fewest exchanges from a to s), the exact sign at high T of any antiferromagnet, frustrated or not; auto: marshall for unfrustrated antiferromagnets (J > 0, J2 = 0, bipartite), else none (phases learned)' },
       { name: 'marshall', type: 'bool', help: 'xxz models: same as --sign marshall' },
       { name: 'deep', type: 'int', min: 0, default: 0, help: 'TFIM: deep units per site (experimental, one thread; measured less accurate than the default shallow network at equal cost, see results/deep-vs-shallow.md)' },
       ...TAIL,

@@ -44,6 +44,13 @@ export interface ComplexTrainOptions {
    * meta.sign says which was used.
    */
   marshall: boolean | 'auto';
+  /**
+   * The path sign (-1)^d(s, a) as the fixed sign prefactor instead of the Marshall sign
+   * (complex-network.ts, PathSign; default false): the exact sign at high T of any antiferromagnet,
+   * frustrated or not. Not the default yet: on the J1-J2 4x4 torus it took e at T >= 2 from 3-8% to
+   * 1.2-5% above exact, but left T <= 1.2 as far off (docs/design.md).
+   */
+  pathSign: boolean;
   /** Start inverse temperature, > 0 (default 0.001); the start is exact at first order in beta0. */
   beta0: number;
   /** Largest imaginary-time step (default 0.02). */
@@ -120,7 +127,7 @@ export interface ComplexTrainOptions {
 /** Defaults of {@link ComplexTrainOptions}. */
 export function defaultComplexTrainOptions(): ComplexTrainOptions {
   return {
-    alpha: 2, share: true, marshall: 'auto', beta0: 0.001, dbeta: 0.02, relDbeta: 0.25, maxDistance: 0.05, chains: 8, samples: 1000, thin: 1, warmup: 4,
+    alpha: 2, share: true, marshall: 'auto', pathSign: false, beta0: 0.001, dbeta: 0.02, relDbeta: 0.25, maxDistance: 0.05, chains: 8, samples: 1000, thin: 1, warmup: 4,
     measureSamples: 4000, maxMeasureSamples: 16000, measureRelErr: 1e-3, measureRelErrC: 0.02, shift: 1e-4, shiftAbs: 1e-6, seed: 1, workers: 1, exact: false, bias: true, replicas: 1, checkpointEvery: 10, resume: false,
   };
 }
@@ -134,8 +141,8 @@ export interface ComplexTrainMeta {
   parameters: number;
   hidden: number;
   shared: boolean;
-  /** Which sign structure was used: 'marshall' or 'none' (phases learned by the complex parameters). */
-  sign: 'marshall' | 'none';
+  /** Which sign structure was used: 'marshall', 'path' or 'none' (phases learned by the complex parameters). */
+  sign: 'marshall' | 'path' | 'none';
   beta0: number;
   dbeta: number;
   exact: boolean;
@@ -369,7 +376,8 @@ export async function trainComplexThermo(model: ModelSpec, temps: number[], opts
   const given = { ...defaultComplexTrainOptions(), ...opts };
   if (model.hamiltonian.kind !== 'xxz') throw new InputError(`the complex network trains xxz models; model kind is ${model.hamiltonian.kind}`);
   // The sign is resolved once, so that checkpoints and meta record what was used.
-  const o = { ...given, marshall: given.marshall === 'auto' ? marshallByDefault(makeXxz(model)) : given.marshall };
+  if (given.pathSign && given.marshall === true) throw new InputError('sign: the Marshall sign and the path sign exclude each other');
+  const o = { ...given, marshall: given.marshall === 'auto' ? !given.pathSign && marshallByDefault(makeXxz(model)) : given.marshall };
   check(o, temps);
   const seeds = Array.from({ length: o.replicas }, (_, r) => replicaSeed(o.seed, r));
   const files = seeds.map((_, r) => (o.checkpoint === undefined ? undefined : replicaCheckpoint(o.checkpoint, r)));
@@ -414,7 +422,7 @@ function combineComplexReplicas(runs: ComplexTrainResult[], seeds: number[]): Co
 
 /** Options that change the numbers: a checkpoint must have been made with the same values. */
 const RESULT_KEYS = [
-  'alpha', 'share', 'marshall', 'beta0', 'dbeta', 'relDbeta', 'maxDistance', 'chains', 'samples', 'thin', 'warmup', 'measureSamples',
+  'alpha', 'share', 'marshall', 'pathSign', 'beta0', 'dbeta', 'relDbeta', 'maxDistance', 'chains', 'samples', 'thin', 'warmup', 'measureSamples',
   'maxMeasureSamples', 'measureRelErr', 'measureRelErrC',
   'shift', 'shiftAbs', 'seed', 'bias', 'exact',
 ] as const satisfies ReadonlyArray<keyof ComplexTrainOptions>;
@@ -423,13 +431,14 @@ const RESULT_KEYS = [
 async function trainOnce(model: ModelSpec, temps: number[], o: ComplexTrainOptions & { marshall: boolean }): Promise<ComplexTrainResult> {
   const t0 = performance.now();
   const ham = makeXxz(model);
-  const net = new ComplexNet(ham, { alpha: o.alpha, share: o.share, marshall: o.marshall });
+  const net = new ComplexNet(ham, { alpha: o.alpha, share: o.share, marshall: o.marshall, pathSign: o.pathSign });
   if (o.exact && net.N > COMPLEX_EXACT_MAX_SITES) throw new InputError(`exact: N = ${net.N} is too large to enumerate (limit ${COMPLEX_EXACT_MAX_SITES})`);
   startParams(net, o.beta0, new Rng(o.seed, 0x7fffffff));
   // Temperatures in ascending beta (stable: duplicates are measured twice, in the given order).
   const order = temps.map((T, k) => ({ T, k, beta: 1 / T })).sort((a, b) => a.beta - b.beta);
   const ctx: ComplexCheckpointContext = {
-    model, betas: order.map((p) => p.beta), options: Object.fromEntries(RESULT_KEYS.map((k) => [k, o[k]])), P: net.P,
+    // pathSign only when on, so that checkpoints written before it existed stay resumable.
+    model, betas: order.map((p) => p.beta), options: Object.fromEntries(RESULT_KEYS.filter((k) => k !== 'pathSign' || o.pathSign).map((k) => [k, o[k]])), P: net.P,
     chains: o.exact ? 0 : o.chains, sites: net.N,
   };
   // The checkpoint is read and validated before any thread starts.
@@ -463,7 +472,7 @@ async function trainOnce(model: ModelSpec, temps: number[], o: ComplexTrainOptio
     rows,
     meta: {
       method: 'trained-complex', convention: 'spin-1/2', steps: st.steps, distanceLimited: st.distanceLimited, parameters: net.P, hidden: net.H, shared: net.shared,
-      sign: o.marshall ? 'marshall' : 'none', beta0: o.beta0, dbeta: o.dbeta, exact: o.exact, bias: o.bias && !o.exact, workers: o.exact ? 1 : Math.max(1, Math.min(o.workers, o.chains)),
+      sign: o.marshall ? 'marshall' : o.pathSign ? 'path' : 'none', beta0: o.beta0, dbeta: o.dbeta, exact: o.exact, bias: o.bias && !o.exact, workers: o.exact ? 1 : Math.max(1, Math.min(o.workers, o.chains)),
       seconds: (performance.now() - t0) / 1000, sampleSeconds: eng.sampleSeconds, solveSeconds: eng.solveSeconds, measureSeconds,
       acceptance: eng.proposed ? eng.accepted / eng.proposed : 1, maxShiftAbs: eng.maxShiftAbs, replicas: 1, replica_seeds: [o.seed],
       complete, resumed_from_step: saved ? saved.state.steps : null, warnings,

@@ -36,6 +36,8 @@ export interface ComplexNetOptions {
   share: boolean;
   /** Multiply by the Marshall sign (-1)^(up spins on sublattice B) for s and for a (bipartite nearest-neighbour graph only). */
   marshall: boolean;
+  /** Multiply by the path sign (-1)^d(s, a) (see {@link PathSign}; antiferromagnetic exchange only; excludes marshall). */
+  pathSign?: boolean;
 }
 
 /** The network: structure tables and the complex parameter vector (re, im). */
@@ -60,6 +62,8 @@ export class ComplexNet {
   readonly cIdx: Int32Array;
   /** Sublattice B flag per site when the Marshall sign is on, else null. */
   readonly subB: Int8Array | null;
+  /** The path sign's evaluator when that sign is on, else null. */
+  readonly path: PathSign | null;
   /** (feature, displacement) pairs of the delta features. */
   readonly delta: Array<[number, number]>;
   readonly shared: boolean;
@@ -123,6 +127,8 @@ export class ComplexNet {
     // unshared -> feature i on site i.
     this.delta = shared ? [[0, 0]] : Array.from({ length: N }, (_, i) => [i, i] as [number, number]);
     this.subB = opts.marshall ? bipartition(ham) : null;
+    if (opts.marshall && opts.pathSign) throw new InputError('sign: the Marshall sign and the path sign exclude each other');
+    this.path = opts.pathSign ? new PathSign(ham) : null;
   }
 
   /** Parameter index of W_f[r] (V_f[r] is this + N). */
@@ -199,7 +205,9 @@ export function startParams(net: ComplexNet, beta0: number, rng: Rng, noise = 0.
   re.fill(0);
   im.fill(0);
   const J = ham.spec.J;
-  const m = net.subB ? -1 : 1;
+  // With a sign prefactor every exchange element of 1 - beta0 H / 2 is positive: the Marshall sign
+  // on the bipartite bonds, the path sign on every exchange bond.
+  const m = net.subB || net.path ? -1 : 1;
   const q = -(beta0 / 4) * J * m;
   // cosh(2w) = eps with eps^2 = q.
   let wr: number;
@@ -244,6 +252,141 @@ export function startParams(net: ComplexNet, beta0: number, rng: Rng, noise = 0.
       re[k + N] = -re[k];
       im[k + N] = -im[k];
     }
+  }
+}
+
+/**
+ * The path sign of a purified state, (-1)^d(s, a), with d(s, a) the fewest exchanges along the
+ * model's exchange bonds that turn a into s. Why: every exchange element of -beta H / 2 is
+ * negative when the exchange is antiferromagnetic (-(beta/4) Jxy_b), so the lowest order of
+ * <s|e^{-beta H/2}|a>, the term beta^d, has the sign (-1)^d from every shortest path alike: the
+ * exact sign at high T. On a bipartite lattice with nearest-neighbour exchange it is the Marshall
+ * sign M(s) M(a); with frustrating bonds (J1-J2) it is not a product over sites, and the phases
+ * of the network would have to learn it.
+ *
+ * d is a two-colour token-swapping distance: the fewest swaps equal the minimum-cost perfect
+ * matching between the sites with (s, a) = (up, down) and those with (down, up), the cost of a
+ * pair being its graph distance over the exchange bonds (a swap moves one up token by one bond, so
+ * d is at least the matching cost; relaying an up token along a shortest path reaches it). The
+ * matching is the Hungarian algorithm, O(m^3) for m mismatched up sites, on preallocated arrays.
+ */
+export class PathSign {
+  readonly N: number;
+  /** Graph distances over the exchange bonds (N * N; unreachable = N * N). */
+  readonly dist: Int32Array;
+  private readonly up: Int32Array;
+  private readonly dn: Int32Array;
+  private readonly u: Float64Array;
+  private readonly v: Float64Array;
+  private readonly minv: Float64Array;
+  private readonly pm: Int32Array;
+  private readonly way: Int32Array;
+  private readonly used: Uint8Array;
+
+  constructor(ham: Xxz) {
+    const N = ham.nSites;
+    this.N = N;
+    const adj: number[][] = Array.from({ length: N }, () => []);
+    for (let p = 0; p < ham.pairI.length; p++) {
+      if (ham.jxy[p] === 0) continue;
+      if (!(ham.jxy[p] > 0)) throw new InputError('sign path: needs antiferromagnetic exchange (every Jxy > 0)');
+      adj[ham.pairI[p]].push(ham.pairJ[p]);
+      adj[ham.pairJ[p]].push(ham.pairI[p]);
+    }
+    const far = N * N;
+    this.dist = new Int32Array(N * N).fill(far);
+    const queue = new Int32Array(N);
+    for (let s0 = 0; s0 < N; s0++) {
+      const row = s0 * N;
+      this.dist[row + s0] = 0;
+      let head = 0;
+      let tail = 0;
+      queue[tail++] = s0;
+      while (head < tail) {
+        const i = queue[head++];
+        for (const j of adj[i]) {
+          if (this.dist[row + j] === far) {
+            this.dist[row + j] = this.dist[row + i] + 1;
+            queue[tail++] = j;
+          }
+        }
+      }
+    }
+    this.up = new Int32Array(N);
+    this.dn = new Int32Array(N);
+    this.u = new Float64Array(N + 1);
+    this.v = new Float64Array(N + 1);
+    this.minv = new Float64Array(N + 1);
+    this.pm = new Int32Array(N + 1);
+    this.way = new Int32Array(N + 1);
+    this.used = new Uint8Array(N + 1);
+  }
+
+  /** d(s, a) mod 2 for x = (s, a), with s_i and s_j exchanged first when i >= 0 (x unchanged). */
+  parity(x: Int8Array, i: number, j: number): number {
+    return this.distance(x, i, j) & 1;
+  }
+
+  /** d(s, a) for x = (s, a), with s_i and s_j exchanged first when i >= 0 (x unchanged). */
+  distance(x: Int8Array, i: number, j: number): number {
+    const { N, up, dn, dist, u, v, minv, pm, way, used } = this;
+    let m = 0;
+    let q = 0;
+    for (let k = 0; k < N; k++) {
+      const sk = k === i ? x[j] : k === j ? x[i] : x[k];
+      const ak = x[N + k];
+      if (sk === ak) continue;
+      if (sk > 0) up[m++] = k;
+      else dn[q++] = k;
+    }
+    if (m !== q) throw new Error('path sign: Sz(s) != Sz(a)');
+    if (m === 0) return 0;
+    // Hungarian algorithm (potentials u, v; pm[col] = matched row, 1-based, 0 = free).
+    u.fill(0, 0, m + 1);
+    v.fill(0, 0, m + 1);
+    pm.fill(0, 0, m + 1);
+    way.fill(0, 0, m + 1);
+    for (let r = 1; r <= m; r++) {
+      pm[0] = r;
+      let c0 = 0;
+      minv.fill(Infinity, 0, m + 1);
+      used.fill(0, 0, m + 1);
+      do {
+        used[c0] = 1;
+        const r0 = pm[c0];
+        let delta = Infinity;
+        let c1 = 0;
+        for (let c = 1; c <= m; c++) {
+          if (used[c]) continue;
+          const cur = dist[up[r0 - 1] * N + dn[c - 1]] - u[r0] - v[c];
+          if (cur < minv[c]) {
+            minv[c] = cur;
+            way[c] = c0;
+          }
+          if (minv[c] < delta) {
+            delta = minv[c];
+            c1 = c;
+          }
+        }
+        for (let c = 0; c <= m; c++) {
+          if (used[c]) {
+            u[pm[c]] += delta;
+            v[c] -= delta;
+          } else {
+            minv[c] -= delta;
+          }
+        }
+        c0 = c1;
+      } while (pm[c0] !== 0);
+      do {
+        const c1 = way[c0];
+        pm[c0] = pm[c1];
+        c0 = c1;
+      } while (c0 !== 0);
+    }
+    let cost = 0;
+    for (let c = 1; c <= m; c++) cost += dist[up[pm[c] - 1] * N + dn[c - 1]];
+    return cost;
   }
 }
 
@@ -586,12 +729,15 @@ export class ComplexLocal {
     let ei = 0;
     const n = ham.connected(x, 0, sA, sB, amp);
     const d = this.tmp2;
+    const path = net.path;
+    const p0 = path ? path.parity(x, -1, -1) : 0;
     for (let k = 0; k < n; k++) {
       const i = sA[k];
       const j = sB[k];
       this.logRatio(x, i, j, d);
       let sign = 1;
       if (net.subB && net.subB[i] !== net.subB[j]) sign = -1;
+      if (path && path.parity(x, i, j) !== p0) sign = -1;
       const mag = Math.exp(d[0]) * amp[k] * sign;
       er += mag * Math.cos(d[1]);
       ei += mag * Math.sin(d[1]);
