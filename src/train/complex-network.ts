@@ -8,7 +8,8 @@
  *   theta_fg = c_f + sum_i W_f[rho_g(i)] s_i + V_f[rho_g(i)] a_i,
  *
  * approximates Psi(s, a) = <s| e^{-beta H/2} |a> = M(s) M(a) phi(s, a), with M the optional Marshall
- * sign (-1)^(up spins on sublattice B). Parameters are shared over lattice translations g (rho_g =
+ * sign (-1)^(up spins on sublattice B), or = (-1)^d(s, a) phi(s, a) with the optional path sign
+ * ({@link PathSign}). Parameters are shared over lattice translations g (rho_g =
  * T_g^{-1} maps a site to its displacement from the unit's origin) when the translations act simply
  * transitively; otherwise unshared (one feature per hidden unit, rho = identity). Pair classes c are
  * the translation orbits of site pairs (Jastrow terms, which carry the diagonal Sz Sz part exactly
