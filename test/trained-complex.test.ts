@@ -17,6 +17,12 @@ const set = (x: Int8Array, c: number) => {
   for (let v = 0; v < x.length; v++) x[v] = (c >>> v) & 1 ? -1 : 1;
 };
 
+const popcount = (v: number) => {
+  let c = 0;
+  for (let y = v; y; y &= y - 1) c++;
+  return c;
+};
+
 /** Random parameters of moderate size (a generic point of the manifold). */
 function randomize(net: ComplexNet, rng: Rng, scale = 0.3): void {
   for (let k = 0; k < net.P; k++) {
@@ -106,7 +112,9 @@ test('log-derivatives O_k against complex finite differences; E_loc against the 
     for (let c = 0; c < 256; c++) {
       set(x, c);
       loc.refresh(x);
-      const path = net.path && (c & 15).toString(2).split('1').length === (c >>> 4).toString(2).split('1').length && net.path.parity(x, -1, -1) ? -1 : 1;
+      // The path sign is defined inside the sector Sz(s) = Sz(a) only (elsewhere phi is not needed).
+      const inSector = popcount(c & 15) === popcount(c >>> 4);
+      const path = net.path && inSector && net.path.parity(x, -1, -1) ? -1 : 1;
       const m = Math.exp(loc.lpR) * M(c & 15) * M(c >>> 4) * path;
       psiR[c] = m * Math.cos(loc.lpI);
       psiI[c] = m * Math.sin(loc.lpI);
@@ -170,11 +178,7 @@ test('moves stay in Sz(s) = Sz(a) and visit every configuration of the sector (N
   const net = new ComplexNet(ham, { alpha: 1, share: true, marshall: false });
   randomize(net, new Rng(3), 0.5);
   const ch = new ComplexChain(new ComplexLocal(net), new Rng(11));
-  const pop = (v: number) => {
-    let c = 0;
-    for (let y = v; y; y &= y - 1) c++;
-    return c;
-  };
+  const pop = popcount;
   const code = (x: Int8Array) => {
     let c = 0;
     for (let v = 0; v < 8; v++) if (x[v] < 0) c |= 1 << v;

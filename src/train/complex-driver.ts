@@ -186,6 +186,8 @@ function check(o: ComplexTrainOptions, temps: number[]): void {
   const int = (v: number, name: string, min: number) => {
     if (!(Number.isInteger(v) && v >= min)) throw new InputError(`${name}: expected an integer >= ${min}, got ${v}`);
   };
+  // The sign is resolved by now: 'auto' never picks the Marshall sign next to the path sign.
+  if (o.marshall === true && o.pathSign) throw new InputError('sign: the Marshall sign and the path sign exclude each other');
   pos(o.dbeta, 'dbeta');
   pos(o.relDbeta, 'rel-dbeta');
   pos(o.maxDistance, 'max-distance');
@@ -376,7 +378,6 @@ export async function trainComplexThermo(model: ModelSpec, temps: number[], opts
   const given = { ...defaultComplexTrainOptions(), ...opts };
   if (model.hamiltonian.kind !== 'xxz') throw new InputError(`the complex network trains xxz models; model kind is ${model.hamiltonian.kind}`);
   // The sign is resolved once, so that checkpoints and meta record what was used.
-  if (given.pathSign && given.marshall === true) throw new InputError('sign: the Marshall sign and the path sign exclude each other');
   const o = { ...given, marshall: given.marshall === 'auto' ? !given.pathSign && marshallByDefault(makeXxz(model)) : given.marshall };
   check(o, temps);
   const seeds = Array.from({ length: o.replicas }, (_, r) => replicaSeed(o.seed, r));
