@@ -164,7 +164,10 @@ test('exact on an xxz model states its convention and ground-state energy; train
   // The Heisenberg ring is an unfrustrated antiferromagnet: the Marshall sign is on by default.
   assert.is(tj.meta.sign, 'marshall');
   assert.match(tj.meta.solver, /sign marshall \(chosen by --sign auto\)/);
-  const none = JSON.parse((await run(['train', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--temps', '2', '--workers', '1', '--json', '--quiet', '--sign', 'none'])).out);
+  // --progress: steps counted on stderr up to 100%, stdout still one JSON object.
+  const noneRun = await run(['train', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--temps', '2', '--workers', '1', '--json', '--progress', '--sign', 'none']);
+  assert.match(noneRun.err, /^pdbm train: \d+\/\d+ \(100%\)/m);
+  const none = JSON.parse(noneRun.out);
   assert.is(none.meta.sign, 'none');
   const clash = await run(['train', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--temps', '2', '--marshall', '--sign', 'none']);
   assert.is(clash.code, 2);

@@ -374,7 +374,8 @@ async function runComplexTrain(v: Values, given: Set<string>, m: ModelSpec, over
   }
   const t0 = performance.now();
   const perChain = perChainBudgets(opts);
-  const res = await trainComplexThermo(m, T, perChain);
+  const progress = new Progress('pdbm train', showProgress(v));
+  const res = await trainComplexThermo(m, T, perChain, (d, t) => progress.update(d, t));
   const rows = res.rows as Array<Record<string, unknown>>;
   const warnings = [
     `the complex network for xxz models is experimental: measured against exact on 16-site Heisenberg and XXZ chains for T >= 0.2, e within 1.3% and c within 1.6% with 3 replicas (a single run: e up to 1.8% high, c up to 11% at T <= 0.3), and on the frustrated J1-J2 4x4 e 3-22% too high; ${
@@ -401,7 +402,7 @@ const trainRunner: TrainRunner = async (m, temps, req) => {
     const res = await trainComplexThermo(m, temps, {
       ...complexSweepOptions(req.options as Partial<TrainOptions>), ...(req.alpha !== undefined ? { alpha: req.alpha } : {}),
       seed: req.seed, workers: req.workers, checkpoint: req.checkpoint, resume,
-    });
+    }, req.onProgress);
     return { ...res, rows: res.rows.map((r) => ({ ...r })) };
   }
   const res = await trainThermo(

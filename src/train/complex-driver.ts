@@ -373,8 +373,12 @@ class Engine {
  * the given order). Same seed, same numbers for any `workers` (chain c has its own random stream
  * and samples are combined in chain order). With `checkpoint` the state is saved at step
  * boundaries; `resume` continues from it with the numbers of an uninterrupted run.
+ * `onProgress(done, total)` counts imaginary-time steps over all replicas (total: the planned
+ * schedule, an estimate).
  */
-export async function trainComplexThermo(model: ModelSpec, temps: number[], opts: Partial<ComplexTrainOptions> = {}): Promise<ComplexTrainResult> {
+export async function trainComplexThermo(
+  model: ModelSpec, temps: number[], opts: Partial<ComplexTrainOptions> = {}, onProgress?: (done: number, total: number) => void,
+): Promise<ComplexTrainResult> {
   const given = { ...defaultComplexTrainOptions(), ...opts };
   if (model.hamiltonian.kind !== 'xxz') throw new InputError(`the complex network trains xxz models; model kind is ${model.hamiltonian.kind}`);
   // The sign is resolved once, so that checkpoints and meta record what was used.
@@ -388,7 +392,8 @@ export async function trainComplexThermo(model: ModelSpec, temps: number[], opts
   for (const [r, seed] of seeds.entries()) {
     // Resuming a replica run: a replica without a checkpoint had not started (replica 0 must exist).
     const resume = o.resume && (r === 0 || existsSync(files[r]!));
-    const run = await trainOnce(model, temps, { ...o, seed, checkpoint: files[r], resume });
+    const progress = onProgress && ((d: number, t: number) => onProgress(r * t + d, seeds.length * t));
+    const run = await trainOnce(model, temps, { ...o, seed, checkpoint: files[r], resume }, progress);
     runs.push(run);
     if (!run.meta.complete) break;
   }
@@ -429,7 +434,7 @@ const RESULT_KEYS = [
 ] as const satisfies ReadonlyArray<keyof ComplexTrainOptions>;
 
 /** One evolution (one replica), from the start or from its checkpoint. */
-async function trainOnce(model: ModelSpec, temps: number[], o: ComplexTrainOptions & { marshall: boolean }): Promise<ComplexTrainResult> {
+async function trainOnce(model: ModelSpec, temps: number[], o: ComplexTrainOptions & { marshall: boolean }, progress?: (done: number, total: number) => void): Promise<ComplexTrainResult> {
   const t0 = performance.now();
   const ham = makeXxz(model);
   const net = new ComplexNet(ham, { alpha: o.alpha, share: o.share, marshall: o.marshall, pathSign: o.pathSign });
@@ -459,7 +464,7 @@ async function trainOnce(model: ModelSpec, temps: number[], o: ComplexTrainOptio
   let complete: boolean;
   let measureSeconds: number;
   try {
-    ({ complete, measureSeconds } = await evolve(eng, order, st, o, ctx));
+    ({ complete, measureSeconds } = await evolve(eng, order, st, o, ctx, progress));
   } finally {
     await eng.close();
   }
@@ -488,7 +493,10 @@ async function trainOnce(model: ModelSpec, temps: number[], o: ComplexTrainOptio
  */
 async function evolve(
   eng: Engine, order: Array<{ T: number; beta: number }>, st: ComplexDriverState, o: ComplexTrainOptions, ctx: ComplexCheckpointContext,
+  progress?: (done: number, total: number) => void,
 ): Promise<{ complete: boolean; measureSeconds: number }> {
+  // The planned total is an estimate: the metric bound can add steps, so `done` is clipped to it.
+  const planned = progress ? plannedSteps(o.beta0, order.map((p) => p.beta), o) : 0;
   const net = eng.net;
   const P = net.P;
   const k1R = new Float64Array(P);
@@ -533,7 +541,7 @@ async function evolve(
       st.distanceLimited++;
     }
     const left = pt.beta - beta;
-    const h = left <= hMax * (1 + 1e-9) ? left : Math.min(hMax, left / 2);
+    const h = landingStep(left, hMax);
     for (let k = 0; k < P; k++) {
       net.re[k] = p0R[k] + h * k1R[k];
       net.im[k] = p0I[k] + h * k1I[k];
@@ -546,6 +554,7 @@ async function evolve(
     st.steps++;
     stepsHere++;
     st.beta = left === h ? pt.beta : beta + h;
+    progress?.(Math.min(st.steps, planned), planned);
     if (st.steps % o.checkpointEvery === 0) await save();
     if (o.stopAfterSteps !== undefined && stepsHere >= o.stopAfterSteps) {
       complete = false;
@@ -554,6 +563,25 @@ async function evolve(
   }
   await save();
   return { complete, measureSeconds };
+}
+
+/** The last step lands on the target; a remainder up to two steps long is split in halves. */
+function landingStep(left: number, hMax: number): number {
+  return left <= hMax * (1 + 1e-9) ? left : Math.min(hMax, left / 2);
+}
+
+/** Steps of the schedule min(dbeta, relDbeta beta) to every beta (no metric bound): the progress total. */
+function plannedSteps(beta0: number, betas: number[], o: Pick<ComplexTrainOptions, 'dbeta' | 'relDbeta'>): number {
+  let beta = beta0;
+  let steps = 0;
+  for (const target of betas) {
+    while (beta < target) {
+      const h = landingStep(target - beta, Math.min(o.dbeta, o.relDbeta * beta));
+      beta = h === target - beta ? target : beta + h;
+      steps++;
+    }
+  }
+  return steps;
 }
 
 /**
