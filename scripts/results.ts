@@ -29,7 +29,7 @@ const SETS: ResultSpec[] = [
   { sweep: ['sweep', '--model', 'models/triangular-3x3-afm.json', '--methods', 'exact,dbm', '--temps', '0.3:5:10', '--log', '--sweeps', '3000', '--out', 'results/triangular-3x3-afm'], methodsOverride: true },
   // Quantum magnets with the complex trained network (xxz models), 3 replicas each so that the error
   // bars cover the scatter of the evolution: the Heisenberg and XXZ (Delta = 0.5) chains of 16 sites
-  // (Marshall sign by default) and the frustrated J1-J2 4x4 torus at J2 = J/2 (phases learned).
+  // (Marshall sign by default) and the frustrated J1-J2 4x4 torus at J2 = J/2 (path sign by default).
   { sweep: ['sweep', '--model', 'models/heisenberg-chain-16.json', '--methods', 'exact,train', '--temps', '0.2:5:8', '--log', '--train-replicas', '3', '--out', 'results/heisenberg-chain-16'] },
   { sweep: ['sweep', '--model', 'models/xxz-chain-16.json', '--methods', 'exact,train', '--temps', '0.2:5:8', '--log', '--train-replicas', '3', '--out', 'results/xxz-chain-16'] },
   { sweep: ['sweep', '--model', 'models/j1j2-square-4x4.json', '--methods', 'exact,train', '--temps', '0.3:5:7', '--log', '--train-replicas', '3', '--out', 'results/j1j2-square-4x4'] },

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { parseModel } from '../src/model/model.ts';
 import { makeXxz, type Xxz } from '../src/model/xxz.ts';
 import { Rng } from '../src/mc/rng.ts';
-import { ComplexLocal, ComplexNet, marshallByDefault, PathSign, startParams } from '../src/train/complex-network.ts';
+import { ComplexLocal, ComplexNet, marshallByDefault, PathSign, pathSignByDefault, startParams } from '../src/train/complex-network.ts';
 import { ComplexChain } from '../src/train/complex-sampler.ts';
 import { combineComplexChunks, complexChainForces, complexMoments, ComplexSamples, ComplexSrAccumulator } from '../src/train/complex-sr.ts';
 
@@ -307,7 +307,7 @@ test('SR sums taken per chain (ComplexSrAccumulator, combined in chain order) = 
   }
 });
 
-test('Marshall sign by default exactly for unfrustrated antiferromagnets on bipartite lattices', () => {
+test('Marshall sign by default exactly for unfrustrated antiferromagnets on bipartite lattices, the path sign for other antiferromagnets', () => {
   const xxz = (lattice: object, J: number, J2 = 0, Delta = 1) => makeXxz(parseModel({ name: 'm', lattice, hamiltonian: { kind: 'xxz', J, Delta, J2 } }));
   assert.ok(marshallByDefault(xxz({ kind: 'chain', size: [6] }, 1)));
   assert.ok(marshallByDefault(xxz({ kind: 'square', size: [4, 4] }, 1, 0, 0.5)));
@@ -315,6 +315,12 @@ test('Marshall sign by default exactly for unfrustrated antiferromagnets on bipa
   assert.not.ok(marshallByDefault(xxz({ kind: 'square', size: [4, 4] }, 1, 0.5)), 'J2 frustrates');
   assert.not.ok(marshallByDefault(xxz({ kind: 'chain', size: [5] }, 1)), 'odd ring: not bipartite');
   assert.not.ok(marshallByDefault(xxz({ kind: 'triangular', size: [3, 3] }, 1)), 'triangular');
+  // Where the Marshall sign does not fit, antiferromagnets take the path sign.
+  assert.ok(pathSignByDefault(xxz({ kind: 'square', size: [4, 4] }, 1, 0.5)), 'J1-J2');
+  assert.ok(pathSignByDefault(xxz({ kind: 'triangular', size: [3, 3] }, 1)), 'triangular');
+  assert.ok(pathSignByDefault(xxz({ kind: 'chain', size: [5] }, 1)), 'odd ring');
+  assert.not.ok(pathSignByDefault(xxz({ kind: 'chain', size: [6] }, -1)), 'ferromagnet');
+  assert.not.ok(pathSignByDefault(xxz({ kind: 'chain', size: [6] }, 1, -0.5)), 'ferromagnetic J2 beside antiferromagnetic J1');
 });
 
 test('path sign: d(s, a) = the fewest swaps (breadth-first search over configurations); (-1)^d is the sign of <s|e^{-beta H/2}|a> at high T; the Marshall sign on bipartite bonds', () => {

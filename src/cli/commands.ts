@@ -378,7 +378,7 @@ async function runComplexTrain(v: Values, given: Set<string>, m: ModelSpec, over
   const res = await trainComplexThermo(m, T, perChain, (d, t) => progress.update(d, t));
   const rows = res.rows as Array<Record<string, unknown>>;
   const warnings = [
-    `the complex network for xxz models is experimental: measured against exact on 16-site Heisenberg and XXZ chains for T >= 0.2, e within 1.3% and c within 1.6% with 3 replicas (a single run: e up to 1.8% high, c up to 11% at T <= 0.3), and on the frustrated J1-J2 4x4 e 3-22% too high; ${
+    `the complex network for xxz models is experimental: measured against exact on 16-site Heisenberg and XXZ chains for T >= 0.2, e within 1.3% and c within 1.6% with 3 replicas (a single run: e up to 1.8% high, c up to 11% at T <= 0.3), and on the frustrated J1-J2 4x4 (path sign) e 0.9-4.6% too high for T >= 2, 15-42% below; ${
       res.meta.replicas > 1 ? `error bars cover the scatter of ${res.meta.replicas} evolutions and the measurement` : 'error bars cover the final measurement only, not the scatter of the evolution (--replicas 3 adds it)'
     }`,
     ...resultWarnings('train', res, rows),
@@ -532,7 +532,7 @@ export const COMMANDS: Record<CommandName, Command> = {
       { name: 'checkpoint', type: 'string', arg: 'FILE', help: 'save parameters, chains and driver state every 10 steps and at the end' },
       { name: 'resume', type: 'bool', help: 'continue from --checkpoint (same result as an uninterrupted run)' },
       { name: 'save-network', type: 'string', arg: 'FILE', help: 'save the final network ("{T}" in the name: one file per temperature)' },
-      { name: 'sign', type: 'string', default: 'auto', choices: ['auto', 'marshall', 'path', 'none'], help: 'xxz models: sign prefactor of the amplitude; marshall: (-1)^(up spins on sublattice B) on s and a (bipartite lattices); path: (-1)^(fewest exchanges from a to s), the exact sign at high T of any antiferromagnet, frustrated or not; auto: marshall for unfrustrated antiferromagnets (J > 0, J2 = 0, bipartite), else none (phases learned)' },
+      { name: 'sign', type: 'string', default: 'auto', choices: ['auto', 'marshall', 'path', 'none'], help: 'xxz models: sign prefactor of the amplitude; marshall: (-1)^(up spins on sublattice B) on s and a (bipartite lattices); path: (-1)^(fewest exchanges from a to s), the exact sign at high T of any antiferromagnet, frustrated or not; auto: marshall for unfrustrated antiferromagnets (J > 0, J2 = 0, bipartite), path for other antiferromagnets (frustrated), else none; none: every phase learned' },
       { name: 'marshall', type: 'bool', help: 'xxz models: same as --sign marshall' },
       { name: 'deep', type: 'int', min: 0, default: 0, help: 'TFIM: deep units per site (experimental, one thread; measured less accurate than the default shallow network at equal cost, see results/deep-vs-shallow.md)' },
       ...TAIL,

@@ -24,7 +24,7 @@ import { makeXxz } from '../model/xxz.ts';
 import { blockMeans, jackknife, summarizeChains } from '../stats/series.ts';
 import { GrowingSeries, specificHeatWarnings } from './measure.ts';
 import type { Row } from '../stats/row.ts';
-import { ComplexLocal, ComplexNet, marshallByDefault, startParams } from './complex-network.ts';
+import { ComplexLocal, ComplexNet, marshallByDefault, pathSignByDefault, startParams } from './complex-network.ts';
 import { ComplexPool } from './complex-pool.ts';
 import type { ComplexChainState, ComplexReply } from './complex-worker.ts';
 import { readComplexCheckpoint, writeComplexCheckpoint, type ComplexCheckpointContext, type ComplexDriverState } from './complex-checkpoint.ts';
@@ -40,15 +40,18 @@ export interface ComplexTrainOptions {
   share: boolean;
   /**
    * Marshall sign prefactor on bipartite lattices: true, false, or 'auto' (the default: on where it
-   * makes the amplitude positive, i.e. unfrustrated antiferromagnets; see marshallByDefault).
-   * meta.sign says which was used.
+   * makes the amplitude positive, i.e. unfrustrated antiferromagnets, see marshallByDefault; on
+   * other antiferromagnets 'auto' takes the path sign, see pathSignByDefault). false with pathSign
+   * false: no prefactor, every phase learned. meta.sign says which was used.
    */
   marshall: boolean | 'auto';
   /**
    * The path sign (-1)^d(s, a) as the fixed sign prefactor instead of the Marshall sign
-   * (complex-network.ts, PathSign; default false): the exact sign at high T of any antiferromagnet,
-   * frustrated or not. Not the default yet: on the J1-J2 4x4 torus it took e at T >= 2 from 3-8% to
-   * 1.2-5% above exact, but left T <= 1.2 as far off (docs/design.md).
+   * (complex-network.ts, PathSign): the exact sign at high T of any antiferromagnet, frustrated or
+   * not. Default false, but `marshall: 'auto'` turns it on for antiferromagnets the Marshall sign
+   * does not fit: on the J1-J2 4x4 torus it took e at T >= 2 from 3-8% to 0.9-4.6% above exact
+   * (T <= 1.2 stays 15-42% off either way); with exact moments on the 8-site J1-J2 chain and the
+   * 8-site triangular torus it is more accurate at every T measured (docs/design.md, "Method 2").
    */
   pathSign: boolean;
   /** Start inverse temperature, > 0 (default 0.001); the start is exact at first order in beta0. */
@@ -382,7 +385,12 @@ export async function trainComplexThermo(
   const given = { ...defaultComplexTrainOptions(), ...opts };
   if (model.hamiltonian.kind !== 'xxz') throw new InputError(`the complex network trains xxz models; model kind is ${model.hamiltonian.kind}`);
   // The sign is resolved once, so that checkpoints and meta record what was used.
-  const o = { ...given, marshall: given.marshall === 'auto' ? !given.pathSign && marshallByDefault(makeXxz(model)) : given.marshall };
+  // 'auto': the Marshall sign where it makes the amplitude positive, else the path sign for any
+  // other antiferromagnet (frustrated), else none (ferromagnetic exchange is positive already).
+  const ham = makeXxz(model);
+  const auto = given.marshall === 'auto' && !given.pathSign;
+  const marshall = given.marshall === 'auto' ? auto && marshallByDefault(ham) : given.marshall;
+  const o = { ...given, marshall, pathSign: given.pathSign || (auto && !marshall && pathSignByDefault(ham)) };
   check(o, temps);
   const seeds = Array.from({ length: o.replicas }, (_, r) => replicaSeed(o.seed, r));
   const files = seeds.map((_, r) => (o.checkpoint === undefined ? undefined : replicaCheckpoint(o.checkpoint, r)));

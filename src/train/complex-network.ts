@@ -161,6 +161,22 @@ export function marshallByDefault(ham: Xxz): boolean {
   }
 }
 
+/**
+ * Whether the path sign (PathSign) is the default where the Marshall sign is not
+ * (marshallByDefault false): some exchange and every exchange pair antiferromagnetic (Jxy > 0),
+ * as on frustrated lattices (J1-J2, triangular). There it is the exact sign at high T, and it was
+ * measured more accurate than learning the phases from a positive start (docs/design.md, "Method 2").
+ * Ferromagnetic exchange is stoquastic already: no prefactor.
+ */
+export function pathSignByDefault(ham: Xxz): boolean {
+  let some = false;
+  for (let p = 0; p < ham.jxy.length; p++) {
+    if (ham.jxy[p] < 0) return false;
+    if (ham.jxy[p] > 0) some = true;
+  }
+  return some;
+}
+
 /** Sublattice B flags of the nearest-neighbour graph (2-colouring); InputError when it is not bipartite. */
 export function bipartition(ham: Xxz): Int8Array {
   const N = ham.nSites;
