@@ -20,7 +20,7 @@ import { InputError } from '../util/errors.ts';
 import { checkOutputFile } from '../util/output.ts';
 import { Rng } from '../mc/rng.ts';
 import type { ModelSpec } from '../model/model.ts';
-import { makeXxz } from '../model/xxz.ts';
+import { makeXxz, type Xxz } from '../model/xxz.ts';
 import { blockMeans, jackknife, summarizeChains } from '../stats/series.ts';
 import { GrowingSeries, specificHeatWarnings } from './measure.ts';
 import type { Row } from '../stats/row.ts';
@@ -401,7 +401,7 @@ export async function trainComplexThermo(
     // Resuming a replica run: a replica without a checkpoint had not started (replica 0 must exist).
     const resume = o.resume && (r === 0 || existsSync(files[r]!));
     const progress = onProgress && ((d: number, t: number) => onProgress(r * t + d, seeds.length * t));
-    const run = await trainOnce(model, temps, { ...o, seed, checkpoint: files[r], resume }, progress);
+    const run = await trainOnce(model, ham, temps, { ...o, seed, checkpoint: files[r], resume }, progress);
     runs.push(run);
     if (!run.meta.complete) break;
   }
@@ -441,10 +441,11 @@ const RESULT_KEYS = [
   'shift', 'shiftAbs', 'seed', 'bias', 'exact',
 ] as const satisfies ReadonlyArray<keyof ComplexTrainOptions>;
 
-/** One evolution (one replica), from the start or from its checkpoint. */
-async function trainOnce(model: ModelSpec, temps: number[], o: ComplexTrainOptions & { marshall: boolean }, progress?: (done: number, total: number) => void): Promise<ComplexTrainResult> {
+/** One evolution (one replica), from the start or from its checkpoint; `ham` is makeXxz(model), built once for all replicas. */
+async function trainOnce(
+  model: ModelSpec, ham: Xxz, temps: number[], o: ComplexTrainOptions & { marshall: boolean }, progress?: (done: number, total: number) => void,
+): Promise<ComplexTrainResult> {
   const t0 = performance.now();
-  const ham = makeXxz(model);
   const net = new ComplexNet(ham, { alpha: o.alpha, share: o.share, marshall: o.marshall, pathSign: o.pathSign });
   if (o.exact && net.N > COMPLEX_EXACT_MAX_SITES) throw new InputError(`exact: N = ${net.N} is too large to enumerate (limit ${COMPLEX_EXACT_MAX_SITES})`);
   startParams(net, o.beta0, new Rng(o.seed, 0x7fffffff));
