@@ -322,7 +322,10 @@ test('sweep --methods exact,train on an xxz model runs the complex network; its 
   for (const row of data.rows.filter((x: { method: string }) => x.method === 'train')) {
     assert.ok(row.e_err > 0 && Math.abs(row.e - row.e_exact) < 4 * row.e_err + 2e-3 * Math.abs(row.e_exact), JSON.stringify(row));
   }
-  assert.equal(JSON.parse(read(ref, 'meta.json')).options.train, { chains: 4 });
+  const meta = JSON.parse(read(ref, 'meta.json'));
+  assert.equal(meta.options.train, { chains: 4 });
+  // The sign structure the network used (auto: Marshall on this bipartite ring) is in the details.
+  assert.equal(meta.details.train.map((d: { sign: string }) => d.sign), ['marshall', 'marshall']);
   // An interrupted sweep: the train unit failed twice (exact done), and a checkpoint of the train
   // run stopped at step 15 is in the directory; --resume continues it and gives the same files.
   const dir = join(root, 'xxz-resumed');

@@ -403,7 +403,8 @@ const trainRunner: TrainRunner = async (m, temps, req) => {
       ...complexSweepOptions(req.options as Partial<TrainOptions>), ...(req.alpha !== undefined ? { alpha: req.alpha } : {}),
       seed: req.seed, workers: req.workers, checkpoint: req.checkpoint, resume,
     }, req.onProgress);
-    return { ...res, rows: res.rows.map((r) => ({ ...r })) };
+    // The sign structure goes with every row into the unit's details (meta.json), not into the rows.
+    return { ...res, rows: res.rows.map((r) => ({ ...r, sign: res.meta.sign })) };
   }
   const res = await trainThermo(
     m,

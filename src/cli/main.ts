@@ -24,7 +24,7 @@ ${lines.join('\n')}
 Models (meta.convention says which a number is in):
   tfim  H = - sum J_ij sz_i sz_j - Gamma sum sx_i - h sum sz_i          (Pauli matrices; J > 0 ferromagnetic)
   xxz   H = sum J [Delta Sz Sz + Sx Sx + Sy Sy] + sum_2nd J2 S.S - h sum Sz (S = sigma/2; J > 0 antiferromagnetic)
-k_B = 1; e = <H>/N and c = beta^2 (<H^2> - <H>^2)/N per site. dbm and train handle the TFIM; exact handles both.
+k_B = 1; e = <H>/N and c = beta^2 (<H^2> - <H>^2)/N per site. dbm handles the TFIM; train and exact handle both (train on xxz models: the complex network).
 `;
 }
 

@@ -255,7 +255,8 @@ async function runUnit(u: Unit, o: SweepOptions, points: SweepPoint[], onProgres
     }
   }
   if (u.method === 'exact') {
-    const res = exactThermo(makeHamiltonian(model), temps);
+    // Progress from the long solvers (blocks, FTLM: minutes at 20-24 sites); the others are instant.
+    const res = exactThermo(makeHamiltonian(model), temps, { onProgress });
     return { ...res, rows: res.rows.map((r) => ({ ...r, solver: res.solver })) } as unknown as { rows: Array<Record<string, unknown>> };
   }
   if (u.method === 'dbm') {
