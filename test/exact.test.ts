@@ -67,3 +67,28 @@ test('equal-time m2, m4 from eigenvalues (d ln Z / d lambda) = dense exp(-beta H
 });
 
 test.run();
+
+test('a curve evaluated with the rows (one solve) equals separate solves, for every solver', async () => {
+  const { makeHamiltonian } = await import('../src/model/kinds.ts');
+  const xxz = makeHamiltonian(parseModel({ lattice: { kind: 'chain', size: [16] }, hamiltonian: { kind: 'heisenberg', J: 1, J2: 0.5, h: 0 } }));
+  const temps = [0.5, 2];
+  const curve = [0.3, 0.7, 1.5, 4];
+  const cases = [
+    { ham: tfim({ kind: 'chain', size: [8] }, 1, 1), method: 'free-fermion' as const },
+    { ham: tfim({ kind: 'chain', size: [8] }, 1, 1), method: 'blocks' as const },
+    { ham: tfim({ kind: 'chain', size: [6], boundary: 'open' }, 1, 1, 0.2), method: 'full' as const },
+    { ham: tfim({ kind: 'chain', size: [8], boundary: 'open' }, 1, 1, 0.2), method: 'ftlm' as const },
+    // Sectors of up to 400 states are diagonalized exactly, the larger ones (16 sites: up to ~800) by seeded Lanczos.
+    { ham: xxz, method: 'ftlm' as const },
+  ];
+  for (const { ham, method } of cases) {
+    const both = exactThermo(ham, temps, { method, curve, vectors: 4, steps: 30 });
+    const rows = exactThermo(ham, temps, { method, vectors: 4, steps: 30 });
+    const alone = exactThermo(ham, curve, { method, vectors: 4, steps: 30 });
+    assert.equal(both.rows, rows.rows, method);
+    assert.equal(both.curve, alone.rows.map((r) => ({ T: r.T, e: r.e, c: r.c })), method);
+    assert.equal(both.warnings, rows.warnings, method);
+  }
+  assert.is(exactThermo(xxz, temps).curve, undefined);
+  assert.throws(() => exactThermo(xxz, temps, { curve: [0] }), /positive and finite/);
+});

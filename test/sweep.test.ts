@@ -76,6 +76,12 @@ test('a sweep writes data, metadata, plots and a report, and releases its lock',
   assert.ok(labels.some((t) => t.startsWith('energy per site')));
   assert.match(read(dir, 'specific-heat.svg'), /specific heat per site/);
   assert.match(read(dir, 'report.md'), /\*\*Verdict\.\*\* Every sampled value agrees with exact within 4 sigma/);
+  // The plots' fine exact curve came from the exact unit's one solve and is kept in the state.
+  const { exactThermo } = await import('../src/exact/solver.ts');
+  const { makeHamiltonian } = await import('../src/model/kinds.ts');
+  const { curveGrid } = await import('../src/sweep/sweep.ts');
+  const grid = curveGrid([0.5, 1, 2, 4], false);
+  assert.equal(JSON.parse(read(dir, 'state.json')).exactCurve, exactThermo(makeHamiltonian(data.model), grid).rows.map((r) => ({ T: r.T, e: r.e, c: r.c })));
 });
 
 test('a sweep killed after two units and resumed gives byte-identical data files', async () => {
@@ -122,6 +128,8 @@ test('shards merged equal the whole run; a missing or damaged shard is refused',
   const m = await run(['merge', s0, s1, '--out', merged, '--quiet']);
   assert.is(m.code, 0, m.err);
   sameData(merged, ref);
+  // The shards' exact units each kept the whole curve, so the merged plots are the whole run's.
+  for (const f of ['energy.svg', 'specific-heat.svg']) assert.is(read(merged, f), read(ref, f), f);
   const missing = await run(['merge', s0, '--out', join(root, 'bad-merge')]);
   assert.is(missing.code, 2);
   assert.match(missing.err, /shard 1\/2 is missing/);

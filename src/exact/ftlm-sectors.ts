@@ -154,9 +154,10 @@ export function ftlmSectors(hamIn: ModelHamiltonian, temps: number[], opts: Sect
   }));
   // Vector r's sample holds the exact sectors in full: the jackknife then sees only the stochastic part.
   const rows: Row[] = ftlmThermo(ritz, n, temps).map((p) => ({ ...p }));
-  const warnings: string[] = [];
-  for (const r of rows) {
-    if (r.c < 0) warnings.push(`ftlm: negative c = ${r.c} at T = ${r.T} (statistical error ${r.c_err})`);
-  }
-  return { rows, warnings, sectors: sectorIndex, maxSector, exactBelow };
+  return { rows, warnings: negativeCWarnings(rows), sectors: sectorIndex, maxSector, exactBelow };
+}
+
+/** FTLM's statistical error can make c negative at low T: one warning per such row. */
+export function negativeCWarnings(rows: Row[]): string[] {
+  return rows.filter((r) => r.c < 0).map((r) => `ftlm: negative c = ${r.c} at T = ${r.T} (statistical error ${r.c_err})`);
 }

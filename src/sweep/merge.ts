@@ -51,7 +51,10 @@ export async function mergeResults(dirs: string[], out: string, version: string)
       model, methods, temps: grid ? [...new Set(temps)] : temps, rows, failures: [], logT,
       ...(grid ? { grid } : {}),
       warnings: allWarnings(rows, unitWarnings),
-      exactCurve: methods.includes('exact') && !grid ? exactThermo(makeHamiltonian(model), curveGrid(temps, logT)).rows.map((r) => ({ T: r.T, e: r.e, c: r.c })) : [],
+      // Every shard's exact unit kept the same curve (older states: none, solve again).
+      exactCurve: methods.includes('exact') && !grid
+        ? (shards.find((s) => s.exactCurve)?.exactCurve ?? exactThermo(makeHamiltonian(model), curveGrid(temps, logT)).rows.map((r) => ({ T: r.T, e: r.e, c: r.c })))
+        : [],
       meta: {
         version, model, convention: conventionOf(model), options: { ...JSON.parse(shards[0].fingerprint), shard: 'merged' }, merged_from: dirs.map((d) => join(d)),
         machine: machine(), finished: new Date().toISOString(),

@@ -58,6 +58,8 @@ export const StateSchema = z.strictObject({
   info: z.record(z.string(), UnitInfoSchema),
   /** Grid sweeps only (absent in temperature sweeps). */
   grid: GridSchema.optional(),
+  /** The exact unit's fine curve for the plots (temperature sweeps with the exact method). */
+  exactCurve: z.array(z.strictObject({ T: num, e: num, c: num })).optional(),
 });
 
 export interface UnitInfo {
@@ -79,6 +81,7 @@ export interface SweepState {
   seconds: Record<string, number>;
   info: Record<string, UnitInfo>;
   grid?: GridInfo;
+  exactCurve?: Array<{ T: number; e: number; c: number }>;
 }
 
 /** Reads and checks DIR/state.json (checksum, then schema); null when there is none. */

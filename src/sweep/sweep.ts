@@ -243,7 +243,9 @@ export function curveGrid(temps: number[], logT: boolean): number[] {
 }
 
 /** Runs one unit; returns the method's raw result ({ rows, ... }). */
-async function runUnit(u: Unit, o: SweepOptions, points: SweepPoint[], onProgress: (done: number, total: number) => void): Promise<{ rows: Array<Record<string, unknown>> }> {
+async function runUnit(
+  u: Unit, o: SweepOptions, points: SweepPoint[], onProgress: (done: number, total: number) => void,
+): Promise<{ rows: Array<Record<string, unknown>>; curve?: SweepState['exactCurve'] }> {
   const temps = u.indices.map((k) => points[k].T);
   const model = points[u.indices[0]].model;
   const failAt = process.env.PDBM_TEST_FAIL_UNIT;
@@ -256,8 +258,10 @@ async function runUnit(u: Unit, o: SweepOptions, points: SweepPoint[], onProgres
   }
   if (u.method === 'exact') {
     // Progress from the long solvers (blocks, FTLM: minutes at 20-24 sites); the others are instant.
-    const res = exactThermo(makeHamiltonian(model), temps, { onProgress });
-    return { ...res, rows: res.rows.map((r) => ({ ...r, solver: res.solver })) } as unknown as { rows: Array<Record<string, unknown>> };
+    // The plots' fine curve comes from the same solve (a temperature sweep's only exact unit).
+    const curve = o.grid ? undefined : curveGrid(o.temps, o.logT);
+    const res = exactThermo(makeHamiltonian(model), temps, { onProgress, curve });
+    return { ...res, rows: res.rows.map((r) => ({ ...r, solver: res.solver })) } as unknown as { rows: Array<Record<string, unknown>>; curve?: SweepState['exactCurve'] };
   }
   if (u.method === 'dbm') {
     const res = await analyticThermo(model, temps, { ...o.dbm, seed: o.seed, workers: o.workers, temperatureIndex: u.indices }, onProgress);
@@ -408,7 +412,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
     for (const u of units) {
       if (state.done.includes(u.key)) continue;
       const t0 = performance.now();
-      let result: { rows: Array<Record<string, unknown>> } | null = null;
+      let result: { rows: Array<Record<string, unknown>>; curve?: SweepState['exactCurve'] } | null = null;
       let lastError = '';
       progress.start(u.key);
       for (let attempt = 0; attempt < 2 && result === null; attempt++) {
@@ -437,6 +441,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
           info.details.push(details);
         }
         state.info[u.key] = info;
+        if (result.curve) state.exactCurve = result.curve;
         state.done.push(u.key);
         state.seconds[u.key] = seconds;
       }
@@ -449,8 +454,8 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
     }
     const final = set();
     if (o.methods.includes('exact') && !o.grid) {
-      const grid = curveGrid(final.temps, o.logT);
-      final.exactCurve = exactThermo(makeHamiltonian(o.model), grid).rows.map((r) => ({ T: r.T, e: r.e, c: r.c }));
+      // A state written before the curve was kept with the exact unit has none: solve again.
+      final.exactCurve = state.exactCurve ?? exactThermo(makeHamiltonian(o.model), curveGrid(o.temps, o.logT)).rows.map((r) => ({ T: r.T, e: r.e, c: r.c }));
     }
     final.meta.finished = new Date().toISOString();
     writeData(o.out, final);
