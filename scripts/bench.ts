@@ -4,6 +4,7 @@
  *   scripts/bench-sampler.ts  Monte Carlo sampler: throughput vs C, autocorrelation, worker speed-up
  *   scripts/bench-exact.ts    exact diagonalization (if present)
  *   scripts/bench-train.ts    trained DBM: seconds per step against N and alpha, sampling vs solving
+ *   scripts/bench-complex.ts  complex trained network (xxz): a short run on the J1-J2 6x6, 1 and 2 workers
  * Extra arguments are passed to every script. Exit code 1 if any script failed.
  */
 import { spawnSync } from 'node:child_process';
@@ -16,6 +17,7 @@ const scripts: Array<{ file: string; title: string; optional: boolean }> = [
   { file: 'scripts/bench-sampler.ts', title: 'Monte Carlo sampler (scripts/bench-sampler.ts)', optional: false },
   { file: 'scripts/bench-exact.ts', title: 'Exact methods (scripts/bench-exact.ts)', optional: true },
   { file: 'scripts/bench-train.ts', title: 'Trained DBM: seconds per imaginary-time step (scripts/bench-train.ts)', optional: true },
+  { file: 'scripts/bench-complex.ts', title: 'Complex trained network: 2 workers against 1 (scripts/bench-complex.ts)', optional: true },
 ];
 
 const summary: string[] = [];

@@ -3,12 +3,15 @@
  * default set (a 16-site chain with all three methods; larger than the `npm start` preset), the
  * 4x4 square lattice at its critical field, the frustrated triangular antiferromagnet, and the 2D
  * quantum critical point of the TFIM from Binder crossings (a grid sweep over sizes and Gamma,
- * then `pdbm crossing`). Each is a plain `pdbm` command line, so any of them can be rerun by hand.
+ * then `pdbm crossing`), and the quantum magnets with the trained complex network (16-site chains,
+ * the J1-J2 4x4 against exact, the J1-J2 6x6 beyond it, checked by scripts/beyond-exact.ts). Each
+ * is a plain `pdbm` command line, so any of them can be rerun by hand.
  *
  * PDBM_RESULTS=name,name selects sets by their directory name (default: all); PDBM_METHODS
  * replaces the methods of the temperature sweeps (the grid sweep runs dbm only: no exact method
  * reaches L = 8 on the square lattice).
  */
+import { spawnSync } from 'node:child_process';
 import { main } from '../src/cli/main.ts';
 import { DEFAULT_SWEEP } from './default-sweep.ts';
 
@@ -17,6 +20,8 @@ interface ResultSpec {
   sweep: string[];
   /** Commands run on the finished set (e.g. pdbm crossing). */
   after?: string[][];
+  /** Scripts (scripts/NAME.ts and its arguments) run on the finished set, after `after`. */
+  scripts?: string[][];
   /** Whether PDBM_METHODS applies (temperature sweeps). */
   methodsOverride?: boolean;
 }
@@ -33,6 +38,17 @@ const SETS: ResultSpec[] = [
   { sweep: ['sweep', '--model', 'models/heisenberg-chain-16.json', '--methods', 'exact,train', '--temps', '0.2:5:8', '--log', '--train-replicas', '3', '--out', 'results/heisenberg-chain-16'] },
   { sweep: ['sweep', '--model', 'models/xxz-chain-16.json', '--methods', 'exact,train', '--temps', '0.2:5:8', '--log', '--train-replicas', '3', '--out', 'results/xxz-chain-16'] },
   { sweep: ['sweep', '--model', 'models/j1j2-square-4x4.json', '--methods', 'exact,train', '--temps', '0.3:5:7', '--log', '--train-replicas', '3', '--out', 'results/j1j2-square-4x4'] },
+  // Beyond exact diagonalization: the J1-J2 6x6 torus at J2 = J/2 (two replicas, 95 minutes on 2
+  // cores), after its check at high T, 24-site FTLM on the 6x4 torus at the same temperatures (11
+  // minutes alone). scripts/beyond-exact.ts then compares the two (extrapolated in size with the
+  // 4x4) and the 6x6 curve with the 6x6 ground-state energy.
+  { sweep: ['sweep', '--model', 'models/j1j2-square-6x4.json', '--methods', 'exact', '--temps', '0.2:5:8', '--log', '--out', 'results/j1j2-square-6x4'] },
+  {
+    sweep: ['sweep', '--model', 'models/j1j2-square-6x6.json', '--methods', 'train', '--temps', '0.2:5:8', '--log', '--train-replicas', '2', '--out', 'results/j1j2-square-6x6'],
+    // E0 / N on the 6x6 torus at J2 = J/2: Schulz, Ziman and Poilblanc, J. Phys. I France 6, 675 (1996).
+    scripts: [['scripts/beyond-exact.ts', 'results/j1j2-square-6x6', '--reference', 'results/j1j2-square-6x4', '--reference', 'models/j1j2-square-4x4.json',
+      '--extrapolate', '--e0=-0.50381', '--e0-source', 'exact diagonalization, Schulz, Ziman and Poilblanc, J. Phys. I France 6, 675 (1996)']],
+  },
   {
     // Square-lattice TFIM, Gamma_c / J = 3.04438(2) (Bloete and Deng, PRE 66, 066110 (2002)):
     // L x L tori at beta = L, Gamma on a grid around it, sampled in continuous imaginary time (the
@@ -57,5 +73,9 @@ for (const set of SETS) {
   for (const args of set.after ?? []) {
     const c = await main(args);
     if (c !== 0) process.exit(c);
+  }
+  for (const args of set.scripts ?? []) {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', ...args], { stdio: 'inherit' });
+    if (r.status !== 0) process.exit(r.status ?? 1);
   }
 }
