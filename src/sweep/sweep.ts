@@ -242,10 +242,11 @@ export function curveGrid(temps: number[], logT: boolean): number[] {
   return Array.from({ length: n }, (_, k) => (logT ? lo * (hi / lo) ** (k / (n - 1)) : lo + ((hi - lo) * k) / (n - 1)));
 }
 
+/** A unit's raw result: the method's rows and, from the exact unit, the plots' fine curve. */
+type UnitResult = { rows: Array<Record<string, unknown>>; curve?: SweepState['exactCurve'] };
+
 /** Runs one unit; returns the method's raw result ({ rows, ... }). */
-async function runUnit(
-  u: Unit, o: SweepOptions, points: SweepPoint[], onProgress: (done: number, total: number) => void,
-): Promise<{ rows: Array<Record<string, unknown>>; curve?: SweepState['exactCurve'] }> {
+async function runUnit(u: Unit, o: SweepOptions, points: SweepPoint[], onProgress: (done: number, total: number) => void): Promise<UnitResult> {
   const temps = u.indices.map((k) => points[k].T);
   const model = points[u.indices[0]].model;
   const failAt = process.env.PDBM_TEST_FAIL_UNIT;
@@ -261,7 +262,7 @@ async function runUnit(
     // The plots' fine curve comes from the same solve (a temperature sweep's only exact unit).
     const curve = o.grid ? undefined : curveGrid(o.temps, o.logT);
     const res = exactThermo(makeHamiltonian(model), temps, { onProgress, curve });
-    return { ...res, rows: res.rows.map((r) => ({ ...r, solver: res.solver })) } as unknown as { rows: Array<Record<string, unknown>>; curve?: SweepState['exactCurve'] };
+    return { ...res, rows: res.rows.map((r) => ({ ...r, solver: res.solver })) } as unknown as UnitResult;
   }
   if (u.method === 'dbm') {
     const res = await analyticThermo(model, temps, { ...o.dbm, seed: o.seed, workers: o.workers, temperatureIndex: u.indices }, onProgress);
@@ -412,7 +413,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
     for (const u of units) {
       if (state.done.includes(u.key)) continue;
       const t0 = performance.now();
-      let result: { rows: Array<Record<string, unknown>>; curve?: SweepState['exactCurve'] } | null = null;
+      let result: UnitResult | null = null;
       let lastError = '';
       progress.start(u.key);
       for (let attempt = 0; attempt < 2 && result === null; attempt++) {
