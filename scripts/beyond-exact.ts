@@ -22,6 +22,7 @@ import { exactThermo } from '../src/exact/solver.ts';
 import { makeHamiltonian } from '../src/model/kinds.ts';
 import { loadModel, type ModelSpec } from '../src/model/model.ts';
 import type { Row } from '../src/stats/row.ts';
+import { latticeSize } from '../src/sweep/results.ts';
 import { readState } from '../src/sweep/state.ts';
 import { allWarnings } from '../src/sweep/warnings.ts';
 import { writeFileAtomic } from '../src/util/atomic.ts';
@@ -38,8 +39,6 @@ interface Curve {
   rows: Row[];
 }
 
-/** "6x6", "16" (a chain) or "12-site graph". */
-const sizeOf = (m: ModelSpec) => (m.lattice.kind === 'graph' ? `${m.lattice.sites}-site graph` : [m.lattice.size].flat().join('x'));
 
 function readSet(dir: string): { model: ModelSpec; rows: Row[]; seconds: Record<string, number>; warnings: string[] } {
   const s = readState(dir);
@@ -55,12 +54,12 @@ function reference(path: string, temps: number[]): Curve {
   if (path.endsWith('.json')) {
     const model = loadModel(path);
     const r = exactThermo(makeHamiltonian(model), temps);
-    return { label: `${sizeOf(model)} (${r.method}, ${path})`, size: sizeOf(model), model, rows: r.rows };
+    return { label: `${latticeSize(model)} (${r.method}, ${path})`, size: latticeSize(model), model, rows: r.rows };
   }
   const set = readSet(path);
   const rows = set.rows.filter((r) => r.method === 'exact');
   if (rows.length === 0) throw new InputError(`${path}: no exact rows in this result set`);
-  return { label: `${sizeOf(set.model)} (${path})`, size: sizeOf(set.model), model: set.model, rows };
+  return { label: `${latticeSize(set.model)} (${path})`, size: latticeSize(set.model), model: set.model, rows };
 }
 
 /** The row of `curve` at temperature T (the sets share the temperature grid: equal to rounding). */
@@ -103,7 +102,7 @@ function run(): void {
   const e0 = values.e0 === undefined ? undefined : Number(values.e0);
   if (e0 !== undefined && !Number.isFinite(e0)) throw new InputError(`--e0 ${values.e0}: not a number`);
 
-  const size = sizeOf(set.model);
+  const size = latticeSize(set.model);
   const far = others[0];
   if (values.extrapolate && !far) throw new InputError('--extrapolate needs a second --reference');
   const est = values.extrapolate ? `(2 e(${main.size}) - e(${far.size}))` : `e(${main.size})`;

@@ -66,8 +66,6 @@ test('equal-time m2, m4 from eigenvalues (d ln Z / d lambda) = dense exp(-beta H
   assert.is(exactThermo(tfim({ kind: 'chain', size: [20] }, 1, 1), [1]).rows[0].binder, undefined);
 });
 
-test.run();
-
 test('a curve evaluated with the rows (one solve) equals separate solves, for every solver', async () => {
   const { makeHamiltonian } = await import('../src/model/kinds.ts');
   const xxz = makeHamiltonian(parseModel({ lattice: { kind: 'chain', size: [16] }, hamiltonian: { kind: 'heisenberg', J: 1, J2: 0.5, h: 0 } }));
@@ -92,3 +90,5 @@ test('a curve evaluated with the rows (one solve) equals separate solves, for ev
   assert.is(exactThermo(xxz, temps).curve, undefined);
   assert.throws(() => exactThermo(xxz, temps, { curve: [0] }), /positive and finite/);
 });
+
+test.run();

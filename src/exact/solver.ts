@@ -163,11 +163,10 @@ export function chooseMethod(hamIn: ModelHamiltonian | Tfim): Exclude<ExactMetho
  * Accepts any model's Hamiltonian (makeHamiltonian), or TFIM data (makeTfim).
  */
 export function exactThermo(hamIn: ModelHamiltonian | Tfim, temps: number[], opts: ExactOptions = {}): ExactResult {
-  for (const T of temps) if (!(T > 0) || !Number.isFinite(T)) throw new InputError(`temperatures must be positive and finite, got ${T}`);
+  const curve = opts.curve ?? [];
+  for (const T of [...temps, ...curve]) if (!(T > 0) || !Number.isFinite(T)) throw new InputError(`temperatures must be positive and finite, got ${T}`);
   const ham = asHamiltonian(hamIn);
   const method = !opts.method || opts.method === 'auto' ? chooseMethod(ham) : opts.method;
-  const curve = opts.curve ?? [];
-  for (const T of curve) if (!(T > 0) || !Number.isFinite(T)) throw new InputError(`temperatures must be positive and finite, got ${T}`);
   // Every solver evaluates each temperature on its own from one spectrum (or one set of Lanczos
   // runs with fixed seeds), so the rows at `temps` do not depend on the curve beside them.
   const res = exactByMethod(ham, [...temps, ...curve], method, opts);
@@ -175,6 +174,7 @@ export function exactThermo(hamIn: ModelHamiltonian | Tfim, temps: number[], opt
     res.curve = res.rows.slice(temps.length).map((r) => ({ T: r.T, e: r.e, c: r.c }));
     res.rows = res.rows.slice(0, temps.length);
   }
+  // FTLM's only warning (negative c) is about the rows at `temps`, whichever FTLM ran.
   if (method === 'ftlm') res.warnings = negativeCWarnings(res.rows);
   const tfim = (ham as { tfim?: Tfim }).tfim;
   if (tfim && method !== 'ftlm' && ham.nSites <= MAX_CHI_SITES && res.rows.some((r) => r.chi === undefined)) {
@@ -287,7 +287,6 @@ function exactByMethod(ham: ModelHamiltonian, temps: number[], method: Exclude<E
       return {
         ...base,
         rows: res.rows,
-        warnings: res.warnings,
         solver:
           `finite-temperature Lanczos in Sz x momentum sectors (${vectors} random vectors per sector, ${steps} steps, seed ${seed}; ` +
           `sectors up to ${res.exactBelow} states diagonalized exactly: ${res.sectors} sectors, largest ${res.maxSector}); ` +

@@ -6,13 +6,11 @@
  */
 import { join } from 'node:path';
 import { InputError } from '../util/errors.ts';
-import { exactThermo } from '../exact/solver.ts';
-import { makeHamiltonian } from '../model/kinds.ts';
 import { conventionOf } from '../model/model.ts';
 import { checkOutputDir, lockDir } from '../util/output.ts';
 import { agreement, finishRows, machine, writeData, writePlotsAndReport, type ResultSet } from './results.ts';
 import { readState, STATE_FILE, type SweepState } from './state.ts';
-import { curveGrid } from './sweep.ts';
+import { exactCurveOf } from './sweep.ts';
 import { allWarnings } from './warnings.ts';
 
 function readShard(dir: string): SweepState {
@@ -52,9 +50,7 @@ export async function mergeResults(dirs: string[], out: string, version: string)
       ...(grid ? { grid } : {}),
       warnings: allWarnings(rows, unitWarnings),
       // Every shard's exact unit kept the same curve (older states: none, solve again).
-      exactCurve: methods.includes('exact') && !grid
-        ? (shards.find((s) => s.exactCurve)?.exactCurve ?? exactThermo(makeHamiltonian(model), curveGrid(temps, logT)).rows.map((r) => ({ T: r.T, e: r.e, c: r.c })))
-        : [],
+      exactCurve: methods.includes('exact') && !grid ? (shards.find((s) => s.exactCurve)?.exactCurve ?? exactCurveOf(model, temps, logT)) : [],
       meta: {
         version, model, convention: conventionOf(model), options: { ...JSON.parse(shards[0].fingerprint), shard: 'merged' }, merged_from: dirs.map((d) => join(d)),
         machine: machine(), finished: new Date().toISOString(),

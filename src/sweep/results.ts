@@ -213,12 +213,18 @@ export function reportMarkdown(set: ResultSet): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The lattice's size for reading: "6x6", "16" (a chain) or "12 sites" (a graph). */
+export function latticeSize(model: ModelSpec): string {
+  const lat = model.lattice;
+  return lat.kind === 'graph' ? `${lat.sites} sites` : lat.size.join('x');
+}
+
 /** The plots' subtitle: lattice, size and couplings of the model (in a grid: which of them vary). */
 export function modelSubtitle(model: ModelSpec, grid?: GridInfo): string {
   const desc = model.description;
   const lat = model.lattice;
   const h = model.hamiltonian;
-  const size = grid?.sizes ? `L = ${grid.sizes.join(', ')}${lat.kind !== 'graph' && lat.size.length > 1 ? ' (L x L)' : ''}` : lat.kind === 'graph' ? `${lat.sites} sites` : lat.size.join('x');
+  const size = grid?.sizes ? `L = ${grid.sizes.join(', ')}${lat.kind !== 'graph' && lat.size.length > 1 ? ' (L x L)' : ''}` : latticeSize(model);
   const boundary = lat.kind === 'graph' ? '' : ` ${lat.boundary ?? 'periodic'}`;
   // Every numeric field of the Hamiltonian, whatever its kind (TFIM: J, Gamma, h; XXZ: J, Delta, J2, h).
   const couplings = Object.entries(h).filter(([k]) => k !== 'kind' && k !== grid?.parameter).map(([k, x]) => `${k} = ${x}`).join(', ');

@@ -242,6 +242,11 @@ export function curveGrid(temps: number[], logT: boolean): number[] {
   return Array.from({ length: n }, (_, k) => (logT ? lo * (hi / lo) ** (k / (n - 1)) : lo + ((hi - lo) * k) / (n - 1)));
 }
 
+/** The exact e and c on the plots' fine grid over `temps` (curveGrid), from one solve. */
+export function exactCurveOf(model: ModelSpec, temps: number[], logT: boolean): NonNullable<SweepState['exactCurve']> {
+  return exactThermo(makeHamiltonian(model), [], { curve: curveGrid(temps, logT) }).curve!;
+}
+
 /** A unit's raw result: the method's rows and, from the exact unit, the plots' fine curve. */
 type UnitResult = { rows: Array<Record<string, unknown>>; curve?: SweepState['exactCurve'] };
 
@@ -456,7 +461,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
     const final = set();
     if (o.methods.includes('exact') && !o.grid) {
       // A state written before the curve was kept with the exact unit has none: solve again.
-      final.exactCurve = state.exactCurve ?? exactThermo(makeHamiltonian(o.model), curveGrid(o.temps, o.logT)).rows.map((r) => ({ T: r.T, e: r.e, c: r.c }));
+      final.exactCurve = state.exactCurve ?? exactCurveOf(o.model, o.temps, o.logT);
     }
     final.meta.finished = new Date().toISOString();
     writeData(o.out, final);
