@@ -38,6 +38,10 @@ const BAD: Array<[string, string[], RegExp]> = [
   ['train --rel-dbeta 0 on an xxz model', ['train', '--model', 'models/heisenberg-chain-16.json', '--rel-dbeta', '0'], /^pdbm: rel-dbeta: expected a positive number, got 0/],
   ['--marshall on a TFIM model', ['train', '--model', chain4, '--marshall'], /--marshall applies to xxz models/],
   ['--sign on a TFIM model', ['train', '--model', chain4, '--sign', 'none'], /--sign applies to xxz models/],
+  ['--inversion on a TFIM model', ['train', '--model', chain4, '--inversion', 'on'], /--inversion applies to xxz models/],
+  ['--inversion with a field', ['train', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--set', 'h=0.2', '--inversion', 'on'], /^pdbm: inversion: the field h = 0.2 breaks the spin-inversion symmetry/],
+  ['--inversion bogus', ['train', '--model', 'models/heisenberg-chain-16.json', '--inversion', 'yes'], /--inversion/],
+  ['sweep --inversion on a TFIM model', ['sweep', '--model', chain4, '--methods', 'exact,train', '--inversion', 'on', '--out', join(dir, 'never-inv')], /^pdbm: --inversion applies to the train method on xxz models/],
   ['--deep with replicas', ['train', '--model', chain4, '--deep', '1', '--replicas', '2'], /^pdbm: --replicas does not apply with --deep/],
   ['--deep on an xxz model', ['train', '--model', 'models/heisenberg-chain-16.json', '--deep', '1'], /--deep applies to the TFIM network only/],
   ['unreadable model', ['exact', '--model', join(dir, 'nope.json')], /cannot read model file/],
@@ -169,6 +173,10 @@ test('exact on an xxz model states its convention and ground-state energy; train
   assert.match(noneRun.err, /^pdbm train: \d+\/\d+ \(100%\)/m);
   const none = JSON.parse(noneRun.out);
   assert.is(none.meta.sign, 'none');
+  assert.is(none.meta.inversion, false);
+  // --inversion on: recorded in meta (what it changes: test/trained-complex-evolution.test.ts).
+  const inv = JSON.parse((await run(['train', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--temps', '2', '--workers', '1', '--json', '--quiet', '--inversion', 'on'])).out);
+  assert.is(inv.meta.inversion, true);
   const clash = await run(['train', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--temps', '2', '--marshall', '--sign', 'none']);
   assert.is(clash.code, 2);
   assert.match(clash.err, /--marshall and --sign none contradict/);

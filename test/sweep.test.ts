@@ -334,6 +334,14 @@ test('sweep --methods exact,train on an xxz model runs the complex network; its 
   assert.equal(meta.options.train, { chains: 4 });
   // The sign structure the network used (auto: Marshall on this bipartite ring) is in the details.
   assert.equal(meta.details.train.map((d: { sign: string }) => d.sign), ['marshall', 'marshall']);
+  assert.equal(meta.details.train.map((d: { inversion: boolean }) => d.inversion), [false, false]);
+  // --inversion reaches the network, and is part of the sweep's options (so a resume must match it).
+  const invDir = join(root, 'xxz-inversion');
+  const inv = await run(['sweep', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--methods', 'train', '--temps', '2', '--train-chains', '4', '--workers', '1', '--quiet', '--inversion', 'on', '--out', invDir]);
+  assert.is(inv.code, 0, inv.err);
+  const invMeta = JSON.parse(read(invDir, 'meta.json'));
+  assert.equal(invMeta.options.train, { chains: 4, inversion: true });
+  assert.equal(invMeta.details.train.map((d: { inversion: boolean }) => d.inversion), [true]);
   // An interrupted sweep: the train unit failed twice (exact done), and a checkpoint of the train
   // run stopped at step 15 is in the directory; --resume continues it and gives the same files.
   const dir = join(root, 'xxz-resumed');

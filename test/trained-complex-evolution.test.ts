@@ -5,7 +5,12 @@ import * as assert from 'uvu/assert';
 import { exactThermo } from '../src/exact/solver.ts';
 import { makeHamiltonian } from '../src/model/kinds.ts';
 import { parseModel } from '../src/model/model.ts';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeXxz } from '../src/model/xxz.ts';
 import { trainComplexThermo } from '../src/train/complex-driver.ts';
+import { ComplexNet } from '../src/train/complex-network.ts';
 import { InputError } from '../src/util/errors.ts';
 
 const heis = (N: number) => parseModel({ name: 'h', lattice: { kind: 'chain', size: [N] }, hamiltonian: { kind: 'xxz', J: 1, Delta: 1 } });
@@ -35,6 +40,43 @@ test('exact moments: e(T), c(T) of the 4-site Heisenberg chain; the Heun error i
       assert.ok(crel < 0.01, `T = ${temps[k]}: c ${a.rows[k].c} vs ${ex[k].c}`);
     }
   }
+});
+
+test('spin inversion: auto turns it on without a field, off with one; e and c of the 4-site chain (exact moments) as accurate as without it; the odd parameters stay at 0, sampled too', async () => {
+  const model = heis(4);
+  const temps = [2, 0.5];
+  const ex = exactThermo(makeHamiltonian(model), temps).rows;
+  const dir = mkdtempSync(join(tmpdir(), 'pdbm-inv-'));
+  const checkpoint = join(dir, 'ck.json');
+  const on = await trainComplexThermo(model, temps, { exact: true, checkpoint, inversion: 'auto' });
+  const off = await trainComplexThermo(model, temps, { exact: true });
+  assert.is(on.meta.inversion, true);
+  assert.is(off.meta.inversion, false);
+  // The same bound as the plain run's above (ansatz and shift 2e-3, c 1%).
+  for (let k = 0; k < temps.length; k++) {
+    assert.ok(Math.abs(on.rows[k].e / ex[k].e - 1) < 2e-3, `T = ${temps[k]}: e ${on.rows[k].e} vs ${ex[k].e}`);
+    assert.ok(Math.abs(on.rows[k].c / ex[k].c - 1) < 0.01, `T = ${temps[k]}: c ${on.rows[k].c} vs ${ex[k].c}`);
+  }
+  assert.not.equal(on.rows, off.rows);
+  // The saved parameters: fields and hidden biases exactly 0 after the whole evolution, also when
+  // sampled (where their noisy force would move them by ~1e-3 without the symmetry).
+  const net = new ComplexNet(makeXxz(model), { alpha: 2, share: true, marshall: true });
+  const odd = (file: string) => {
+    const { re, im } = JSON.parse(readFileSync(file, 'utf8')).state;
+    return Math.max(...Array.from(net.inversionOdd(), (k) => Math.abs(re[k]) + Math.abs(im[k])));
+  };
+  assert.is(odd(checkpoint), 0);
+  const sampled = join(dir, 'sampled.json');
+  const sampledOpts = { chains: 4, samples: 200, measureSamples: 200, maxMeasureSamples: 0, workers: 1, seed: 2 };
+  await trainComplexThermo(model, [2], { ...sampledOpts, inversion: true, checkpoint: sampled });
+  assert.is(odd(sampled), 0);
+  await trainComplexThermo(model, [2], { ...sampledOpts, checkpoint: sampled });
+  assert.ok(odd(sampled) > 1e-4, `without the symmetry the odd parameters move: ${odd(sampled)}`);
+  rmSync(dir, { recursive: true, force: true });
+  // A field breaks the symmetry: auto turns it off, asking for it is refused.
+  const field = parseModel({ name: 'hf', lattice: { kind: 'chain', size: [4] }, hamiltonian: { kind: 'xxz', J: 1, Delta: 1, h: 0.3 } });
+  assert.is((await trainComplexThermo(field, [2], { exact: true, inversion: 'auto' })).meta.inversion, false);
+  await rejectsInput(trainComplexThermo(field, [2], { exact: true, inversion: true }), 'inversion with a field');
 });
 
 test('path sign: on the Heisenberg ring it is the Marshall sign (same rows, bit for bit); on the J1-J2 ring it changes the numbers and is the default', async () => {

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { parseModel } from '../src/model/model.ts';
 import { makeXxz, type Xxz } from '../src/model/xxz.ts';
 import { Rng } from '../src/mc/rng.ts';
-import { ComplexLocal, ComplexNet, marshallByDefault, PathSign, pathSignByDefault, startParams } from '../src/train/complex-network.ts';
+import { ComplexLocal, ComplexNet, freezeParameters, marshallByDefault, PathSign, pathSignByDefault, startParams } from '../src/train/complex-network.ts';
 import { ComplexChain } from '../src/train/complex-sampler.ts';
 import { combineComplexChunks, complexChainForces, complexMoments, ComplexSamples, ComplexSrAccumulator } from '../src/train/complex-sr.ts';
 
@@ -171,6 +171,75 @@ test('log-derivatives O_k against complex finite differences; E_loc against the 
       assert.ok(Math.abs(er - tmp[0]) < 1e-10 && Math.abs(ei - tmp[1]) < 1e-10, `E_loc ${tmp[0]} ${tmp[1]} vs dense ${er} ${ei}`);
     }
   }
+});
+
+test('spin inversion: with the odd parameters (fields, hidden biases) at 0, phi(-s, -a) = phi(s, a) for any other parameters; one odd parameter breaks it', () => {
+  const square = makeXxz(parseModel({ name: 'sq', lattice: { kind: 'square', size: [2, 2] }, hamiltonian: { kind: 'xxz', J: 1, Delta: 0.5, J2: 0.5 } }));
+  for (const [ham, opts] of [[chain(4), { marshall: true }], [chain(4, { J2: 0.5 }), { marshall: false, pathSign: true }], [square, { marshall: false }]] as const) {
+    for (const share of [true, false]) {
+      const net = new ComplexNet(ham, { alpha: 2, share, ...opts });
+      const odd = net.inversionOdd();
+      assert.is(odd.length, 2 + net.F);
+      randomize(net, new Rng(11));
+      for (const k of odd) net.re[k] = net.im[k] = 0;
+      const loc = new ComplexLocal(net);
+      const N = 4;
+      const x = new Int8Array(2 * N);
+      const logPhi = (c: number, flip: boolean) => {
+        set(x, c);
+        if (flip) for (let v = 0; v < 2 * N; v++) x[v] = -x[v];
+        loc.refresh(x);
+        return [loc.lpR, loc.lpI];
+      };
+      // Every configuration of the sector Sz(s) = Sz(a) (phi is defined there).
+      let worst = 0;
+      for (let c = 0; c < 256; c++) {
+        if (popcount(c & 15) !== popcount(c >>> 4)) continue;
+        const [r0, i0] = logPhi(c, false);
+        const [r1, i1] = logPhi(c, true);
+        // The phase is defined mod 2 pi.
+        const di = i0 - i1 - 2 * Math.PI * Math.round((i0 - i1) / (2 * Math.PI));
+        worst = Math.max(worst, Math.abs(r0 - r1), Math.abs(di));
+      }
+      assert.ok(worst < 1e-12, `share ${share}: |log phi(s, a) - log phi(-s, -a)| up to ${worst}`);
+      // One hidden bias away from 0 breaks the symmetry (the check above can fail).
+      net.re[odd[2]] = 0.3;
+      const l2 = new ComplexLocal(net);
+      let broken = 0;
+      for (let c = 0; c < 256; c++) {
+        if (popcount(c & 15) !== popcount(c >>> 4)) continue;
+        set(x, c);
+        l2.refresh(x);
+        const r0 = l2.lpR;
+        for (let v = 0; v < 2 * N; v++) x[v] = -x[v];
+        l2.refresh(x);
+        broken = Math.max(broken, Math.abs(r0 - l2.lpR));
+      }
+      assert.ok(broken > 1e-3, `a hidden bias of 0.3 changes log phi under inversion by ${broken}`);
+    }
+  }
+});
+
+test('freezeParameters: the step S x = F leaves the frozen parameters at 0 and solves the rest alone', () => {
+  const P = 4;
+  const Sr = Float64Array.from([2, 0.5, 0.3, 0.1, 0.5, 3, 0.2, 0.4, 0.3, 0.2, 4, 0.6, 0.1, 0.4, 0.6, 5]);
+  const Si = new Float64Array(16);
+  Si[1] = 0.1;
+  Si[4] = -0.1;
+  const m = { P, Sr, Si, Fr: Float64Array.from([1, 2, 3, 4]), Fi: Float64Array.from([0.5, 0, -0.5, 1]) };
+  const chainF = [new Float64Array(8).fill(1)];
+  freezeParameters(m, Int32Array.from([1, 3]), chainF);
+  for (const k of [1, 3]) {
+    assert.is(m.Fr[k], 0);
+    assert.is(m.Fi[k], 0);
+    assert.is(chainF[0][k], 0);
+    assert.is(chainF[0][P + k], 0);
+    for (let l = 0; l < P; l++) if (l !== k) assert.ok(m.Sr[k * P + l] === 0 && m.Sr[l * P + k] === 0 && m.Si[k * P + l] === 0 && m.Si[l * P + k] === 0);
+    assert.is(m.Sr[k * P + k], 1);
+  }
+  // The other parameters keep their block of S and F.
+  assert.is(m.Sr[0 * P + 2], 0.3);
+  assert.is(m.Fr[2], 3);
 });
 
 test('moves stay in Sz(s) = Sz(a) and visit every configuration of the sector (N = 4, random parameters)', () => {

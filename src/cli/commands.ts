@@ -127,6 +127,16 @@ const TRAIN: OptSpec[] = [
   { name: 'step-tol', type: 'number', min: 0, default: TD.stepTol ?? 0, help: 'adaptive imaginary-time step: local-error tolerance per step (0: the fixed schedule)' },
 ];
 const ALPHA: OptSpec = { name: 'alpha', type: 'int', min: 1, defaultText: 'the smallest that holds the exact start, >= 2', help: 'hidden units per site of the trained network' };
+/** Spin-inversion symmetry of the complex network (xxz models; train and sweep). */
+const INVERSION: OptSpec = {
+  name: 'inversion', type: 'string', default: 'off', choices: ['auto', 'on', 'off'],
+  help: 'xxz models: keep the amplitude even under the global spin flip (fields and hidden biases fixed at 0); auto: on without a field (h = 0), where the exact amplitude is even (measured: no gain beyond the scatter of the evolution, see docs/design.md)',
+};
+
+/** --inversion as the complex network's option. */
+function inversionOption(v: Values): boolean | 'auto' {
+  return v.inversion === 'auto' ? 'auto' : v.inversion === 'on';
+}
 
 /** TrainOptions fields of the TRAIN table entries. */
 const TRAIN_FIELDS: Record<string, keyof TrainOptions> = {
@@ -357,9 +367,9 @@ function complexSweepOptions(t: Partial<TrainOptions>): Partial<ComplexTrainOpti
  * silently ignored. Its accuracy is not yet at the level of the TFIM network, which meta.warnings says.
  */
 async function runComplexTrain(v: Values, given: Set<string>, m: ModelSpec, overrides: unknown): Promise<void> {
-  const allowed = new Set([...Object.keys(COMPLEX_FIELDS), 'sign', 'model', 'set', 'size', 'temps', 'log', 'progress', 'quiet', 'json', 'help']);
+  const allowed = new Set([...Object.keys(COMPLEX_FIELDS), 'sign', 'inversion', 'model', 'set', 'size', 'temps', 'log', 'progress', 'quiet', 'json', 'help']);
   for (const name of given) {
-    if (!allowed.has(name)) throw new InputError(`--${name} applies to the TFIM network only; for xxz models train takes --${[...Object.keys(COMPLEX_FIELDS), 'sign'].join(', --')}`);
+    if (!allowed.has(name)) throw new InputError(`--${name} applies to the TFIM network only; for xxz models train takes --${[...Object.keys(COMPLEX_FIELDS), 'sign', 'inversion'].join(', --')}`);
   }
   const T = temperatures(v);
   const opts: Partial<ComplexTrainOptions> = {};
@@ -372,6 +382,7 @@ async function runComplexTrain(v: Values, given: Set<string>, m: ModelSpec, over
     opts.marshall = v.sign === 'auto' ? 'auto' : v.sign === 'marshall';
     if (v.sign === 'path') opts.pathSign = true;
   }
+  opts.inversion = inversionOption(v);
   const t0 = performance.now();
   const perChain = perChainBudgets(opts);
   const progress = new Progress('pdbm train', showProgress(v));
@@ -398,13 +409,16 @@ async function runComplexTrain(v: Values, given: Set<string>, m: ModelSpec, over
 const trainRunner: TrainRunner = async (m, temps, req) => {
   const resume = req.resume && existsSync(req.checkpoint);
   if (m.hamiltonian.kind === 'xxz') {
-    // The complex network (its own defaults; the budgets it has, checked before the sweep started).
+    // The complex network (its own defaults; the budgets it has, checked before the sweep started;
+    // --inversion rides with them, in the sweep's fingerprint, only when given).
+    const { inversion, ...budgets } = req.options;
     const res = await trainComplexThermo(m, temps, {
-      ...complexSweepOptions(req.options as Partial<TrainOptions>), ...(req.alpha !== undefined ? { alpha: req.alpha } : {}),
+      ...complexSweepOptions(budgets as Partial<TrainOptions>), ...(req.alpha !== undefined ? { alpha: req.alpha } : {}),
+      ...(inversion !== undefined ? { inversion: inversion as boolean | 'auto' } : {}),
       seed: req.seed, workers: req.workers, checkpoint: req.checkpoint, resume,
     }, req.onProgress);
-    // The sign structure goes with every row into the unit's details (meta.json), not into the rows.
-    return { ...res, rows: res.rows.map((r) => ({ ...r, sign: res.meta.sign })) };
+    // The sign structure and the symmetry go with every row into the unit's details (meta.json), not into the rows.
+    return { ...res, rows: res.rows.map((r) => ({ ...r, sign: res.meta.sign, inversion: res.meta.inversion })) };
   }
   const res = await trainThermo(
     m,
@@ -535,6 +549,7 @@ export const COMMANDS: Record<CommandName, Command> = {
       { name: 'save-network', type: 'string', arg: 'FILE', help: 'save the final network ("{T}" in the name: one file per temperature)' },
       { name: 'sign', type: 'string', default: 'auto', choices: ['auto', 'marshall', 'path', 'none'], help: 'xxz models: sign prefactor of the amplitude; marshall: (-1)^(up spins on sublattice B) on s and a (bipartite lattices); path: (-1)^(fewest exchanges from a to s), the exact sign at high T of any antiferromagnet, frustrated or not; auto: marshall for unfrustrated antiferromagnets (J > 0, J2 = 0, bipartite), path for other antiferromagnets (frustrated), else none; none: every phase learned' },
       { name: 'marshall', type: 'bool', help: 'xxz models: same as --sign marshall' },
+      INVERSION,
       { name: 'deep', type: 'int', min: 0, default: 0, help: 'TFIM: deep units per site (experimental, one thread; measured less accurate than the default shallow network at equal cost, see results/deep-vs-shallow.md)' },
       ...TAIL,
     ],
@@ -545,7 +560,7 @@ export const COMMANDS: Record<CommandName, Command> = {
         return runComplexTrain(v, given, m, overrides);
       }
       if ((v.deep as number) > 0) return runDeepTrain(v, given, m, overrides);
-      if (given.has('marshall') || given.has('sign')) throw new InputError(`--${given.has('sign') ? 'sign' : 'marshall'} applies to xxz models (the TFIM network is positive)`);
+      for (const x of ['marshall', 'sign', 'inversion']) if (given.has(x)) throw new InputError(`--${x} applies to xxz models (the TFIM network is positive)`);
       const T = temperatures(v);
       const checkpoint = str(v, 'checkpoint');
       const saveNetwork = str(v, 'save-network');
@@ -591,7 +606,7 @@ export const COMMANDS: Record<CommandName, Command> = {
       { name: 'sizes', type: 'list', arg: 'L1,L2,...', help: 'linear sizes of a grid sweep (L x L on a 2D lattice); rows carry L' },
       { name: 'vary', type: 'string', arg: 'KEY=lo:hi:n', help: 'a Hamiltonian parameter to vary: KEY=lo:hi:count or KEY=v1,v2,...; rows carry param' },
       { name: 'beta-per-L', type: 'number', arg: 'b', help: 'with --sizes: T = 1 / (b L) for each size, instead of --temps' },
-      ...ANALYTIC, ALPHA, ...SWEEP_TRAIN, O.seed, O.workers, ...TAIL,
+      ...ANALYTIC, ALPHA, INVERSION, ...SWEEP_TRAIN, O.seed, O.workers, ...TAIL,
     ],
     epilogue: `Writes data.csv, data.json, meta.json, energy.svg, specific-heat.svg, report.md. Exit status 3 when a
 unit of work failed twice (it is listed in meta.json and report.md).
@@ -622,6 +637,11 @@ pdbm crossing DIR.`,
         // default's value still counts. Budgets it does not have are refused before any work.
         for (const [opt, field] of Object.entries(TRAIN_FIELDS)) if (given.has(`train-${opt}`)) trainOptions[field] = v[`train-${opt}`];
         complexSweepOptions(trainOptions);
+      }
+      if (given.has('inversion')) {
+        if (!methods.includes('train') || m.hamiltonian.kind !== 'xxz') throw new InputError('--inversion applies to the train method on xxz models');
+        // Only when given, so that the fingerprints of sweeps made before it existed are unchanged.
+        trainOptions.inversion = inversionOption(v);
       }
       const { seed, workers, ...dbm } = analyticOptions(v);
       // A grid's default directory says it is a grid (the model file's own size is not what ran).

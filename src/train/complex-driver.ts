@@ -24,7 +24,7 @@ import { makeXxz, type Xxz } from '../model/xxz.ts';
 import { blockMeans, jackknife, summarizeChains } from '../stats/series.ts';
 import { GrowingSeries, specificHeatWarnings } from './measure.ts';
 import type { Row } from '../stats/row.ts';
-import { ComplexLocal, ComplexNet, marshallByDefault, pathSignByDefault, startParams } from './complex-network.ts';
+import { ComplexLocal, ComplexNet, freezeParameters, marshallByDefault, pathSignByDefault, startParams } from './complex-network.ts';
 import { ComplexPool } from './complex-pool.ts';
 import type { ComplexChainState, ComplexReply } from './complex-worker.ts';
 import { readComplexCheckpoint, writeComplexCheckpoint, type ComplexCheckpointContext, type ComplexDriverState } from './complex-checkpoint.ts';
@@ -97,6 +97,15 @@ export interface ComplexTrainOptions {
   /** Relative and absolute diagonal shifts of S (defaults 1e-4, 1e-6). */
   shift: number;
   shiftAbs: number;
+  /**
+   * Spin-inversion symmetry phi(-s, -a) = phi(s, a): the odd parameters (fields, hidden biases)
+   * start at 0 and stay there (ComplexNet.inversionOdd, freezeParameters). Only without a field
+   * (h = 0), where the exact amplitude has the symmetry; 'auto': on exactly then. Default false:
+   * with exact moments it changes e by < 0.1%, and sampled on 16-site chains and the J1-J2 4x4 it
+   * helped one seed and hurt others, within the seed-to-seed scatter of the evolution
+   * (docs/design.md, "Method 2").
+   */
+  inversion: boolean | 'auto';
   seed: number;
   /** Worker threads (default 1: this thread); the numbers do not depend on it. */
   workers: number;
@@ -131,7 +140,7 @@ export interface ComplexTrainOptions {
 export function defaultComplexTrainOptions(): ComplexTrainOptions {
   return {
     alpha: 2, share: true, marshall: 'auto', pathSign: false, beta0: 0.001, dbeta: 0.02, relDbeta: 0.25, maxDistance: 0.05, chains: 8, samples: 1000, thin: 1, warmup: 4,
-    measureSamples: 4000, maxMeasureSamples: 16000, measureRelErr: 1e-3, measureRelErrC: 0.02, shift: 1e-4, shiftAbs: 1e-6, seed: 1, workers: 1, exact: false, bias: true, replicas: 1, checkpointEvery: 10, resume: false,
+    measureSamples: 4000, maxMeasureSamples: 16000, measureRelErr: 1e-3, measureRelErrC: 0.02, shift: 1e-4, shiftAbs: 1e-6, inversion: false, seed: 1, workers: 1, exact: false, bias: true, replicas: 1, checkpointEvery: 10, resume: false,
   };
 }
 
@@ -146,6 +155,8 @@ export interface ComplexTrainMeta {
   shared: boolean;
   /** Which sign structure was used: 'marshall', 'path' or 'none' (phases learned by the complex parameters). */
   sign: 'marshall' | 'path' | 'none';
+  /** Whether the amplitude was kept even under spin inversion (ComplexTrainOptions.inversion, resolved). */
+  inversion: boolean;
   beta0: number;
   dbeta: number;
   exact: boolean;
@@ -228,6 +239,8 @@ class Engine {
   sampleSeconds = 0;
   solveSeconds = 0;
   maxShiftAbs = 0;
+  /** Parameters the steps keep fixed (spin inversion: the odd ones), or null. */
+  readonly frozen: Int32Array | null;
   accepted = 0;
   proposed = 0;
 
@@ -237,6 +250,7 @@ class Engine {
    */
   constructor(model: ModelSpec, net: ComplexNet, readonly o: ComplexTrainOptions, states: ComplexChainState[] | null, sample: boolean) {
     this.net = net;
+    this.frozen = o.inversion ? net.inversionOdd() : null;
     this.oR = new Float64Array(net.P);
     this.oI = new Float64Array(net.P);
     if (o.exact) {
@@ -358,6 +372,7 @@ class Engine {
   /** dp/dbeta = -(1/2) S^{-1} F at the current parameters, into kR, kI; returns the metric speed sqrt(x^H S x / N) / 2. */
   async derivative(kR: Float64Array, kI: Float64Array, beta: number): Promise<number> {
     const m = await this.moments(this.o.samples, beta);
+    if (this.frozen) freezeParameters(m, this.frozen);
     const t0 = performance.now();
     const r = solveComplexSr(m, this.o.shift, this.o.shiftAbs);
     this.solveSeconds += (performance.now() - t0) / 1000;
@@ -390,7 +405,9 @@ export async function trainComplexThermo(
   const ham = makeXxz(model);
   const auto = given.marshall === 'auto' && !given.pathSign;
   const marshall = given.marshall === 'auto' ? auto && marshallByDefault(ham) : given.marshall;
-  const o = { ...given, marshall, pathSign: given.pathSign || (auto && !marshall && pathSignByDefault(ham)) };
+  if (given.inversion === true && ham.field !== 0) throw new InputError(`inversion: the field h = ${model.hamiltonian.h} breaks the spin-inversion symmetry`);
+  const inversion = given.inversion === 'auto' ? ham.field === 0 : given.inversion;
+  const o = { ...given, marshall, inversion, pathSign: given.pathSign || (auto && !marshall && pathSignByDefault(ham)) };
   check(o, temps);
   const seeds = Array.from({ length: o.replicas }, (_, r) => replicaSeed(o.seed, r));
   const files = seeds.map((_, r) => (o.checkpoint === undefined ? undefined : replicaCheckpoint(o.checkpoint, r)));
@@ -438,22 +455,31 @@ function combineComplexReplicas(runs: ComplexTrainResult[], seeds: number[]): Co
 const RESULT_KEYS = [
   'alpha', 'share', 'marshall', 'pathSign', 'beta0', 'dbeta', 'relDbeta', 'maxDistance', 'chains', 'samples', 'thin', 'warmup', 'measureSamples',
   'maxMeasureSamples', 'measureRelErr', 'measureRelErrC',
-  'shift', 'shiftAbs', 'seed', 'bias', 'exact',
+  'shift', 'shiftAbs', 'inversion', 'seed', 'bias', 'exact',
 ] as const satisfies ReadonlyArray<keyof ComplexTrainOptions>;
+
+/**
+ * Keys a checkpoint records only when they are not at the value every checkpoint had before they
+ * existed (so that those stay resumable): the path sign and spin inversion, when on.
+ */
+function recordedKey(k: (typeof RESULT_KEYS)[number], o: ComplexTrainOptions): boolean {
+  if (k === 'pathSign') return o.pathSign;
+  if (k === 'inversion') return o.inversion === true;
+  return true;
+}
 
 /** One evolution (one replica), from the start or from its checkpoint; `ham` is makeXxz(model), built once for all replicas. */
 async function trainOnce(
-  model: ModelSpec, ham: Xxz, temps: number[], o: ComplexTrainOptions & { marshall: boolean }, progress?: (done: number, total: number) => void,
+  model: ModelSpec, ham: Xxz, temps: number[], o: ComplexTrainOptions & { marshall: boolean; inversion: boolean }, progress?: (done: number, total: number) => void,
 ): Promise<ComplexTrainResult> {
   const t0 = performance.now();
   const net = new ComplexNet(ham, { alpha: o.alpha, share: o.share, marshall: o.marshall, pathSign: o.pathSign });
   if (o.exact && net.N > COMPLEX_EXACT_MAX_SITES) throw new InputError(`exact: N = ${net.N} is too large to enumerate (limit ${COMPLEX_EXACT_MAX_SITES})`);
-  startParams(net, o.beta0, new Rng(o.seed, 0x7fffffff));
+  startParams(net, o.beta0, new Rng(o.seed, 0x7fffffff), undefined, undefined, o.inversion);
   // Temperatures in ascending beta (stable: duplicates are measured twice, in the given order).
   const order = temps.map((T, k) => ({ T, k, beta: 1 / T })).sort((a, b) => a.beta - b.beta);
   const ctx: ComplexCheckpointContext = {
-    // pathSign only when on, so that checkpoints written before it existed stay resumable.
-    model, betas: order.map((p) => p.beta), options: Object.fromEntries(RESULT_KEYS.filter((k) => k !== 'pathSign' || o.pathSign).map((k) => [k, o[k]])), P: net.P,
+    model, betas: order.map((p) => p.beta), options: Object.fromEntries(RESULT_KEYS.filter((k) => recordedKey(k, o)).map((k) => [k, o[k]])), P: net.P,
     chains: o.exact ? 0 : o.chains, sites: net.N,
   };
   // The checkpoint is read and validated before any thread starts.
@@ -487,7 +513,7 @@ async function trainOnce(
     rows,
     meta: {
       method: 'trained-complex', convention: 'spin-1/2', steps: st.steps, distanceLimited: st.distanceLimited, parameters: net.P, hidden: net.H, shared: net.shared,
-      sign: o.marshall ? 'marshall' : o.pathSign ? 'path' : 'none', beta0: o.beta0, dbeta: o.dbeta, exact: o.exact, bias: o.bias && !o.exact, workers: o.exact ? 1 : Math.max(1, Math.min(o.workers, o.chains)),
+      sign: o.marshall ? 'marshall' : o.pathSign ? 'path' : 'none', inversion: o.inversion, beta0: o.beta0, dbeta: o.dbeta, exact: o.exact, bias: o.bias && !o.exact, workers: o.exact ? 1 : Math.max(1, Math.min(o.workers, o.chains)),
       seconds: (performance.now() - t0) / 1000, sampleSeconds: eng.sampleSeconds, solveSeconds: eng.solveSeconds, measureSeconds,
       acceptance: eng.proposed ? eng.accepted / eng.proposed : 1, maxShiftAbs: eng.maxShiftAbs, replicas: 1, replica_seeds: [o.seed],
       complete, resumed_from_step: saved ? saved.state.steps : null, warnings,
@@ -612,6 +638,7 @@ async function measure(eng: Engine, T: number, o: ComplexTrainOptions, warnings:
   const at = `T = ${T}`;
   if (o.exact) {
     const m = await eng.moments(0, beta);
+    if (eng.frozen) freezeParameters(m, eng.frozen);
     const r = solveComplexSr(m, o.shift, o.shiftAbs);
     let fx = 0;
     for (let k = 0; k < P; k++) fx += m.Fr[k] * r.xR[k] + m.Fi[k] * r.xI[k];
@@ -641,7 +668,10 @@ async function measure(eng: Engine, T: number, o: ComplexTrainOptions, warnings:
     // FFT of every whole series) is made once, after the last batch.
     est = weightedEstimates(views(), beta, N);
     const m = combineComplexChunks(chainSums, P, ref.oRef, ref.eRefR, ref.eRefI);
-    flow = flowFromChainForces(complexChainForces(chainSums, P), realForm(m).S, 2 * P, o.shift, o.shiftAbs, (beta * beta) / N);
+    const forces = complexChainForces(chainSums, P);
+    // The flow is the variance the tangent space captures: without the frozen directions.
+    if (eng.frozen) freezeParameters(m, eng.frozen, forces);
+    flow = flowFromChainForces(forces, realForm(m).S, 2 * P, o.shift, o.shiftAbs, (beta * beta) / N);
     const c = flow ?? { c: est.cj.value, err: est.cj.err };
     const eOk = est.ej.err <= o.measureRelErr * Math.abs(est.ej.value);
     const cOk = c.err <= o.measureRelErrC * Math.abs(c.c);

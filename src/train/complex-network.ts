@@ -141,6 +141,46 @@ export class ComplexNet {
   cIndex(f: number): number {
     return this.featOff + f * (1 + 2 * this.N);
   }
+
+  /**
+   * The parameters that are odd under spin inversion (s, a) -> (-s, -a): the fields b_s, b_a and
+   * every hidden bias c_f. With them at 0 every other term is even (Jastrow products, and
+   * log cosh of a theta that is linear in (s, a)), so phi(-s, -a) = phi(s, a), as the exact
+   * amplitude has it without a field (H commutes with the global flip; the Marshall and path signs
+   * are even too).
+   */
+  inversionOdd(): Int32Array {
+    return Int32Array.from([0, 1, ...Array.from({ length: this.F }, (_, f) => this.cIndex(f))]);
+  }
+}
+
+/**
+ * Clears the spin-inversion-odd parameters ({@link ComplexNet.inversionOdd}) of a moments set, so
+ * that the SR step keeps them where they are (at 0): their rows and columns of S and their F
+ * entries become 0, with S_kk = 1 to keep S regular (x_k = 0 then). Their force vanishes in
+ * expectation for an inversion-symmetric state; sampled, it is pure noise, which would break the
+ * symmetry and feed the near-singular directions of S. `chainF`: each chain's F in the real form
+ * (Re, Im), cleared alike.
+ */
+export function freezeParameters(
+  m: { P: number; Sr: Float64Array; Si: Float64Array; Fr: Float64Array; Fi: Float64Array }, frozen: Int32Array, chainF?: Float64Array[],
+): void {
+  const P = m.P;
+  for (const k of frozen) {
+    for (let l = 0; l < P; l++) {
+      m.Sr[k * P + l] = 0;
+      m.Sr[l * P + k] = 0;
+      m.Si[k * P + l] = 0;
+      m.Si[l * P + k] = 0;
+    }
+    m.Sr[k * P + k] = 1;
+    m.Fr[k] = 0;
+    m.Fi[k] = 0;
+    for (const f of chainF ?? []) {
+      f[k] = 0;
+      f[P + k] = 0;
+    }
+  }
 }
 
 /**
@@ -215,9 +255,10 @@ export function bipartition(ham: Xxz): Int8Array {
  * 4-site chain) and couplings W = eta, V = -eta of size `etaScale` (see the body), so that their
  * derivatives are neither zero nor alike. `noise = 0` (no hidden biases) was measured and not
  * adopted: steadier on the 4-site ring, but 1-2% high in e at T = 0.8-2 on the 16-site
- * Heisenberg chain (docs/design.md, the complex network).
+ * Heisenberg chain (docs/design.md, the complex network). `inversion`: the hidden biases are 0 (with
+ * h = 0 so are the fields), so the start is even under spin inversion ({@link ComplexNet.inversionOdd}).
  */
-export function startParams(net: ComplexNet, beta0: number, rng: Rng, noise = 0.1, etaScale = 0.05): void {
+export function startParams(net: ComplexNet, beta0: number, rng: Rng, noise = 0.1, etaScale = 0.05, inversion = false): void {
   const { re, im, N, ham } = net;
   re.fill(0);
   im.fill(0);
@@ -255,8 +296,11 @@ export function startParams(net: ComplexNet, beta0: number, rng: Rng, noise = 0.
   re[1] = (beta0 * ham.field) / 8;
   for (let f = 0; f < net.F; f++) {
     if (isDelta[f]) continue;
-    re[net.cIndex(f)] = noise * (rng.next() - 0.5);
-    im[net.cIndex(f)] = noise * (rng.next() - 0.5);
+    const cR = noise * (rng.next() - 0.5);
+    const cI = noise * (rng.next() - 0.5);
+    // With spin inversion the hidden bias is 0; drawn anyway, so that the couplings below are the plain start's.
+    re[net.cIndex(f)] = inversion ? 0 : cR;
+    im[net.cIndex(f)] = inversion ? 0 : cI;
     // Small random couplings W_f[r] = eta_r, V_f[r] = -eta_r: theta = c_f + eta . (s - a) equals c_f
     // on the diagonal s = a (the start amplitude is unchanged there; mismatched pairs change at
     // relative order eta). Without them every translated copy of a feature has the same
