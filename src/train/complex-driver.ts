@@ -75,7 +75,9 @@ export interface ComplexTrainOptions {
    * Samples per chain per SR evaluation (default 1000; two evaluations per Heun step). With 100 the
    * scatter of the evolution on the 4-site chain reached the size of the measurement error bar; on
    * the 8-site Heisenberg chain 400 left e at T = 1 1.2% (2.7 sigma) above exact and 2000 removed
-   * that (+0.25%, 0.5 sigma): the sampled S and F make the evolution lag at high T.
+   * that (+0.25%, 0.5 sigma): the sampled S and F make the evolution lag at high T. Those were
+   * single seeds; over four seeds, 4x the default left the mean lag at T = 1 where it was (+0.97%
+   * against +0.86%, scatter about 1%; docs/design.md).
    */
   samples: number;
   /** Sweeps (2N proposals) between samples (default 1). */
