@@ -59,7 +59,7 @@ test('spin inversion: auto turns it on without a field, off with one; e and c of
   }
   assert.not.equal(on.rows, off.rows);
   // The saved parameters: fields and hidden biases exactly 0 after the whole evolution, also when
-  // sampled (where their noisy force would move them by ~1e-3 without the symmetry).
+  // sampled (where their noisy force moves them without the symmetry).
   const net = new ComplexNet(makeXxz(model), { alpha: 2, share: true, marshall: true });
   const odd = (file: string) => {
     const { re, im } = JSON.parse(readFileSync(file, 'utf8')).state;

@@ -211,7 +211,7 @@ test('spin inversion: with the odd parameters (fields, hidden biases) at 0, phi(
   }
 });
 
-test('freezeParameters: the step S x = F leaves the frozen parameters at 0 and solves the rest alone', () => {
+test('freezeParameters: clears the frozen rows and columns of S (S_kk = 1, so their step is 0), their F and the chains\' F; the rest is untouched', () => {
   const P = 4;
   const Sr = Float64Array.from([2, 0.5, 0.3, 0.1, 0.5, 3, 0.2, 0.4, 0.3, 0.2, 4, 0.6, 0.1, 0.4, 0.6, 5]);
   const Si = new Float64Array(16);
