@@ -477,7 +477,10 @@ async function trainOnce(
   const t0 = performance.now();
   const net = new ComplexNet(ham, { alpha: o.alpha, share: o.share, marshall: o.marshall, pathSign: o.pathSign });
   if (o.exact && net.N > COMPLEX_EXACT_MAX_SITES) throw new InputError(`exact: N = ${net.N} is too large to enumerate (limit ${COMPLEX_EXACT_MAX_SITES})`);
-  startParams(net, o.beta0, new Rng(o.seed, 0x7fffffff), undefined, undefined, o.inversion);
+  startParams(net, o.beta0, new Rng(o.seed, 0x7fffffff));
+  // Spin inversion: the odd parameters from 0 (the couplings are the plain start's, the same draws;
+  // with h = 0 the fields are 0 already, so this clears the hidden biases).
+  if (o.inversion) for (const k of net.inversionOdd()) net.re[k] = net.im[k] = 0;
   // Temperatures in ascending beta (stable: duplicates are measured twice, in the given order).
   const order = temps.map((T, k) => ({ T, k, beta: 1 / T })).sort((a, b) => a.beta - b.beta);
   const ctx: ComplexCheckpointContext = {

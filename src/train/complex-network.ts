@@ -255,10 +255,9 @@ export function bipartition(ham: Xxz): Int8Array {
  * 4-site chain) and couplings W = eta, V = -eta of size `etaScale` (see the body), so that their
  * derivatives are neither zero nor alike. `noise = 0` (no hidden biases) was measured and not
  * adopted: steadier on the 4-site ring, but 1-2% high in e at T = 0.8-2 on the 16-site
- * Heisenberg chain (docs/design.md, the complex network). `inversion`: the hidden biases are 0 (with
- * h = 0 so are the fields), so the start is even under spin inversion ({@link ComplexNet.inversionOdd}).
+ * Heisenberg chain (docs/design.md, the complex network).
  */
-export function startParams(net: ComplexNet, beta0: number, rng: Rng, noise = 0.1, etaScale = 0.05, inversion = false): void {
+export function startParams(net: ComplexNet, beta0: number, rng: Rng, noise = 0.1, etaScale = 0.05): void {
   const { re, im, N, ham } = net;
   re.fill(0);
   im.fill(0);
@@ -296,11 +295,8 @@ export function startParams(net: ComplexNet, beta0: number, rng: Rng, noise = 0.
   re[1] = (beta0 * ham.field) / 8;
   for (let f = 0; f < net.F; f++) {
     if (isDelta[f]) continue;
-    const cR = noise * (rng.next() - 0.5);
-    const cI = noise * (rng.next() - 0.5);
-    // With spin inversion the hidden bias is 0; drawn anyway, so that the couplings below are the plain start's.
-    re[net.cIndex(f)] = inversion ? 0 : cR;
-    im[net.cIndex(f)] = inversion ? 0 : cI;
+    re[net.cIndex(f)] = noise * (rng.next() - 0.5);
+    im[net.cIndex(f)] = noise * (rng.next() - 0.5);
     // Small random couplings W_f[r] = eta_r, V_f[r] = -eta_r: theta = c_f + eta . (s - a) equals c_f
     // on the diagonal s = a (the start amplitude is unchanged there; mismatched pairs change at
     // relative order eta). Without them every translated copy of a feature has the same
