@@ -1,6 +1,6 @@
 /**
  * Imaginary-time training of the complex purified network (complex-network.ts) for XXZ models:
- * start at beta0 (first-order exact, see startParams), then Heun steps of
+ * start at beta0 (exact at first order on the diagonal and on the bonds, see startParams), then Heun steps of
  *   dp/dbeta = -(1/2) S^{-1} F   (holomorphic TDVP, complex-sr.ts),
  * with steps landing on each requested temperature, where e, c are measured:
  *   e = Re <E_loc> / N,   c = beta^2 (<|E_loc|^2> - |<E_loc>|^2) / N
@@ -54,7 +54,12 @@ export interface ComplexTrainOptions {
    * 8-site triangular torus it is more accurate at every T measured (docs/design.md, "Method 2").
    */
   pathSign: boolean;
-  /** Start inverse temperature, > 0 (default 0.001); the start is exact at first order in beta0. */
+  /**
+   * Start inverse temperature, > 0 (default 0.001). The start is exact at first order on the
+   * diagonal and the bonds, but gives exchanged pairs at any distance the bond amplitude: an error
+   * of the starting ensemble that the evolution keeps, growing with beta0 and N (8-site chain,
+   * exact moments: e at T = 1 -0.02% from 0.001, -0.51% from 0.01; docs/design.md).
+   */
   beta0: number;
   /** Largest imaginary-time step (default 0.02). */
   dbeta: number;
@@ -77,7 +82,8 @@ export interface ComplexTrainOptions {
    * the 8-site Heisenberg chain 400 left e at T = 1 1.2% (2.7 sigma) above exact and 2000 removed
    * that (+0.25%, 0.5 sigma): the sampled S and F make the evolution lag at high T. Those were
    * single seeds; over four seeds, 4x the default left the mean lag at T = 1 where it was (+0.97%
-   * against +0.86%, scatter about 1%; docs/design.md).
+   * against +0.86%, scatter about 1%). The lag is made before beta = 0.1, and 16x the samples
+   * there do not remove it (6-site chain, docs/design.md).
    */
   samples: number;
   /** Sweeps (2N proposals) between samples (default 1). */
