@@ -79,7 +79,7 @@ export {
   type ComplexTrainOptions, type ComplexTrainResult, type ComplexTrainMeta,
 } from './train/complex-driver.ts';
 /** The complex network, its start and per-chain evaluator (log-amplitudes, O_k, E_loc), and its sector-preserving chain. */
-export { ComplexNet, ComplexLocal, PathSign, startParams, bipartition, type ComplexNetOptions } from './train/complex-network.ts';
+export { ComplexNet, ComplexLocal, SymmetricLocal, makeLocal, PathSign, startParams, bipartition, type AmplitudeLocal, type ComplexNetOptions } from './train/complex-network.ts';
 export { ComplexChain } from './train/complex-sampler.ts';
 /** Complex SR moments (S Hermitian, F complex) and their solve through the real 2P form. */
 export { complexMoments, solveComplexSr, ComplexSamples, type ComplexMoments } from './train/complex-sr.ts';

@@ -41,6 +41,8 @@ const BAD: Array<[string, string[], RegExp]> = [
   ['--inversion on a TFIM model', ['train', '--model', chain4, '--inversion', 'on'], /--inversion applies to xxz models/],
   ['--inversion with a field', ['train', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--set', 'h=0.2', '--inversion', 'on'], /^pdbm: inversion: the field h = 0.2 breaks the spin-inversion symmetry/],
   ['--inversion bogus', ['train', '--model', 'models/heisenberg-chain-16.json', '--inversion', 'yes'], /--inversion/],
+  ['--point-group on a TFIM model', ['train', '--model', chain4, '--point-group', 'on'], /--point-group applies to xxz models/],
+  ['--point-group bogus', ['train', '--model', 'models/heisenberg-chain-16.json', '--point-group', 'yes'], /--point-group/],
   ['sweep --inversion on a TFIM model', ['sweep', '--model', chain4, '--methods', 'exact,train', '--inversion', 'on', '--out', join(dir, 'never-inv')], /^pdbm: --inversion applies to the train method on xxz models/],
   ['--deep with replicas', ['train', '--model', chain4, '--deep', '1', '--replicas', '2'], /^pdbm: --replicas does not apply with --deep/],
   ['--deep on an xxz model', ['train', '--model', 'models/heisenberg-chain-16.json', '--deep', '1'], /--deep applies to the TFIM network only/],
@@ -177,6 +179,10 @@ test('exact on an xxz model states its convention and ground-state energy; train
   // --inversion on: recorded in meta (what it changes: test/trained-complex-evolution.test.ts).
   const inv = JSON.parse((await run(['train', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--temps', '2', '--workers', '1', '--json', '--quiet', '--inversion', 'on'])).out);
   assert.is(inv.meta.inversion, true);
+  assert.is(inv.meta.pointGroup, 1);
+  // --point-group on: the ring's reflection, recorded as the group order.
+  const pg = JSON.parse((await run(['train', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--temps', '2', '--workers', '1', '--json', '--quiet', '--point-group', 'on'])).out);
+  assert.is(pg.meta.pointGroup, 2);
   const clash = await run(['train', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--temps', '2', '--marshall', '--sign', 'none']);
   assert.is(clash.code, 2);
   assert.match(clash.err, /--marshall and --sign none contradict/);

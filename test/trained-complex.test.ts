@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { parseModel } from '../src/model/model.ts';
 import { makeXxz, type Xxz } from '../src/model/xxz.ts';
 import { Rng } from '../src/mc/rng.ts';
-import { ComplexLocal, ComplexNet, freezeParameters, marshallByDefault, PathSign, pathSignByDefault, startParams } from '../src/train/complex-network.ts';
+import { ComplexLocal, makeLocal, SymmetricLocal, ComplexNet, freezeParameters, marshallByDefault, PathSign, pathSignByDefault, startParams } from '../src/train/complex-network.ts';
 import { ComplexChain } from '../src/train/complex-sampler.ts';
 import { combineComplexChunks, complexChainForces, complexMoments, ComplexSamples, ComplexSrAccumulator } from '../src/train/complex-sr.ts';
 
@@ -83,7 +83,7 @@ test('start at beta0: bond exchange amplitude -(beta0/2)(J/2), diagonal exp(-bet
   }
 });
 
-test('log-derivatives O_k against complex finite differences; E_loc against the dense H (chain and 2x2 square, N = 4, random parameters; Marshall, path or no sign)', () => {
+test('log-derivatives O_k against complex finite differences; E_loc against the dense H (chain and 2x2 square, N = 4, random parameters; Marshall, path or no sign; plain and averaged over the point group)', () => {
   const square = makeXxz(parseModel({ name: 'sq', lattice: { kind: 'square', size: [2, 2] }, hamiltonian: { kind: 'xxz', J: 1, Delta: 1, J2: 0.5 } }));
   const cases = [
     [chain(4, { Delta: 0.7, J2: 0.3, h: 0.2 }), true, false, false],
@@ -91,10 +91,11 @@ test('log-derivatives O_k against complex finite differences; E_loc against the 
     [square, true, true, false],
     [chain(4, { Delta: 0.7, J2: 0.3, h: 0.2 }), true, false, true],
   ] as const;
-  for (const [ham, share, marshall, pathSign] of cases) {
-    const net = new ComplexNet(ham, { alpha: 2, share, marshall, pathSign });
+  for (const [[ham, share, marshall, pathSign], pointGroup] of [...cases.map((c) => [c, false] as const), [cases[0], true] as const, [cases[2], true] as const, [cases[3], true] as const]) {
+    const net = new ComplexNet(ham, { alpha: 2, share, marshall, pathSign, pointGroup });
     randomize(net, new Rng(7));
-    const loc = new ComplexLocal(net);
+    const loc = makeLocal(net);
+    if (pointGroup) assert.ok(loc instanceof SymmetricLocal && ham.lattice.pointGroup.length > 1, 'a point group to average over');
     const N = 4;
     const x = new Int8Array(2 * N);
     const oR = new Float64Array(net.P);
@@ -257,13 +258,59 @@ test('moves stay in Sz(s) = Sz(a) and visit every configuration of the sector (N
   assert.is(seen.size, sector, `visited ${seen.size} of ${sector}`);
 });
 
+test('point-group average: phi_sym(g s, g a) = phi_sym(s, a) for every space-group element (6-site chains with the path or Marshall sign, 4x4 square with J2), where the plain network is not invariant; after many accepted moves its log phi = a fresh refresh', () => {
+  const square = makeXxz(parseModel({ name: 'sq', lattice: { kind: 'square', size: [4, 4] }, hamiltonian: { kind: 'xxz', J: 1, Delta: 0.8, J2: 0.5 } }));
+  for (const [ham, marshall, pathSign] of [[chain(6, { J2: 0.4 }), false, true], [chain(6, { Delta: 0.6 }), true, false], [square, false, true]] as const) {
+    const N = ham.nSites;
+    const lat = ham.lattice;
+    assert.ok(lat.pointGroup.length > 1, 'a point group');
+    const net = new ComplexNet(ham, { alpha: 2, share: true, marshall, pathSign, pointGroup: true });
+    randomize(net, new Rng(3));
+    const sym = makeLocal(net);
+    const plain = new ComplexLocal(net);
+    const rng = new Rng(11);
+    const x = new Int8Array(2 * N);
+    const y = new Int8Array(2 * N);
+    const elements = [...lat.pointGroup, ...lat.translations.map((t) => t.perm)];
+    let plainOff = 0;
+    for (let trial = 0; trial < 20; trial++) {
+      for (let v = 0; v < 2 * N; v++) x[v] = rng.next() < 0.5 ? 1 : -1;
+      sym.refresh(x);
+      plain.refresh(x);
+      const [r0, i0, p0] = [sym.lpR, sym.lpI, plain.lpR];
+      for (const g of elements) {
+        for (let i = 0; i < N; i++) {
+          y[g[i]] = x[i];
+          y[N + g[i]] = x[N + i];
+        }
+        sym.refresh(y);
+        const dphase = sym.lpI - i0;
+        assert.ok(Math.abs(sym.lpR - r0) < 1e-10 && Math.abs(dphase - 2 * Math.PI * Math.round(dphase / (2 * Math.PI))) < 1e-10, `phi_sym not invariant (${N} sites)`);
+        plain.refresh(y);
+        plainOff = Math.max(plainOff, Math.abs(plain.lpR - p0));
+      }
+    }
+    assert.ok(plainOff > 1e-3, `the plain network is invariant already (${plainOff}): the test would not see a broken average`);
+    // Incremental updates through the copies: many accepted moves, then a fresh refresh.
+    const ch = new ComplexChain(makeLocal(net), new Rng(13));
+    let accepted = 0;
+    for (let t = 0; t < 4000; t++) if (ch.step()) accepted++;
+    assert.ok(accepted > 100, `accepted ${accepted}`);
+    const inc = [ch.local.lpR, ch.local.lpI];
+    ch.local.refresh(ch.x);
+    const dphase = inc[1] - ch.local.lpI;
+    assert.ok(Math.abs(inc[0] - ch.local.lpR) < 1e-8 && Math.abs(dphase - 2 * Math.PI * Math.round(dphase / (2 * Math.PI))) < 1e-8, `incremental log phi_sym ${inc} vs ${ch.local.lpR} ${ch.local.lpI}`);
+  }
+});
+
 test('incremental state after many accepted moves = a fresh refresh (theta, tanh theta, log phi); also near the start poles', () => {
   for (const [scale, start] of [[0.8, false], [0, true]] as const) {
     const ham = chain(8);
     const net = new ComplexNet(ham, { alpha: 2, share: true, marshall: true });
     if (start) startParams(net, 0.01, new Rng(5));
     else randomize(net, new Rng(9), scale);
-    const ch = new ComplexChain(new ComplexLocal(net), new Rng(13));
+    const loc = new ComplexLocal(net);
+    const ch = new ComplexChain(loc, new Rng(13));
     let accepted = 0;
     for (let t = 0; t < 20000; t++) {
       const before = ch.accepted;
@@ -271,7 +318,6 @@ test('incremental state after many accepted moves = a fresh refresh (theta, tanh
       accepted += ch.accepted - before;
     }
     assert.ok(accepted > 100, `accepted ${accepted}`);
-    const loc = ch.local;
     const inc = { thR: loc.thR.slice(), thI: loc.thI.slice(), tR: loc.tR.slice(), tI: loc.tI.slice(), lpR: loc.lpR, lpI: loc.lpI };
     loc.refresh(ch.x);
     for (let u = 0; u < net.H; u++) {

@@ -41,6 +41,11 @@ export interface ComplexNetOptions {
   marshall: boolean;
   /** Multiply by the path sign (-1)^d(s, a) (see {@link PathSign}; antiferromagnetic exchange only; excludes marshall). */
   pathSign?: boolean;
+  /**
+   * Average the amplitude over the lattice's point group: phi_sym(x) = sum_g phi(g x), g applied to
+   * s and a alike (see {@link SymmetricLocal}). Costs one network evaluation per group element.
+   */
+  pointGroup?: boolean;
 }
 
 /** The network: structure tables and the complex parameter vector (re, im). */
@@ -489,7 +494,7 @@ export function tanhC(x: number, y: number, out: Float64Array): void {
  * multiplications per unit instead of a complex log cosh. An accepted move updates t by the addition
  * theorem tanh(theta + D) = (t + tanh D) / (1 + t tanh D).
  */
-export class ComplexLocal {
+export class ComplexLocal implements AmplitudeLocal {
   readonly thR: Float64Array;
   readonly thI: Float64Array;
   /** tanh theta of the current configuration. */
@@ -508,9 +513,7 @@ export class ComplexLocal {
   private readonly emR: Float64Array;
   private readonly emI: Float64Array;
   private readonly tmp = new Float64Array(2);
-  private readonly sA: Int32Array;
-  private readonly sB: Int32Array;
-  private readonly amp: Float64Array;
+  private readonly scratch: EnergyScratch;
   /** log phi of the current configuration (re, im). */
   lpR = 0;
   lpI = 0;
@@ -531,10 +534,7 @@ export class ComplexLocal {
     this.epI = new Float64Array(net.P);
     this.emR = new Float64Array(net.P);
     this.emI = new Float64Array(net.P);
-    const mc = Math.max(1, net.ham.maxConnected);
-    this.sA = new Int32Array(mc);
-    this.sB = new Int32Array(mc);
-    this.amp = new Float64Array(mc);
+    this.scratch = energyScratch(net);
   }
 
   /** Visible part of log phi (biases and Jastrow) into tmp. */
@@ -782,28 +782,202 @@ export class ComplexLocal {
    * sign included) of the current configuration x, into out (re, im). Total energy, coupling units.
    */
   eloc(x: Int8Array, out: Float64Array): void {
-    const { net, sA, sB, amp } = this;
-    const ham = net.ham;
-    let er = ham.diagonal(x, 0);
-    let ei = 0;
-    const n = ham.connected(x, 0, sA, sB, amp);
-    const d = this.tmp2;
-    const path = net.path;
-    const p0 = path ? path.parity(x, -1, -1) : 0;
-    for (let k = 0; k < n; k++) {
-      const i = sA[k];
-      const j = sB[k];
-      this.logRatio(x, i, j, d);
-      let sign = 1;
-      if (net.subB && net.subB[i] !== net.subB[j]) sign = -1;
-      if (path && path.parity(x, i, j) !== p0) sign = -1;
-      const mag = Math.exp(d[0]) * amp[k] * sign;
-      er += mag * Math.cos(d[1]);
-      ei += mag * Math.sin(d[1]);
+    localEnergy(this, x, out, this.scratch);
+  }
+}
+
+/**
+ * What the sampler, the SR sums and the enumeration need of an amplitude evaluator: log phi of the
+ * current configuration, the log ratio of a proposed flip of one or two visible spins and its
+ * acceptance, the log-derivatives and the local energy. {@link ComplexLocal} evaluates the network;
+ * {@link SymmetricLocal} its average over the point group.
+ */
+export interface AmplitudeLocal {
+  readonly net: ComplexNet;
+  /** log phi of the current configuration (re, im). */
+  lpR: number;
+  lpI: number;
+  refresh(x: Int8Array): void;
+  logRatio(x: Int8Array, v1: number, v2: number, out: Float64Array): void;
+  accept(x: Int8Array, v1: number, v2: number, d: Float64Array): void;
+  grad(x: Int8Array, oR: Float64Array, oI: Float64Array): void;
+  eloc(x: Int8Array, out: Float64Array): void;
+}
+
+/** Buffers of {@link localEnergy}: the connected configurations of one x, and one log ratio. */
+interface EnergyScratch {
+  sA: Int32Array;
+  sB: Int32Array;
+  amp: Float64Array;
+  d: Float64Array;
+}
+
+function energyScratch(net: ComplexNet): EnergyScratch {
+  const mc = Math.max(1, net.ham.maxConnected);
+  return { sA: new Int32Array(mc), sB: new Int32Array(mc), amp: new Float64Array(mc), d: new Float64Array(2) };
+}
+
+/**
+ * Local energy E_loc = sum_s' <s|H|s'> Psi(s', a) / Psi(s, a) (H on the physical spins, Marshall or
+ * path sign included) of the current configuration x, into out (re, im). Total energy, coupling
+ * units. The signs are invariant under the lattice's point group, so the same relative sign serves
+ * the averaged amplitude.
+ */
+function localEnergy(local: AmplitudeLocal, x: Int8Array, out: Float64Array, scr: EnergyScratch): void {
+  const net = local.net;
+  const { sA, sB, amp, d } = scr;
+  const ham = net.ham;
+  let er = ham.diagonal(x, 0);
+  let ei = 0;
+  const n = ham.connected(x, 0, sA, sB, amp);
+  const path = net.path;
+  const p0 = path ? path.parity(x, -1, -1) : 0;
+  for (let k = 0; k < n; k++) {
+    const i = sA[k];
+    const j = sB[k];
+    local.logRatio(x, i, j, d);
+    let sign = 1;
+    if (net.subB && net.subB[i] !== net.subB[j]) sign = -1;
+    if (path && path.parity(x, i, j) !== p0) sign = -1;
+    const mag = Math.exp(d[0]) * amp[k] * sign;
+    er += mag * Math.cos(d[1]);
+    ei += mag * Math.sin(d[1]);
+  }
+  out[0] = er;
+  out[1] = ei;
+}
+
+/**
+ * The network averaged over the lattice's point group G (identity first, each element fixing site
+ * 0; with the shared translations they generate the space group):
+ *   phi_sym(s, a) = sum_{g in G} phi(g s, g a),   (g x)_{g(i)} = x_i on each replica.
+ * Why: the exact amplitude is invariant under every lattice symmetry, and the network's
+ * symmetry-odd parameter directions are where the sampled evolution goes wrong (docs/design.md,
+ * "Where the lag comes from"); the average does not see them at first order.
+ * One {@link ComplexLocal} per element, each holding the permuted configuration g x, so that every
+ * incremental update is theirs; this class combines them:
+ *   log phi_sym = log sum_g e^{l_g},   O_sym = sum_g w_g O_g with w_g = e^{l_g - log phi_sym}
+ * (complex weights; the parameters are shared, so O_g is the derivative of copy g at g x).
+ */
+export class SymmetricLocal implements AmplitudeLocal {
+  readonly group: Int32Array[];
+  private readonly copies: ComplexLocal[];
+  private readonly ys: Int8Array[];
+  /** Proposed log ratio of each copy (re, im interleaved), for {@link accept}. */
+  private readonly dg: Float64Array;
+  private readonly oR: Float64Array;
+  private readonly oI: Float64Array;
+  private readonly scratch: EnergyScratch;
+  lpR = 0;
+  lpI = 0;
+
+  constructor(readonly net: ComplexNet) {
+    this.group = net.ham.lattice.pointGroup;
+    const N = net.N;
+    for (const g of this.group) {
+      if (g.length !== N) throw new Error('point group: permutation of the wrong size');
+      // The Marshall sign must be the same on x and g x for the average to carry one sign.
+      if (net.subB && g.some((gi, i) => net.subB![gi] !== net.subB![i])) throw new InputError('point-group: an element exchanges the sublattices of the Marshall sign');
     }
-    out[0] = er;
-    out[1] = ei;
+    this.copies = this.group.map(() => new ComplexLocal(net));
+    this.ys = this.group.map(() => new Int8Array(2 * N));
+    this.dg = new Float64Array(2 * this.group.length);
+    this.oR = new Float64Array(net.P);
+    this.oI = new Float64Array(net.P);
+    this.scratch = energyScratch(net);
   }
 
-  private readonly tmp2 = new Float64Array(2);
+  /** Visible index v of x as seen by copy q (site g(i) of the same replica). */
+  private mapped(q: number, v: number): number {
+    const N = this.net.N;
+    return v < N ? this.group[q][v] : N + this.group[q][v - N];
+  }
+
+  refresh(x: Int8Array): void {
+    const N = this.net.N;
+    this.copies.forEach((c, q) => {
+      const g = this.group[q];
+      const y = this.ys[q];
+      for (let i = 0; i < N; i++) {
+        y[g[i]] = x[i];
+        y[N + g[i]] = x[N + i];
+      }
+      c.refresh(y);
+    });
+    const l = this.combine((q) => this.copies[q].lpR, (q) => this.copies[q].lpI);
+    this.lpR = l[0];
+    this.lpI = l[1];
+  }
+
+  /**
+   * log sum_q e^{a_q + i b_q} (re, im; the imaginary part unreduced), with the largest a_q taken
+   * out so that no term overflows.
+   */
+  private combine(a: (q: number) => number, b: (q: number) => number): [number, number] {
+    const G = this.copies.length;
+    let m = -Infinity;
+    for (let q = 0; q < G; q++) m = Math.max(m, a(q));
+    let sr = 0;
+    let si = 0;
+    for (let q = 0; q < G; q++) {
+      const r = Math.exp(a(q) - m);
+      sr += r * Math.cos(b(q));
+      si += r * Math.sin(b(q));
+    }
+    return [m + 0.5 * Math.log(sr * sr + si * si), Math.atan2(si, sr)];
+  }
+
+  logRatio(x: Int8Array, v1: number, v2: number, out: Float64Array): void {
+    const { copies, ys, dg } = this;
+    const d = this.scratch.d;
+    copies.forEach((c, q) => {
+      c.logRatio(ys[q], this.mapped(q, v1), v2 >= 0 ? this.mapped(q, v2) : -1, d);
+      dg[2 * q] = d[0];
+      dg[2 * q + 1] = d[1];
+    });
+    // New log phi_sym relative to the old: log sum_q e^{l_q + d_q} - log sum_q e^{l_q}.
+    const l = this.combine((q) => copies[q].lpR + dg[2 * q], (q) => copies[q].lpI + dg[2 * q + 1]);
+    out[0] = l[0] - this.lpR;
+    const ph = l[1] - this.lpI;
+    out[1] = Math.atan2(Math.sin(ph), Math.cos(ph));
+  }
+
+  accept(x: Int8Array, v1: number, v2: number, d: Float64Array): void {
+    x[v1] = -x[v1];
+    if (v2 >= 0) x[v2] = -x[v2];
+    const dq = this.scratch.d;
+    this.copies.forEach((c, q) => {
+      dq[0] = this.dg[2 * q];
+      dq[1] = this.dg[2 * q + 1];
+      c.accept(this.ys[q], this.mapped(q, v1), v2 >= 0 ? this.mapped(q, v2) : -1, dq);
+    });
+    this.lpR += d[0];
+    this.lpI += d[1];
+  }
+
+  grad(x: Int8Array, oR: Float64Array, oI: Float64Array): void {
+    const P = this.net.P;
+    oR.fill(0);
+    oI.fill(0);
+    this.copies.forEach((c, q) => {
+      c.grad(this.ys[q], this.oR, this.oI);
+      // w_q = e^{l_q - log phi_sym}.
+      const a = Math.exp(c.lpR - this.lpR);
+      const wr = a * Math.cos(c.lpI - this.lpI);
+      const wi = a * Math.sin(c.lpI - this.lpI);
+      for (let k = 0; k < P; k++) {
+        oR[k] += wr * this.oR[k] - wi * this.oI[k];
+        oI[k] += wr * this.oI[k] + wi * this.oR[k];
+      }
+    });
+  }
+
+  eloc(x: Int8Array, out: Float64Array): void {
+    localEnergy(this, x, out, this.scratch);
+  }
+}
+
+/** The evaluator of a network: averaged over the point group when its options say so. */
+export function makeLocal(net: ComplexNet): AmplitudeLocal {
+  return net.opts.pointGroup ? new SymmetricLocal(net) : new ComplexLocal(net);
 }

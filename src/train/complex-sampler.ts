@@ -16,7 +16,7 @@
  * Heisenberg energy). kappa = 0 is plain Metropolis with |phi'/phi|^2.
  */
 import type { Rng } from '../mc/rng.ts';
-import type { ComplexLocal } from './complex-network.ts';
+import type { AmplitudeLocal } from './complex-network.ts';
 
 /** One chain's state: configuration and its evaluator. */
 export class ComplexChain {
@@ -27,7 +27,7 @@ export class ComplexChain {
   /** Mismatch bias (see the file comment). */
   kappa = 0;
 
-  constructor(readonly local: ComplexLocal, readonly rng: Rng) {
+  constructor(readonly local: AmplitudeLocal, readonly rng: Rng) {
     const N = local.net.N;
     this.x = new Int8Array(2 * N);
     // Start on the diagonal s = a (never a zero of Psi), Sz near 0.

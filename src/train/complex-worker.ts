@@ -10,7 +10,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { ModelSpec } from '../model/model.ts';
 import { makeXxz } from '../model/xxz.ts';
 import { Rng } from '../mc/rng.ts';
-import { ComplexLocal, ComplexNet, type ComplexNetOptions } from './complex-network.ts';
+import { ComplexNet, makeLocal, type ComplexNetOptions } from './complex-network.ts';
 import { ComplexChain } from './complex-sampler.ts';
 import { ComplexSrAccumulator } from './complex-sr.ts';
 import { decodeConfig, encodeConfig, serveGroup, type ChainState } from './worker.ts';
@@ -75,7 +75,7 @@ export class ComplexChainGroup {
     this.chains = init.chains.map((id) => {
       // A restored chain is built as a fresh one (its constructor draws the random start), then
       // overwritten: configuration, random stream and counters are exactly those saved.
-      const chain = new ComplexChain(new ComplexLocal(this.net), new Rng(init.seed, id));
+      const chain = new ComplexChain(makeLocal(this.net), new Rng(init.seed, id));
       const st = saved.get(id);
       if (init.states && !st) throw new Error(`no saved state for chain ${id}`);
       if (st) {
