@@ -119,7 +119,9 @@ export interface ComplexTrainOptions {
    * false): the exact amplitude has the symmetry, and the sampled evolution goes wrong along the
    * network's symmetry-odd directions. On the 6- and 8-site Heisenberg chains (prototype with the
    * chain's reflection) it took the mean error at T = 1 over seeds from +1.18% and +0.88% to +0.04%
-   * and +0.02% (docs/design.md). Costs one network evaluation per group element per amplitude.
+   * and +0.02%; on the 16-site chain (two runs) it helped at T >= 0.5 and did not cure the
+   * heavy-tailed failures at low T (docs/design.md). Costs one network evaluation per group
+   * element per amplitude.
    */
   pointGroup: boolean;
   seed: number;
