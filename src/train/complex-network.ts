@@ -865,6 +865,9 @@ export class SymmetricLocal implements AmplitudeLocal {
   private readonly ys: Int8Array[];
   /** Proposed log ratio of each copy (re, im interleaved), for {@link accept}. */
   private readonly dg: Float64Array;
+  /** Log amplitudes (re, im interleaved) to combine, and the combination; no allocation per move. */
+  private readonly lg: Float64Array;
+  private readonly lsum = new Float64Array(2);
   private readonly oR: Float64Array;
   private readonly oI: Float64Array;
   private readonly scratch: EnergyScratch;
@@ -882,6 +885,7 @@ export class SymmetricLocal implements AmplitudeLocal {
     this.copies = this.group.map(() => new ComplexLocal(net));
     this.ys = this.group.map(() => new Int8Array(2 * N));
     this.dg = new Float64Array(2 * this.group.length);
+    this.lg = new Float64Array(2 * this.group.length);
     this.oR = new Float64Array(net.P);
     this.oI = new Float64Array(net.P);
     this.scratch = energyScratch(net);
@@ -903,42 +907,49 @@ export class SymmetricLocal implements AmplitudeLocal {
         y[N + g[i]] = x[N + i];
       }
       c.refresh(y);
+      this.lg[2 * q] = c.lpR;
+      this.lg[2 * q + 1] = c.lpI;
     });
-    const l = this.combine((q) => this.copies[q].lpR, (q) => this.copies[q].lpI);
-    this.lpR = l[0];
-    this.lpI = l[1];
+    this.combine();
+    this.lpR = this.lsum[0];
+    this.lpI = this.lsum[1];
   }
 
   /**
-   * log sum_q e^{a_q + i b_q} (re, im; the imaginary part unreduced), with the largest a_q taken
-   * out so that no term overflows.
+   * lsum = log sum_q e^{lg_q} (re, im; the imaginary part in (-pi, pi]), with the largest real part
+   * taken out so that no term overflows.
    */
-  private combine(a: (q: number) => number, b: (q: number) => number): [number, number] {
+  private combine(): void {
+    const { lg, lsum } = this;
     const G = this.copies.length;
     let m = -Infinity;
-    for (let q = 0; q < G; q++) m = Math.max(m, a(q));
+    for (let q = 0; q < G; q++) m = Math.max(m, lg[2 * q]);
     let sr = 0;
     let si = 0;
     for (let q = 0; q < G; q++) {
-      const r = Math.exp(a(q) - m);
-      sr += r * Math.cos(b(q));
-      si += r * Math.sin(b(q));
+      const r = Math.exp(lg[2 * q] - m);
+      sr += r * Math.cos(lg[2 * q + 1]);
+      si += r * Math.sin(lg[2 * q + 1]);
     }
-    return [m + 0.5 * Math.log(sr * sr + si * si), Math.atan2(si, sr)];
+    lsum[0] = m + 0.5 * Math.log(sr * sr + si * si);
+    lsum[1] = Math.atan2(si, sr);
   }
 
   logRatio(x: Int8Array, v1: number, v2: number, out: Float64Array): void {
-    const { copies, ys, dg } = this;
+    const { copies, ys, dg, lg, lsum } = this;
     const d = this.scratch.d;
-    copies.forEach((c, q) => {
+    for (let q = 0; q < copies.length; q++) {
+      const c = copies[q];
       c.logRatio(ys[q], this.mapped(q, v1), v2 >= 0 ? this.mapped(q, v2) : -1, d);
       dg[2 * q] = d[0];
       dg[2 * q + 1] = d[1];
-    });
+      lg[2 * q] = c.lpR + d[0];
+      lg[2 * q + 1] = c.lpI + d[1];
+    }
     // New log phi_sym relative to the old: log sum_q e^{l_q + d_q} - log sum_q e^{l_q}.
-    const l = this.combine((q) => copies[q].lpR + dg[2 * q], (q) => copies[q].lpI + dg[2 * q + 1]);
-    out[0] = l[0] - this.lpR;
-    const ph = l[1] - this.lpI;
+    this.combine();
+    out[0] = lsum[0] - this.lpR;
+    const ph = lsum[1] - this.lpI;
     out[1] = Math.atan2(Math.sin(ph), Math.cos(ph));
   }
 
@@ -946,11 +957,11 @@ export class SymmetricLocal implements AmplitudeLocal {
     x[v1] = -x[v1];
     if (v2 >= 0) x[v2] = -x[v2];
     const dq = this.scratch.d;
-    this.copies.forEach((c, q) => {
+    for (let q = 0; q < this.copies.length; q++) {
       dq[0] = this.dg[2 * q];
       dq[1] = this.dg[2 * q + 1];
-      c.accept(this.ys[q], this.mapped(q, v1), v2 >= 0 ? this.mapped(q, v2) : -1, dq);
-    });
+      this.copies[q].accept(this.ys[q], this.mapped(q, v1), v2 >= 0 ? this.mapped(q, v2) : -1, dq);
+    }
     this.lpR += d[0];
     this.lpI += d[1];
   }
@@ -959,7 +970,8 @@ export class SymmetricLocal implements AmplitudeLocal {
     const P = this.net.P;
     oR.fill(0);
     oI.fill(0);
-    this.copies.forEach((c, q) => {
+    for (let q = 0; q < this.copies.length; q++) {
+      const c = this.copies[q];
       c.grad(this.ys[q], this.oR, this.oI);
       // w_q = e^{l_q - log phi_sym}.
       const a = Math.exp(c.lpR - this.lpR);
@@ -969,7 +981,7 @@ export class SymmetricLocal implements AmplitudeLocal {
         oR[k] += wr * this.oR[k] - wi * this.oI[k];
         oI[k] += wr * this.oI[k] + wi * this.oR[k];
       }
-    });
+    }
   }
 
   eloc(x: Int8Array, out: Float64Array): void {
