@@ -119,8 +119,8 @@ export interface ComplexTrainOptions {
    * false): the exact amplitude has the symmetry, and the sampled evolution goes wrong along the
    * network's symmetry-odd directions. On the 6- and 8-site Heisenberg chains (prototype with the
    * chain's reflection) it took the mean error at T = 1 over seeds from +1.18% and +0.88% to +0.04%
-   * and +0.02%; on the 16-site chain (two runs) it helped at T >= 0.5 and did not cure the
-   * heavy-tailed failures at low T (docs/design.md). Costs one network evaluation per group
+   * and +0.02%; on the 16-site chains (three runs) it helped at T >= 0.5, but two runs failed at
+   * T <= 0.3 (heavy-tailed local energies; docs/design.md), hence off by default. Costs one network evaluation per group
    * element per amplitude.
    */
   pointGroup: boolean;
