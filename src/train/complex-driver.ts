@@ -120,8 +120,8 @@ export interface ComplexTrainOptions {
    * network's symmetry-odd directions. On the 6- and 8-site Heisenberg chains (prototype with the
    * chain's reflection) it took the mean error at T = 1 over seeds from +1.18% and +0.88% to +0.04%
    * and +0.02%; on the 16-site chains (three runs) it helped at T >= 0.5, but two runs failed at
-   * T <= 0.3 (heavy-tailed local energies; docs/design.md), hence off by default. Costs one network evaluation per group
-   * element per amplitude.
+   * T <= 0.3 (heavy-tailed local energies; docs/design.md), hence off by default. Costs one
+   * network evaluation per group element per amplitude.
    */
   pointGroup: boolean;
   seed: number;
@@ -496,7 +496,7 @@ async function trainOnce(
   model: ModelSpec, ham: Xxz, temps: number[], o: ComplexTrainOptions & { marshall: boolean; inversion: boolean }, progress?: (done: number, total: number) => void,
 ): Promise<ComplexTrainResult> {
   const t0 = performance.now();
-  const net = new ComplexNet(ham, { alpha: o.alpha, share: o.share, marshall: o.marshall, pathSign: o.pathSign, ...(o.pointGroup ? { pointGroup: true } : {}) });
+  const net = new ComplexNet(ham, { alpha: o.alpha, share: o.share, marshall: o.marshall, pathSign: o.pathSign, pointGroup: o.pointGroup });
   if (o.exact && net.N > COMPLEX_EXACT_MAX_SITES) throw new InputError(`exact: N = ${net.N} is too large to enumerate (limit ${COMPLEX_EXACT_MAX_SITES})`);
   startParams(net, o.beta0, new Rng(o.seed, 0x7fffffff));
   // Spin inversion: the odd parameters from 0 (the couplings are the plain start's, the same draws;
