@@ -43,6 +43,8 @@ const BAD: Array<[string, string[], RegExp]> = [
   ['--inversion bogus', ['train', '--model', 'models/heisenberg-chain-16.json', '--inversion', 'yes'], /--inversion/],
   ['--point-group on a TFIM model', ['train', '--model', chain4, '--point-group', 'on'], /--point-group applies to xxz models/],
   ['--point-group bogus', ['train', '--model', 'models/heisenberg-chain-16.json', '--point-group', 'yes'], /--point-group/],
+  ['sweep --point-group on a TFIM model', ['sweep', '--model', chain4, '--methods', 'exact,train', '--point-group', 'on', '--out', join(dir, 'never-pg')], /^pdbm: --point-group applies to the train method on xxz models/],
+  ['sweep --point-group without train', ['sweep', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--methods', 'exact', '--point-group', 'on', '--out', join(dir, 'never-pg2')], /^pdbm: --point-group applies to the train method on xxz models/],
   ['sweep --inversion on a TFIM model', ['sweep', '--model', chain4, '--methods', 'exact,train', '--inversion', 'on', '--out', join(dir, 'never-inv')], /^pdbm: --inversion applies to the train method on xxz models/],
   ['--deep with replicas', ['train', '--model', chain4, '--deep', '1', '--replicas', '2'], /^pdbm: --replicas does not apply with --deep/],
   ['--deep on an xxz model', ['train', '--model', 'models/heisenberg-chain-16.json', '--deep', '1'], /--deep applies to the TFIM network only/],

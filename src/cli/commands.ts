@@ -133,7 +133,7 @@ const INVERSION: OptSpec = {
   help: 'xxz models: keep the amplitude even under the global spin flip (fields and hidden biases fixed at 0); auto: on without a field (h = 0), where the exact amplitude is even (measured: no gain beyond the scatter of the evolution, see docs/design.md)',
 };
 
-/** Point-group average of the complex network's amplitude (xxz models; train). */
+/** Point-group average of the complex network's amplitude (xxz models; train and sweep). */
 const POINT_GROUP: OptSpec = {
   name: 'point-group', type: 'string', default: 'off', choices: ['on', 'off'],
   help: "xxz models: average the amplitude over the lattice's point group (exact amplitude's symmetry; one network evaluation per element: 2x on a chain, up to 8x on the square lattice). Measured: removes the mean lag of the sampled evolution at high T, but 16-site runs failed more often at T <= 0.3 (docs/design.md)",
@@ -418,14 +418,17 @@ const trainRunner: TrainRunner = async (m, temps, req) => {
   if (m.hamiltonian.kind === 'xxz') {
     // The complex network (its own defaults; the budgets it has, checked before the sweep started;
     // --inversion rides with them, in the sweep's fingerprint, only when given).
-    const { inversion, ...budgets } = req.options;
+    const { inversion, pointGroup, ...budgets } = req.options;
     const res = await trainComplexThermo(m, temps, {
       ...complexSweepOptions(budgets as Partial<TrainOptions>), ...(req.alpha !== undefined ? { alpha: req.alpha } : {}),
       ...(inversion !== undefined ? { inversion: inversion as boolean | 'auto' } : {}),
+      ...(pointGroup !== undefined ? { pointGroup: pointGroup as boolean } : {}),
       seed: req.seed, workers: req.workers, checkpoint: req.checkpoint, resume,
     }, req.onProgress);
-    // The sign structure and the symmetry go with every row into the unit's details (meta.json), not into the rows.
-    return { ...res, rows: res.rows.map((r) => ({ ...r, sign: res.meta.sign, inversion: res.meta.inversion })) };
+    // The sign structure and the symmetries go with every row into the unit's details (meta.json),
+    // not into the rows; the point group only when on, so that earlier sweeps' details are unchanged.
+    const pg = pointGroup === true ? { pointGroup: res.meta.pointGroup } : {};
+    return { ...res, rows: res.rows.map((r) => ({ ...r, sign: res.meta.sign, inversion: res.meta.inversion, ...pg })) };
   }
   const res = await trainThermo(
     m,
@@ -614,7 +617,7 @@ export const COMMANDS: Record<CommandName, Command> = {
       { name: 'sizes', type: 'list', arg: 'L1,L2,...', help: 'linear sizes of a grid sweep (L x L on a 2D lattice); rows carry L' },
       { name: 'vary', type: 'string', arg: 'KEY=lo:hi:n', help: 'a Hamiltonian parameter to vary: KEY=lo:hi:count or KEY=v1,v2,...; rows carry param' },
       { name: 'beta-per-L', type: 'number', arg: 'b', help: 'with --sizes: T = 1 / (b L) for each size, instead of --temps' },
-      ...ANALYTIC, ALPHA, INVERSION, ...SWEEP_TRAIN, O.seed, O.workers, ...TAIL,
+      ...ANALYTIC, ALPHA, INVERSION, POINT_GROUP, ...SWEEP_TRAIN, O.seed, O.workers, ...TAIL,
     ],
     epilogue: `Writes data.csv, data.json, meta.json, energy.svg, specific-heat.svg, report.md. Exit status 3 when a
 unit of work failed twice (it is listed in meta.json and report.md).
@@ -650,6 +653,11 @@ pdbm crossing DIR.`,
         if (!methods.includes('train') || m.hamiltonian.kind !== 'xxz') throw new InputError('--inversion applies to the train method on xxz models');
         // Only when given, so that the fingerprints of sweeps made before it existed are unchanged.
         trainOptions.inversion = inversionOption(v);
+      }
+      if (given.has('point-group')) {
+        if (!methods.includes('train') || m.hamiltonian.kind !== 'xxz') throw new InputError('--point-group applies to the train method on xxz models');
+        // Like --inversion: in the fingerprint only when given.
+        trainOptions.pointGroup = v['point-group'] === 'on';
       }
       const { seed, workers, ...dbm } = analyticOptions(v);
       // A grid's default directory says it is a grid (the model file's own size is not what ran).
