@@ -43,6 +43,9 @@ const BAD: Array<[string, string[], RegExp]> = [
   ['--inversion bogus', ['train', '--model', 'models/heisenberg-chain-16.json', '--inversion', 'yes'], /--inversion/],
   ['--point-group on a TFIM model', ['train', '--model', chain4, '--point-group', 'on'], /--point-group applies to xxz models/],
   ['--point-group bogus', ['train', '--model', 'models/heisenberg-chain-16.json', '--point-group', 'yes'], /--point-group/],
+  ['--ancilla-flip on a TFIM model', ['train', '--model', chain4, '--ancilla-flip', 'on'], /--ancilla-flip applies to xxz models/],
+  ['--ancilla-flip bogus', ['train', '--model', 'models/heisenberg-chain-16.json', '--ancilla-flip', 'yes'], /--ancilla-flip/],
+  ['sweep --ancilla-flip on a TFIM model', ['sweep', '--model', chain4, '--methods', 'exact,train', '--ancilla-flip', 'on', '--out', join(dir, 'never-af')], /^pdbm: --ancilla-flip applies to the train method on xxz models/],
   ['sweep --point-group on a TFIM model', ['sweep', '--model', chain4, '--methods', 'exact,train', '--point-group', 'on', '--out', join(dir, 'never-pg')], /^pdbm: --point-group applies to the train method on xxz models/],
   ['sweep --point-group without train', ['sweep', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--methods', 'exact', '--point-group', 'on', '--out', join(dir, 'never-pg2')], /^pdbm: --point-group applies to the train method on xxz models/],
   ['sweep --inversion on a TFIM model', ['sweep', '--model', chain4, '--methods', 'exact,train', '--inversion', 'on', '--out', join(dir, 'never-inv')], /^pdbm: --inversion applies to the train method on xxz models/],
@@ -185,6 +188,10 @@ test('exact on an xxz model states its convention and ground-state energy; train
   // --point-group on: the ring's reflection, recorded as the group order.
   const pg = JSON.parse((await run(['train', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--temps', '2', '--workers', '1', '--json', '--quiet', '--point-group', 'on'])).out);
   assert.is(pg.meta.pointGroup, 2);
+  assert.is(pg.meta.ancillaFlip, false);
+  // --ancilla-flip on: recorded in meta (what it changes: test/trained-complex-evolution.test.ts).
+  const af = JSON.parse((await run(['train', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--temps', '2', '--workers', '1', '--json', '--quiet', '--ancilla-flip', 'on'])).out);
+  assert.is(af.meta.ancillaFlip, true);
   const clash = await run(['train', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--temps', '2', '--marshall', '--sign', 'none']);
   assert.is(clash.code, 2);
   assert.match(clash.err, /--marshall and --sign none contradict/);

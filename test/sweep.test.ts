@@ -342,8 +342,8 @@ test('sweep --methods exact,train on an xxz model runs the complex network; its 
   const invMeta = JSON.parse(read(invDir, 'meta.json'));
   assert.equal(invMeta.options.train, { chains: 4, inversion: true });
   assert.equal(invMeta.details.train.map((d: { inversion: boolean }) => d.inversion), [true]);
-  // --point-group likewise; the details name the group's order only when it is on (so that the
-  // details of sweeps made before the option are unchanged).
+  // --point-group and --ancilla-flip likewise; the details name them only when on (so that the
+  // details of sweeps made before the options are unchanged).
   assert.ok(meta.details.train.every((d: object) => !('pointGroup' in d)), JSON.stringify(meta.details.train));
   const pgDir = join(root, 'xxz-point-group');
   const pg = await run(['sweep', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--methods', 'train', '--temps', '2', '--train-chains', '4', '--workers', '1', '--quiet', '--point-group', 'on', '--out', pgDir]);
@@ -351,6 +351,13 @@ test('sweep --methods exact,train on an xxz model runs the complex network; its 
   const pgMeta = JSON.parse(read(pgDir, 'meta.json'));
   assert.equal(pgMeta.options.train, { chains: 4, pointGroup: true });
   assert.equal(pgMeta.details.train.map((d: { pointGroup: number }) => d.pointGroup), [2]);
+  assert.ok(pgMeta.details.train.every((d: object) => !('ancillaFlip' in d)));
+  const afDir = join(root, 'xxz-ancilla-flip');
+  const af = await run(['sweep', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--methods', 'train', '--temps', '2', '--train-chains', '4', '--workers', '1', '--quiet', '--ancilla-flip', 'on', '--out', afDir]);
+  assert.is(af.code, 0, af.err);
+  const afMeta = JSON.parse(read(afDir, 'meta.json'));
+  assert.equal(afMeta.options.train, { chains: 4, ancillaFlip: true });
+  assert.equal(afMeta.details.train.map((d: { ancillaFlip: boolean }) => d.ancillaFlip), [true]);
   // An interrupted sweep: the train unit failed twice (exact done), and a checkpoint of the train
   // run stopped at step 15 is in the directory; --resume continues it and gives the same files.
   const dir = join(root, 'xxz-resumed');

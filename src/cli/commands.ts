@@ -139,6 +139,12 @@ const POINT_GROUP: OptSpec = {
   help: "xxz models: average the amplitude over the lattice's point group (exact amplitude's symmetry; one network evaluation per element: 2x on a chain, up to 8x on the square lattice). Measured: removes the mean lag of the sampled evolution at high T, but 16-site runs failed more often at T <= 0.3 (docs/design.md)",
 };
 
+/** Ancilla flip of the complex network's chains (xxz models; train and sweep). */
+const ANCILLA_FLIP: OptSpec = {
+  name: 'ancilla-flip', type: 'string', default: 'off', choices: ['on', 'off'],
+  help: 'xxz models: end every sweep of the chains with the move a -> -a (all ancilla spins flipped, when Sz(a) = 0), which crosses between the regions a ~ s and a ~ -s that weigh alike at low T; measured on 16-site chains: removed the low-T failures of the runs that had them, +37% time (docs/design.md)',
+};
+
 /** --inversion as the complex network's option. */
 function inversionOption(v: Values): boolean | 'auto' {
   return v.inversion === 'auto' ? 'auto' : v.inversion === 'on';
@@ -373,9 +379,9 @@ function complexSweepOptions(t: Partial<TrainOptions>): Partial<ComplexTrainOpti
  * silently ignored. Its accuracy is not yet at the level of the TFIM network, which meta.warnings says.
  */
 async function runComplexTrain(v: Values, given: Set<string>, m: ModelSpec, overrides: unknown): Promise<void> {
-  const allowed = new Set([...Object.keys(COMPLEX_FIELDS), 'sign', 'inversion', 'point-group', 'model', 'set', 'size', 'temps', 'log', 'progress', 'quiet', 'json', 'help']);
+  const allowed = new Set([...Object.keys(COMPLEX_FIELDS), 'sign', 'inversion', 'point-group', 'ancilla-flip', 'model', 'set', 'size', 'temps', 'log', 'progress', 'quiet', 'json', 'help']);
   for (const name of given) {
-    if (!allowed.has(name)) throw new InputError(`--${name} applies to the TFIM network only; for xxz models train takes --${[...Object.keys(COMPLEX_FIELDS), 'sign', 'inversion', 'point-group'].join(', --')}`);
+    if (!allowed.has(name)) throw new InputError(`--${name} applies to the TFIM network only; for xxz models train takes --${[...Object.keys(COMPLEX_FIELDS), 'sign', 'inversion', 'point-group', 'ancilla-flip'].join(', --')}`);
   }
   const T = temperatures(v);
   const opts: Partial<ComplexTrainOptions> = {};
@@ -390,6 +396,7 @@ async function runComplexTrain(v: Values, given: Set<string>, m: ModelSpec, over
   }
   opts.inversion = inversionOption(v);
   if (v['point-group'] === 'on') opts.pointGroup = true;
+  if (v['ancilla-flip'] === 'on') opts.ancillaFlip = true;
   const t0 = performance.now();
   const perChain = perChainBudgets(opts);
   const progress = new Progress('pdbm train', showProgress(v));
@@ -418,17 +425,20 @@ const trainRunner: TrainRunner = async (m, temps, req) => {
   if (m.hamiltonian.kind === 'xxz') {
     // The complex network (its own defaults; the budgets it has, checked before the sweep started;
     // --inversion rides with them, in the sweep's fingerprint, only when given).
-    const { inversion, pointGroup, ...budgets } = req.options;
+    const { inversion, pointGroup, ancillaFlip, ...budgets } = req.options;
     const res = await trainComplexThermo(m, temps, {
       ...complexSweepOptions(budgets as Partial<TrainOptions>), ...(req.alpha !== undefined ? { alpha: req.alpha } : {}),
       ...(inversion !== undefined ? { inversion: inversion as boolean | 'auto' } : {}),
       ...(pointGroup !== undefined ? { pointGroup: pointGroup as boolean } : {}),
+      ...(ancillaFlip !== undefined ? { ancillaFlip: ancillaFlip as boolean } : {}),
       seed: req.seed, workers: req.workers, checkpoint: req.checkpoint, resume,
     }, req.onProgress);
     // The sign structure and the symmetries go with every row into the unit's details (meta.json),
-    // not into the rows; the point group only when on, so that earlier sweeps' details are unchanged.
+    // not into the rows; the point group and the ancilla flip only when on, so that earlier sweeps'
+    // details are unchanged.
     const pg = pointGroup === true ? { pointGroup: res.meta.pointGroup } : {};
-    return { ...res, rows: res.rows.map((r) => ({ ...r, sign: res.meta.sign, inversion: res.meta.inversion, ...pg })) };
+    const af = ancillaFlip === true ? { ancillaFlip: true } : {};
+    return { ...res, rows: res.rows.map((r) => ({ ...r, sign: res.meta.sign, inversion: res.meta.inversion, ...pg, ...af })) };
   }
   const res = await trainThermo(
     m,
@@ -561,6 +571,7 @@ export const COMMANDS: Record<CommandName, Command> = {
       { name: 'marshall', type: 'bool', help: 'xxz models: same as --sign marshall' },
       INVERSION,
       POINT_GROUP,
+      ANCILLA_FLIP,
       { name: 'deep', type: 'int', min: 0, default: 0, help: 'TFIM: deep units per site (experimental, one thread; measured less accurate than the default shallow network at equal cost, see results/deep-vs-shallow.md)' },
       ...TAIL,
     ],
@@ -571,7 +582,7 @@ export const COMMANDS: Record<CommandName, Command> = {
         return runComplexTrain(v, given, m, overrides);
       }
       if ((v.deep as number) > 0) return runDeepTrain(v, given, m, overrides);
-      for (const x of ['marshall', 'sign', 'inversion', 'point-group']) if (given.has(x)) throw new InputError(`--${x} applies to xxz models (the TFIM network is positive)`);
+      for (const x of ['marshall', 'sign', 'inversion', 'point-group', 'ancilla-flip']) if (given.has(x)) throw new InputError(`--${x} applies to xxz models (the TFIM network is positive)`);
       const T = temperatures(v);
       const checkpoint = str(v, 'checkpoint');
       const saveNetwork = str(v, 'save-network');
@@ -617,7 +628,7 @@ export const COMMANDS: Record<CommandName, Command> = {
       { name: 'sizes', type: 'list', arg: 'L1,L2,...', help: 'linear sizes of a grid sweep (L x L on a 2D lattice); rows carry L' },
       { name: 'vary', type: 'string', arg: 'KEY=lo:hi:n', help: 'a Hamiltonian parameter to vary: KEY=lo:hi:count or KEY=v1,v2,...; rows carry param' },
       { name: 'beta-per-L', type: 'number', arg: 'b', help: 'with --sizes: T = 1 / (b L) for each size, instead of --temps' },
-      ...ANALYTIC, ALPHA, INVERSION, POINT_GROUP, ...SWEEP_TRAIN, O.seed, O.workers, ...TAIL,
+      ...ANALYTIC, ALPHA, INVERSION, POINT_GROUP, ANCILLA_FLIP, ...SWEEP_TRAIN, O.seed, O.workers, ...TAIL,
     ],
     epilogue: `Writes data.csv, data.json, meta.json, energy.svg, specific-heat.svg, report.md. Exit status 3 when a
 unit of work failed twice (it is listed in meta.json and report.md).
@@ -658,6 +669,10 @@ pdbm crossing DIR.`,
         if (!methods.includes('train') || m.hamiltonian.kind !== 'xxz') throw new InputError('--point-group applies to the train method on xxz models');
         // Like --inversion: in the fingerprint only when given.
         trainOptions.pointGroup = v['point-group'] === 'on';
+      }
+      if (given.has('ancilla-flip')) {
+        if (!methods.includes('train') || m.hamiltonian.kind !== 'xxz') throw new InputError('--ancilla-flip applies to the train method on xxz models');
+        trainOptions.ancillaFlip = v['ancilla-flip'] === 'on';
       }
       const { seed, workers, ...dbm } = analyticOptions(v);
       // A grid's default directory says it is a grid (the model file's own size is not what ran).

@@ -124,6 +124,14 @@ export interface ComplexTrainOptions {
    * network evaluation per group element per amplitude.
    */
   pointGroup: boolean;
+  /**
+   * End every sweep with the ancilla flip a -> F a (complex-sampler.ts; default false). At low T
+   * the region a ~ -s weighs as much as a ~ s, and local moves hardly reach it: without the flip a
+   * run can leave it unfitted and a chain that wanders in late measures a hot part of the state.
+   * On the 16-site chains it removed the low-T failures of the runs that had them (docs/design.md,
+   * "Method 2"). Costs one or two refreshes of the amplitude per sweep (+37% on the 16-site chain).
+   */
+  ancillaFlip: boolean;
   seed: number;
   /** Worker threads (default 1: this thread); the numbers do not depend on it. */
   workers: number;
@@ -158,7 +166,7 @@ export interface ComplexTrainOptions {
 export function defaultComplexTrainOptions(): ComplexTrainOptions {
   return {
     alpha: 2, share: true, marshall: 'auto', pathSign: false, beta0: 0.001, dbeta: 0.02, relDbeta: 0.25, maxDistance: 0.05, chains: 8, samples: 1000, thin: 1, warmup: 4,
-    measureSamples: 4000, maxMeasureSamples: 16000, measureRelErr: 1e-3, measureRelErrC: 0.02, shift: 1e-4, shiftAbs: 1e-6, inversion: false, pointGroup: false, seed: 1, workers: 1, exact: false, bias: true, replicas: 1, checkpointEvery: 10, resume: false,
+    measureSamples: 4000, maxMeasureSamples: 16000, measureRelErr: 1e-3, measureRelErrC: 0.02, shift: 1e-4, shiftAbs: 1e-6, inversion: false, pointGroup: false, ancillaFlip: false, seed: 1, workers: 1, exact: false, bias: true, replicas: 1, checkpointEvery: 10, resume: false,
   };
 }
 
@@ -177,6 +185,8 @@ export interface ComplexTrainMeta {
   inversion: boolean;
   /** Point-group elements the amplitude was averaged over (1: none). */
   pointGroup: number;
+  /** Whether the chains ended every sweep with the ancilla flip. */
+  ancillaFlip: boolean;
   beta0: number;
   dbeta: number;
   exact: boolean;
@@ -223,6 +233,7 @@ function check(o: ComplexTrainOptions, temps: number[]): void {
   // The sign is resolved by now: 'auto' never picks the Marshall sign next to the path sign.
   if (o.marshall === true && o.pathSign) throw new InputError('sign: the Marshall sign and the path sign exclude each other');
   if (typeof o.pointGroup !== 'boolean') throw new InputError(`point-group: expected true or false, got ${String(o.pointGroup)}`);
+  if (typeof o.ancillaFlip !== 'boolean') throw new InputError(`ancilla-flip: expected true or false, got ${String(o.ancillaFlip)}`);
   pos(o.dbeta, 'dbeta');
   pos(o.relDbeta, 'rel-dbeta');
   pos(o.maxDistance, 'max-distance');
@@ -277,7 +288,7 @@ class Engine {
     if (o.exact) {
       this.enumLocal = makeLocal(net);
     } else if (sample) {
-      this.pool = ComplexPool.start({ model, net: net.opts, seed: o.seed, states }, o.chains, o.workers);
+      this.pool = ComplexPool.start({ model, net: net.opts, seed: o.seed, states, ancillaFlip: o.ancillaFlip }, o.chains, o.workers);
     }
   }
 
@@ -476,18 +487,19 @@ function combineComplexReplicas(runs: ComplexTrainResult[], seeds: number[]): Co
 const RESULT_KEYS = [
   'alpha', 'share', 'marshall', 'pathSign', 'beta0', 'dbeta', 'relDbeta', 'maxDistance', 'chains', 'samples', 'thin', 'warmup', 'measureSamples',
   'maxMeasureSamples', 'measureRelErr', 'measureRelErrC',
-  'shift', 'shiftAbs', 'inversion', 'pointGroup', 'seed', 'bias', 'exact',
+  'shift', 'shiftAbs', 'inversion', 'pointGroup', 'ancillaFlip', 'seed', 'bias', 'exact',
 ] as const satisfies ReadonlyArray<keyof ComplexTrainOptions>;
 
 /**
  * Keys a checkpoint records only when they are not at the value every checkpoint had before they
- * existed (so that those stay resumable): the path sign, spin inversion and the point-group
- * average, when on.
+ * existed (so that those stay resumable): the path sign, spin inversion, the point-group
+ * average and the ancilla flip, when on.
  */
 function recordedKey(k: (typeof RESULT_KEYS)[number], o: ComplexTrainOptions): boolean {
   if (k === 'pathSign') return o.pathSign;
   if (k === 'inversion') return o.inversion === true;
   if (k === 'pointGroup') return o.pointGroup;
+  if (k === 'ancillaFlip') return o.ancillaFlip;
   return true;
 }
 
@@ -539,7 +551,7 @@ async function trainOnce(
     rows,
     meta: {
       method: 'trained-complex', convention: 'spin-1/2', steps: st.steps, distanceLimited: st.distanceLimited, parameters: net.P, hidden: net.H, shared: net.shared,
-      sign: o.marshall ? 'marshall' : o.pathSign ? 'path' : 'none', inversion: o.inversion, pointGroup: o.pointGroup ? ham.lattice.pointGroup.length : 1, beta0: o.beta0, dbeta: o.dbeta, exact: o.exact, bias: o.bias && !o.exact, workers: o.exact ? 1 : Math.max(1, Math.min(o.workers, o.chains)),
+      sign: o.marshall ? 'marshall' : o.pathSign ? 'path' : 'none', inversion: o.inversion, pointGroup: o.pointGroup ? ham.lattice.pointGroup.length : 1, ancillaFlip: o.ancillaFlip && !o.exact, beta0: o.beta0, dbeta: o.dbeta, exact: o.exact, bias: o.bias && !o.exact, workers: o.exact ? 1 : Math.max(1, Math.min(o.workers, o.chains)),
       seconds: (performance.now() - t0) / 1000, sampleSeconds: eng.sampleSeconds, solveSeconds: eng.solveSeconds, measureSeconds,
       acceptance: eng.proposed ? eng.accepted / eng.proposed : 1, maxShiftAbs: eng.maxShiftAbs, replicas: 1, replica_seeds: [o.seed],
       complete, resumed_from_step: saved ? saved.state.steps : null, warnings,

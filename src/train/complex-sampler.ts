@@ -8,6 +8,14 @@
  * Ergodic in the sector: joint flips reach every Sz(s) = Sz(a) value from s = a, exchanges then
  * permute s and a independently.
  *
+ * Ancilla flip (optional, once per sweep): a -> F a, every spin of a flipped, when Sz(a) = 0.
+ * The exact amplitude has Psi(s, F a) = <s| rho^{1/2} F |a>, and at low T, where the even
+ * eigenstates dominate, Psi(s, F a) ~ Psi(s, a): the region a ~ -s weighs as much as a ~ s. Local
+ * moves reach it only through configurations of small weight, so without this move a run hardly
+ * samples it while the network's amplitude there takes shape, and a chain that wanders in late can
+ * find a part the evolution never fitted (measured on the 16-site Heisenberg chain: one chain of
+ * eight stuck at a = -s with a mean local energy of 0 against -0.407 per site; docs/design.md).
+ *
  * Mismatch bias (kappa >= 0): the chain samples |phi|^2 e^{kappa m}, m = #{i: s_i != a_i}, and each
  * sample carries the weight e^{-kappa m} (reweighting back to |phi|^2). At small beta the pairs with
  * s != a carry weight ~ (beta J / 4)^2 per bond: too rare to be sampled, yet they are where the
@@ -26,8 +34,12 @@ export class ComplexChain {
   proposed = 0;
   /** Mismatch bias (see the file comment). */
   kappa = 0;
+  /** Ancilla flips accepted and proposed by this object (diagnostics; not part of a saved state). */
+  flipsAccepted = 0;
+  flipsProposed = 0;
 
-  constructor(readonly local: AmplitudeLocal, readonly rng: Rng) {
+  /** `ancillaFlip`: end each sweep with the global move {@link flipAncilla} (see the file comment). */
+  constructor(readonly local: AmplitudeLocal, readonly rng: Rng, readonly ancillaFlip = false) {
     const N = local.net.N;
     this.x = new Int8Array(2 * N);
     // Start on the diagonal s = a (never a zero of Psi), Sz near 0.
@@ -87,9 +99,36 @@ export class ComplexChain {
     return m;
   }
 
-  /** A sweep: 2N proposals. */
+  /**
+   * Global move a -> F a (every ancilla spin flipped), proposed only when Sz(a) = 0, the one
+   * sector it keeps. It is its own reverse, so the acceptance is min(1, |phi(s, F a)/phi(s, a)|^2
+   * e^{kappa (N - 2 m)}) (the mismatches become N - m). Costs one refresh, two when rejected.
+   */
+  flipAncilla(): boolean {
+    const { x, rng, local } = this;
+    const N = local.net.N;
+    let sz = 0;
+    for (let i = 0; i < N; i++) sz += x[N + i];
+    if (sz !== 0) return false;
+    const m = this.mismatches();
+    const l0 = local.lpR;
+    for (let i = 0; i < N; i++) x[N + i] = -x[N + i];
+    local.refresh(x);
+    const a = 2 * (local.lpR - l0) + this.kappa * (N - 2 * m);
+    this.flipsProposed++;
+    if (a >= 0 || rng.next() < Math.exp(a)) {
+      this.flipsAccepted++;
+      return true;
+    }
+    for (let i = 0; i < N; i++) x[N + i] = -x[N + i];
+    local.refresh(x);
+    return false;
+  }
+
+  /** A sweep: 2N proposals, then the ancilla flip when it is on. */
   sweep(): void {
     const n = 2 * this.local.net.N;
     for (let k = 0; k < n; k++) this.step();
+    if (this.ancillaFlip) this.flipAncilla();
   }
 }

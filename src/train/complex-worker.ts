@@ -30,6 +30,8 @@ export interface ComplexGroupInit {
   seed: number;
   /** Global chain indices owned by this group, ascending. */
   chains: number[];
+  /** End each sweep with the ancilla flip (complex-sampler.ts; default false). */
+  ancillaFlip?: boolean;
   /** Saved states of (at least) this group's chains, to continue from (resume); absent or null: fresh chains. */
   states?: ComplexChainState[] | null;
 }
@@ -75,7 +77,7 @@ export class ComplexChainGroup {
     this.chains = init.chains.map((id) => {
       // A restored chain is built as a fresh one (its constructor draws the random start), then
       // overwritten: configuration, random stream and counters are exactly those saved.
-      const chain = new ComplexChain(makeLocal(this.net), new Rng(init.seed, id));
+      const chain = new ComplexChain(makeLocal(this.net), new Rng(init.seed, id), init.ancillaFlip ?? false);
       const st = saved.get(id);
       if (init.states && !st) throw new Error(`no saved state for chain ${id}`);
       if (st) {
