@@ -136,13 +136,13 @@ const INVERSION: OptSpec = {
 /** Point-group average of the complex network's amplitude (xxz models; train and sweep). */
 const POINT_GROUP: OptSpec = {
   name: 'point-group', type: 'string', default: 'off', choices: ['on', 'off'],
-  help: "xxz models: average the amplitude over the lattice's point group (exact amplitude's symmetry; one network evaluation per element: 2x on a chain, up to 8x on the square lattice). Measured: removes the mean lag of the sampled evolution at high T, but 16-site runs failed more often at T <= 0.3 (docs/design.md)",
+  help: "xxz models: average the amplitude over the lattice's point group (exact amplitude's symmetry; one network evaluation per element: 2x on a chain, up to 8x on the square lattice). Measured: removes the mean lag of the sampled evolution at high T, but 16-site runs failed more often at T <= 0.3 (a chain stuck in a far region a ~ -s that the evolution never fitted, docs/design.md)",
 };
 
 /** Ancilla flip of the complex network's chains (xxz models; train and sweep). */
 const ANCILLA_FLIP: OptSpec = {
   name: 'ancilla-flip', type: 'string', default: 'off', choices: ['on', 'off'],
-  help: 'xxz models: end every sweep of the chains with the move a -> -a (all ancilla spins flipped, when Sz(a) = 0), which crosses between the regions a ~ s and a ~ -s that weigh alike at low T; measured on 16-site chains: removed the low-T failures of the runs that had them, +37% time (docs/design.md)',
+  help: 'xxz models: end every sweep of the chains with the move a -> -a (all ancilla spins flipped, when Sz(a) = 0), between the regions a ~ s and a ~ -s, which weigh alike at low T and which local moves hardly cross. Measured on three 16-site runs that had failed at low T: one fixed, two failed at other temperatures; +37% time (docs/design.md)',
 };
 
 /** --inversion as the complex network's option. */

@@ -120,16 +120,17 @@ export interface ComplexTrainOptions {
    * network's symmetry-odd directions. On the 6- and 8-site Heisenberg chains (prototype with the
    * chain's reflection) it took the mean error at T = 1 over seeds from +1.18% and +0.88% to +0.04%
    * and +0.02%; on the 16-site chains (three runs) it helped at T >= 0.5, but two runs failed at
-   * T <= 0.3 (heavy-tailed local energies; docs/design.md), hence off by default. Costs one
-   * network evaluation per group element per amplitude.
+   * T <= 0.3 (a chain stuck in a far region a ~ -s the evolution never fitted; docs/design.md),
+   * hence off by default. Costs one network evaluation per group element per amplitude.
    */
   pointGroup: boolean;
   /**
    * End every sweep with the ancilla flip a -> F a (complex-sampler.ts; default false). At low T
    * the region a ~ -s weighs as much as a ~ s, and local moves hardly reach it: without the flip a
    * run can leave it unfitted and a chain that wanders in late measures a hot part of the state.
-   * On the 16-site chains it removed the low-T failures of the runs that had them (docs/design.md,
-   * "Method 2"). Costs one or two refreshes of the amplitude per sweep (+37% on the 16-site chain).
+   * On three 16-site runs that had failed at low T it fixed one; the two others failed at other
+   * temperatures (docs/design.md, "Method 2"), hence off by default. Costs one or two refreshes of
+   * the amplitude per sweep (+37% on the 16-site chain).
    */
   ancillaFlip: boolean;
   seed: number;
