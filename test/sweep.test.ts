@@ -335,29 +335,19 @@ test('sweep --methods exact,train on an xxz model runs the complex network; its 
   // The sign structure the network used (auto: Marshall on this bipartite ring) is in the details.
   assert.equal(meta.details.train.map((d: { sign: string }) => d.sign), ['marshall', 'marshall']);
   assert.equal(meta.details.train.map((d: { inversion: boolean }) => d.inversion), [false, false]);
-  // --inversion reaches the network, and is part of the sweep's options (so a resume must match it).
-  const invDir = join(root, 'xxz-inversion');
-  const inv = await run(['sweep', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--methods', 'train', '--temps', '2', '--train-chains', '4', '--workers', '1', '--quiet', '--inversion', 'on', '--out', invDir]);
-  assert.is(inv.code, 0, inv.err);
-  const invMeta = JSON.parse(read(invDir, 'meta.json'));
-  assert.equal(invMeta.options.train, { chains: 4, inversion: true });
-  assert.equal(invMeta.details.train.map((d: { inversion: boolean }) => d.inversion), [true]);
-  // --point-group and --ancilla-flip likewise; the details name them only when on (so that the
-  // details of sweeps made before the options are unchanged).
-  assert.ok(meta.details.train.every((d: object) => !('pointGroup' in d)), JSON.stringify(meta.details.train));
-  const pgDir = join(root, 'xxz-point-group');
-  const pg = await run(['sweep', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--methods', 'train', '--temps', '2', '--train-chains', '4', '--workers', '1', '--quiet', '--point-group', 'on', '--out', pgDir]);
-  assert.is(pg.code, 0, pg.err);
-  const pgMeta = JSON.parse(read(pgDir, 'meta.json'));
-  assert.equal(pgMeta.options.train, { chains: 4, pointGroup: true });
-  assert.equal(pgMeta.details.train.map((d: { pointGroup: number }) => d.pointGroup), [2]);
-  assert.ok(pgMeta.details.train.every((d: object) => !('ancillaFlip' in d)));
-  const afDir = join(root, 'xxz-ancilla-flip');
-  const af = await run(['sweep', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--methods', 'train', '--temps', '2', '--train-chains', '4', '--workers', '1', '--quiet', '--ancilla-flip', 'on', '--out', afDir]);
-  assert.is(af.code, 0, af.err);
-  const afMeta = JSON.parse(read(afDir, 'meta.json'));
-  assert.equal(afMeta.options.train, { chains: 4, ancillaFlip: true });
-  assert.equal(afMeta.details.train.map((d: { ancillaFlip: boolean }) => d.ancillaFlip), [true]);
+  // --inversion, --point-group and --ancilla-flip reach the network and are part of the sweep's
+  // options (so a resume must match them). The details name the point group and the flip only when
+  // on, so that the details of sweeps made before those options are unchanged.
+  const symmetries: Array<[string, string, unknown]> = [['inversion', 'inversion', true], ['point-group', 'pointGroup', 2], ['ancilla-flip', 'ancillaFlip', true]];
+  for (const [opt, key, detail] of symmetries) {
+    if (key !== 'inversion') assert.ok(meta.details.train.every((d: object) => !(key in d)), `${key} in ${JSON.stringify(meta.details.train)}`);
+    const out = join(root, `xxz-${opt}`);
+    const r2 = await run(['sweep', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--methods', 'train', '--temps', '2', '--train-chains', '4', '--workers', '1', '--quiet', `--${opt}`, 'on', '--out', out]);
+    assert.is(r2.code, 0, r2.err);
+    const m2 = JSON.parse(read(out, 'meta.json'));
+    assert.equal(m2.options.train, { chains: 4, [key]: true }, opt);
+    assert.equal(m2.details.train.map((d: Record<string, unknown>) => d[key]), [detail], opt);
+  }
   // An interrupted sweep: the train unit failed twice (exact done), and a checkpoint of the train
   // run stopped at step 15 is in the directory; --resume continues it and gives the same files.
   const dir = join(root, 'xxz-resumed');
