@@ -424,7 +424,8 @@ const trainRunner: TrainRunner = async (m, temps, req) => {
   const resume = req.resume && existsSync(req.checkpoint);
   if (m.hamiltonian.kind === 'xxz') {
     // The complex network (its own defaults; the budgets it has, checked before the sweep started;
-    // --inversion rides with them, in the sweep's fingerprint, only when given).
+    // --inversion, --point-group and --ancilla-flip ride with them, in the sweep's fingerprint,
+    // only when given).
     const { inversion, pointGroup, ancillaFlip, ...budgets } = req.options;
     const res = await trainComplexThermo(m, temps, {
       ...complexSweepOptions(budgets as Partial<TrainOptions>), ...(req.alpha !== undefined ? { alpha: req.alpha } : {}),
