@@ -45,6 +45,8 @@ const BAD: Array<[string, string[], RegExp]> = [
   ['--point-group bogus', ['train', '--model', 'models/heisenberg-chain-16.json', '--point-group', 'yes'], /--point-group/],
   ['--ancilla-flip on a TFIM model', ['train', '--model', chain4, '--ancilla-flip', 'on'], /--ancilla-flip applies to xxz models/],
   ['--ancilla-flip bogus', ['train', '--model', 'models/heisenberg-chain-16.json', '--ancilla-flip', 'yes'], /--ancilla-flip/],
+  ['--fresh-chains on a TFIM model', ['train', '--model', chain4, '--fresh-chains', 'on'], /--fresh-chains applies to xxz models/],
+  ['sweep --fresh-chains on a TFIM model', ['sweep', '--model', chain4, '--methods', 'exact,train', '--fresh-chains', 'on', '--out', join(dir, 'never-fc')], /^pdbm: --fresh-chains applies to the train method on xxz models/],
   ['sweep --ancilla-flip on a TFIM model', ['sweep', '--model', chain4, '--methods', 'exact,train', '--ancilla-flip', 'on', '--out', join(dir, 'never-af')], /^pdbm: --ancilla-flip applies to the train method on xxz models/],
   ['sweep --point-group on a TFIM model', ['sweep', '--model', chain4, '--methods', 'exact,train', '--point-group', 'on', '--out', join(dir, 'never-pg')], /^pdbm: --point-group applies to the train method on xxz models/],
   ['sweep --point-group without train', ['sweep', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--methods', 'exact', '--point-group', 'on', '--out', join(dir, 'never-pg2')], /^pdbm: --point-group applies to the train method on xxz models/],
@@ -192,6 +194,7 @@ test('exact on an xxz model states its convention and ground-state energy; train
   // --ancilla-flip on: recorded in meta (what it changes: test/trained-complex-evolution.test.ts).
   const af = JSON.parse((await run(['train', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--temps', '2', '--workers', '1', '--json', '--quiet', '--ancilla-flip', 'on'])).out);
   assert.is(af.meta.ancillaFlip, true);
+  assert.is(af.meta.freshChains, false);
   const clash = await run(['train', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--temps', '2', '--marshall', '--sign', 'none']);
   assert.is(clash.code, 2);
   assert.match(clash.err, /--marshall and --sign none contradict/);

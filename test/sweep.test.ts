@@ -335,10 +335,10 @@ test('sweep --methods exact,train on an xxz model runs the complex network; its 
   // The sign structure the network used (auto: Marshall on this bipartite ring) is in the details.
   assert.equal(meta.details.train.map((d: { sign: string }) => d.sign), ['marshall', 'marshall']);
   assert.equal(meta.details.train.map((d: { inversion: boolean }) => d.inversion), [false, false]);
-  // --inversion, --point-group and --ancilla-flip reach the network and are part of the sweep's
-  // options (so a resume must match them). The details name the point group and the flip only when
+  // --inversion, --point-group, --ancilla-flip and --fresh-chains reach the network and are part of
+  // the sweep's options (so a resume must match them). The details name the last three only when
   // on, so that the details of sweeps made before those options are unchanged.
-  const symmetries: Array<[string, string, unknown]> = [['inversion', 'inversion', true], ['point-group', 'pointGroup', 2], ['ancilla-flip', 'ancillaFlip', true]];
+  const symmetries: Array<[string, string, unknown]> = [['inversion', 'inversion', true], ['point-group', 'pointGroup', 2], ['ancilla-flip', 'ancillaFlip', true], ['fresh-chains', 'freshChains', true]];
   for (const [opt, key, detail] of symmetries) {
     if (key !== 'inversion') assert.ok(meta.details.train.every((d: object) => !(key in d)), `${key} in ${JSON.stringify(meta.details.train)}`);
     const out = join(root, `xxz-${opt}`);

@@ -107,36 +107,45 @@ test('point-group average: e and c of the 4-site chain with exact moments; sampl
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('ancilla flip: sampled e and c of the 4-site chain within 4 sigma + the exact-moments bias; the same numbers for 1 and 2 workers, other numbers than without; meta says so; a checkpoint made without it is refused for a run with it', async () => {
+/**
+ * A sampling switch of the complex driver: with it, sampled e and c of the 4-site chain within 4
+ * sigma + the exact-moments bias (one measurement batch, as in the sampled run below, so that the
+ * bar covers the evolution's bias); the same numbers for 1 and 2 workers, other numbers than
+ * without; meta says so; a checkpoint made without it is refused for a run with it.
+ */
+async function samplingSwitch(key: 'ancillaFlip' | 'freshChains'): Promise<void> {
   const model = heis(4);
   const temps = [1, 0.5];
   const ex = exactThermo(makeHamiltonian(model), temps).rows;
   const ref = await trainComplexThermo(model, temps, { exact: true });
-  // As the sampled run below: one measurement batch, so that the bar covers the evolution's bias.
-  const o = { seed: 3, samples: 400, measureSamples: 1000, maxMeasureSamples: 0, ancillaFlip: true };
+  const o = { seed: 3, samples: 400, measureSamples: 1000, maxMeasureSamples: 0, [key]: true };
   const r = await trainComplexThermo(model, temps, o);
-  assert.is(r.meta.ancillaFlip, true);
+  assert.is(r.meta[key], true);
   for (let k = 0; k < temps.length; k++) {
     const row = r.rows[k];
     const bias = Math.abs(ref.rows[k].e - ex[k].e);
-    assert.ok(Math.abs(row.e - ex[k].e) < 4 * row.e_err + bias, `T = ${temps[k]}: e ${row.e} +- ${row.e_err} vs ${ex[k].e}`);
+    assert.ok(Math.abs(row.e - ex[k].e) < 4 * row.e_err + bias, `${key}, T = ${temps[k]}: e ${row.e} +- ${row.e_err} vs ${ex[k].e}`);
     const cbias = Math.abs(ref.rows[k].c - ex[k].c);
-    assert.ok(Math.abs(row.c - ex[k].c) < 4 * row.c_err + cbias, `T = ${temps[k]}: c ${row.c} +- ${row.c_err} vs ${ex[k].c}`);
+    assert.ok(Math.abs(row.c - ex[k].c) < 4 * row.c_err + cbias, `${key}, T = ${temps[k]}: c ${row.c} +- ${row.c_err} vs ${ex[k].c}`);
   }
   // Determinism and effect on a smaller budget.
   const small = { ...o, samples: 100, measureSamples: 200 };
   const one = await trainComplexThermo(model, temps, small);
   const two = await trainComplexThermo(model, temps, { ...small, workers: 2 });
   assert.equal(two.rows, one.rows);
-  const off = await trainComplexThermo(model, temps, { ...small, ancillaFlip: false });
-  assert.is(off.meta.ancillaFlip, false);
+  const off = await trainComplexThermo(model, temps, { ...small, [key]: false });
+  assert.is(off.meta[key], false);
   assert.not.equal(off.rows, one.rows);
-  const dir = mkdtempSync(join(tmpdir(), 'pdbm-af-'));
+  const dir = mkdtempSync(join(tmpdir(), 'pdbm-switch-'));
   const checkpoint = join(dir, 'ck.json');
-  await trainComplexThermo(model, [1], { ...o, ancillaFlip: false, checkpoint, stopAfterSteps: 3 });
-  await rejectsInput(trainComplexThermo(model, [1], { ...o, checkpoint, resume: true }), 'a checkpoint made without the ancilla flip');
+  await trainComplexThermo(model, [1], { ...o, [key]: false, checkpoint, stopAfterSteps: 3 });
+  await rejectsInput(trainComplexThermo(model, [1], { ...o, checkpoint, resume: true }), `a checkpoint made without ${key}`);
   rmSync(dir, { recursive: true, force: true });
-});
+}
+
+test('ancilla flip: sampled e and c of the 4-site chain within 4 sigma + the exact-moments bias; 1 vs 2 workers; other numbers than without; checkpoint made without it refused', () => samplingSwitch('ancillaFlip'));
+
+test('fresh measurement chains: sampled e and c of the 4-site chain within 4 sigma + the exact-moments bias; 1 vs 2 workers; other numbers than without; checkpoint made without them refused', () => samplingSwitch('freshChains'));
 
 test('path sign: on the Heisenberg ring it is the Marshall sign (same rows, bit for bit); on the J1-J2 ring it changes the numbers and is the default', async () => {
   const temps = [2, 0.5];

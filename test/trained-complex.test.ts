@@ -349,6 +349,27 @@ test('ancilla flip: chains that end each sweep with a -> -a sample |phi|^2 e^{ka
   }
 });
 
+test('restart: a chain starts afresh on the diagonal s = a from its own random stream, with its amplitude refreshed', () => {
+  // The parameters of the ancilla-flip test, where the chain moves freely.
+  const net = new ComplexNet(chain(4), { alpha: 1, share: true, marshall: true });
+  randomize(net, new Rng(5), 1.2);
+  const ch = new ComplexChain(new ComplexLocal(net), new Rng(21));
+  for (let t = 0; t < 50; t++) ch.sweep();
+  assert.ok(ch.mismatches() > 0, 'the chain left the diagonal');
+  const state = ch.rng.getState();
+  ch.restart();
+  assert.is(ch.mismatches(), 0);
+  const fresh = new ComplexLocal(net);
+  fresh.refresh(ch.x);
+  assert.is(ch.local.lpR, fresh.lpR);
+  assert.is(ch.local.lpI, fresh.lpI);
+  // Its own stream: the same draws as a chain restarted from the same random state.
+  const other = new ComplexChain(new ComplexLocal(net), new Rng(99));
+  other.rng.setState(state);
+  other.restart();
+  assert.equal(Array.from(other.x), Array.from(ch.x));
+});
+
 test('point-group average: phi_sym(g s, g a) = phi_sym(s, a) for every space-group element (6-site chains with the path or Marshall sign, 4x4 square with J2), where the plain network is not invariant; after many accepted moves its log phi = a fresh refresh', () => {
   const square = makeXxz(parseModel({ name: 'sq', lattice: { kind: 'square', size: [4, 4] }, hamiltonian: { kind: 'xxz', J: 1, Delta: 0.8, J2: 0.5 } }));
   for (const [ham, marshall, pathSign] of [[chain(6, { J2: 0.4 }), false, true], [chain(6, { Delta: 0.6 }), true, false], [square, false, true]] as const) {

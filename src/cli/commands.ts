@@ -145,6 +145,16 @@ const ANCILLA_FLIP: OptSpec = {
   help: 'xxz models: end every sweep of the chains with the move a -> -a (all ancilla spins flipped, when Sz(a) = 0), between the regions a ~ s and a ~ -s, which weigh alike at low T and which local moves hardly cross. Measured on three 16-site runs that had failed at low T: one fixed, two failed at other temperatures; +37% time (docs/design.md)',
 };
 
+/** Fresh measurement chains of the complex network (xxz models; train and sweep). */
+const FRESH_CHAINS: OptSpec = {
+  name: 'fresh-chains', type: 'string', default: 'off', choices: ['on', 'off'],
+  help: 'xxz models: measure each temperature with chains restarted on s = a (500 warmup sweeps) instead of the chains carried through the evolution, which can sit in a far region of the amplitude that the evolution never fitted (docs/design.md)',
+};
+
+/** The complex network's on/off options: CLI name -> ComplexTrainOptions key. */
+const COMPLEX_SWITCHES = { 'point-group': 'pointGroup', 'ancilla-flip': 'ancillaFlip', 'fresh-chains': 'freshChains' } as const;
+type ComplexSwitch = (typeof COMPLEX_SWITCHES)[keyof typeof COMPLEX_SWITCHES];
+
 /** --inversion as the complex network's option. */
 function inversionOption(v: Values): boolean | 'auto' {
   return v.inversion === 'auto' ? 'auto' : v.inversion === 'on';
@@ -379,9 +389,9 @@ function complexSweepOptions(t: Partial<TrainOptions>): Partial<ComplexTrainOpti
  * silently ignored. Its accuracy is not yet at the level of the TFIM network, which meta.warnings says.
  */
 async function runComplexTrain(v: Values, given: Set<string>, m: ModelSpec, overrides: unknown): Promise<void> {
-  const allowed = new Set([...Object.keys(COMPLEX_FIELDS), 'sign', 'inversion', 'point-group', 'ancilla-flip', 'model', 'set', 'size', 'temps', 'log', 'progress', 'quiet', 'json', 'help']);
+  const allowed = new Set([...Object.keys(COMPLEX_FIELDS), 'sign', 'inversion', ...Object.keys(COMPLEX_SWITCHES), 'model', 'set', 'size', 'temps', 'log', 'progress', 'quiet', 'json', 'help']);
   for (const name of given) {
-    if (!allowed.has(name)) throw new InputError(`--${name} applies to the TFIM network only; for xxz models train takes --${[...Object.keys(COMPLEX_FIELDS), 'sign', 'inversion', 'point-group', 'ancilla-flip'].join(', --')}`);
+    if (!allowed.has(name)) throw new InputError(`--${name} applies to the TFIM network only; for xxz models train takes --${[...Object.keys(COMPLEX_FIELDS), 'sign', 'inversion', ...Object.keys(COMPLEX_SWITCHES)].join(', --')}`);
   }
   const T = temperatures(v);
   const opts: Partial<ComplexTrainOptions> = {};
@@ -395,8 +405,7 @@ async function runComplexTrain(v: Values, given: Set<string>, m: ModelSpec, over
     if (v.sign === 'path') opts.pathSign = true;
   }
   opts.inversion = inversionOption(v);
-  if (v['point-group'] === 'on') opts.pointGroup = true;
-  if (v['ancilla-flip'] === 'on') opts.ancillaFlip = true;
+  for (const [opt, key] of Object.entries(COMPLEX_SWITCHES)) if (v[opt] === 'on') opts[key] = true;
   const t0 = performance.now();
   const perChain = perChainBudgets(opts);
   const progress = new Progress('pdbm train', showProgress(v));
@@ -424,22 +433,24 @@ const trainRunner: TrainRunner = async (m, temps, req) => {
   const resume = req.resume && existsSync(req.checkpoint);
   if (m.hamiltonian.kind === 'xxz') {
     // The complex network (its own defaults; the budgets it has, checked before the sweep started;
-    // --inversion, --point-group and --ancilla-flip ride with them, in the sweep's fingerprint,
-    // only when given).
-    const { inversion, pointGroup, ancillaFlip, ...budgets } = req.options;
+    // --inversion and the switches ride with them, in the sweep's fingerprint, only when given).
+    const { inversion, ...budgets } = req.options as Record<string, unknown>;
+    const switches: Partial<Record<ComplexSwitch, boolean>> = {};
+    for (const key of Object.values(COMPLEX_SWITCHES)) {
+      if (key in budgets) switches[key] = budgets[key] as boolean;
+      delete budgets[key];
+    }
     const res = await trainComplexThermo(m, temps, {
       ...complexSweepOptions(budgets as Partial<TrainOptions>), ...(req.alpha !== undefined ? { alpha: req.alpha } : {}),
       ...(inversion !== undefined ? { inversion: inversion as boolean | 'auto' } : {}),
-      ...(pointGroup !== undefined ? { pointGroup: pointGroup as boolean } : {}),
-      ...(ancillaFlip !== undefined ? { ancillaFlip: ancillaFlip as boolean } : {}),
+      ...switches,
       seed: req.seed, workers: req.workers, checkpoint: req.checkpoint, resume,
     }, req.onProgress);
     // The sign structure and the symmetries go with every row into the unit's details (meta.json),
-    // not into the rows; the point group and the ancilla flip only when on, so that earlier sweeps'
-    // details are unchanged.
-    const pg = pointGroup === true ? { pointGroup: res.meta.pointGroup } : {};
-    const af = ancillaFlip === true ? { ancillaFlip: true } : {};
-    return { ...res, rows: res.rows.map((r) => ({ ...r, sign: res.meta.sign, inversion: res.meta.inversion, ...pg, ...af })) };
+    // not into the rows; the switches only when on (the point group as its order), so that earlier
+    // sweeps' details are unchanged.
+    const on = Object.fromEntries(Object.entries(switches).filter(([, x]) => x).map(([k]) => [k, k === 'pointGroup' ? res.meta.pointGroup : true]));
+    return { ...res, rows: res.rows.map((r) => ({ ...r, sign: res.meta.sign, inversion: res.meta.inversion, ...on })) };
   }
   const res = await trainThermo(
     m,
@@ -573,6 +584,7 @@ export const COMMANDS: Record<CommandName, Command> = {
       INVERSION,
       POINT_GROUP,
       ANCILLA_FLIP,
+      FRESH_CHAINS,
       { name: 'deep', type: 'int', min: 0, default: 0, help: 'TFIM: deep units per site (experimental, one thread; measured less accurate than the default shallow network at equal cost, see results/deep-vs-shallow.md)' },
       ...TAIL,
     ],
@@ -583,7 +595,7 @@ export const COMMANDS: Record<CommandName, Command> = {
         return runComplexTrain(v, given, m, overrides);
       }
       if ((v.deep as number) > 0) return runDeepTrain(v, given, m, overrides);
-      for (const x of ['marshall', 'sign', 'inversion', 'point-group', 'ancilla-flip']) if (given.has(x)) throw new InputError(`--${x} applies to xxz models (the TFIM network is positive)`);
+      for (const x of ['marshall', 'sign', 'inversion', ...Object.keys(COMPLEX_SWITCHES)]) if (given.has(x)) throw new InputError(`--${x} applies to xxz models (the TFIM network is positive)`);
       const T = temperatures(v);
       const checkpoint = str(v, 'checkpoint');
       const saveNetwork = str(v, 'save-network');
@@ -629,7 +641,7 @@ export const COMMANDS: Record<CommandName, Command> = {
       { name: 'sizes', type: 'list', arg: 'L1,L2,...', help: 'linear sizes of a grid sweep (L x L on a 2D lattice); rows carry L' },
       { name: 'vary', type: 'string', arg: 'KEY=lo:hi:n', help: 'a Hamiltonian parameter to vary: KEY=lo:hi:count or KEY=v1,v2,...; rows carry param' },
       { name: 'beta-per-L', type: 'number', arg: 'b', help: 'with --sizes: T = 1 / (b L) for each size, instead of --temps' },
-      ...ANALYTIC, ALPHA, INVERSION, POINT_GROUP, ANCILLA_FLIP, ...SWEEP_TRAIN, O.seed, O.workers, ...TAIL,
+      ...ANALYTIC, ALPHA, INVERSION, POINT_GROUP, ANCILLA_FLIP, FRESH_CHAINS, ...SWEEP_TRAIN, O.seed, O.workers, ...TAIL,
     ],
     epilogue: `Writes data.csv, data.json, meta.json, energy.svg, specific-heat.svg, report.md. Exit status 3 when a
 unit of work failed twice (it is listed in meta.json and report.md).
@@ -666,14 +678,11 @@ pdbm crossing DIR.`,
         // Only when given, so that the fingerprints of sweeps made before it existed are unchanged.
         trainOptions.inversion = inversionOption(v);
       }
-      if (given.has('point-group')) {
-        if (!methods.includes('train') || m.hamiltonian.kind !== 'xxz') throw new InputError('--point-group applies to the train method on xxz models');
+      for (const [opt, key] of Object.entries(COMPLEX_SWITCHES)) {
+        if (!given.has(opt)) continue;
+        if (!methods.includes('train') || m.hamiltonian.kind !== 'xxz') throw new InputError(`--${opt} applies to the train method on xxz models`);
         // Like --inversion: in the fingerprint only when given.
-        trainOptions.pointGroup = v['point-group'] === 'on';
-      }
-      if (given.has('ancilla-flip')) {
-        if (!methods.includes('train') || m.hamiltonian.kind !== 'xxz') throw new InputError('--ancilla-flip applies to the train method on xxz models');
-        trainOptions.ancillaFlip = v['ancilla-flip'] === 'on';
+        trainOptions[key] = v[opt] === 'on';
       }
       const { seed, workers, ...dbm } = analyticOptions(v);
       // A grid's default directory says it is a grid (the model file's own size is not what ran).

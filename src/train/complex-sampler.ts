@@ -40,15 +40,25 @@ export class ComplexChain {
 
   /** `ancillaFlip`: end each sweep with the global move {@link flipAncilla} (see the file comment). */
   constructor(readonly local: AmplitudeLocal, readonly rng: Rng, readonly ancillaFlip = false) {
+    this.x = new Int8Array(2 * local.net.N);
+    this.restart();
+  }
+
+  /**
+   * A fresh start from this chain's own random stream: on the diagonal s = a (never a zero of Psi),
+   * each site up or down with probability 1/2 (Sz near 0). Used by the constructor, and before a
+   * measurement with fresh chains: a chain that crossed into a far region of the amplitude at high
+   * T (where the bias spreads the chains) can stay there at low T.
+   */
+  restart(): void {
+    const { x, rng, local } = this;
     const N = local.net.N;
-    this.x = new Int8Array(2 * N);
-    // Start on the diagonal s = a (never a zero of Psi), Sz near 0.
     for (let i = 0; i < N; i++) {
       const v = rng.next() < 0.5 ? 1 : -1;
-      this.x[i] = v;
-      this.x[N + i] = v;
+      x[i] = v;
+      x[N + i] = v;
     }
-    local.refresh(this.x);
+    local.refresh(x);
   }
 
   /** One proposal; returns true when accepted. */

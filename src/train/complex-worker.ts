@@ -54,6 +54,8 @@ export interface ComplexRequest {
   oRef?: Float64Array;
   eRefR?: number;
   eRefI?: number;
+  /** Each chain starts afresh (ComplexChain.restart) before its warmup (default false). */
+  restart?: boolean;
 }
 
 /** One chain's reply: its packed SR sums (SR mode, or measure mode with oRef) and, measure mode, series = [w Re E, w Im E, w |E|^2, w]. */
@@ -116,7 +118,8 @@ export class ComplexChainGroup {
       const a0 = ch.accepted;
       const p0 = ch.proposed;
       ch.kappa = req.kappa;
-      ch.local.refresh(ch.x);
+      if (req.restart) ch.restart();
+      else ch.local.refresh(ch.x);
       for (let t = 0; t < req.warmup; t++) ch.sweep();
       for (let i = 0; i < M; i++) {
         for (let t = 0; t < req.thin; t++) ch.sweep();
