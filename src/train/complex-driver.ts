@@ -235,6 +235,9 @@ export interface ComplexTrainResult {
 /** Largest N for `exact`. */
 export const COMPLEX_EXACT_MAX_SITES = 8;
 
+/** The on/off options added after the first checkpoints (key -> name in messages, as on the CLI). */
+const SWITCHES = { pointGroup: 'point-group', ancillaFlip: 'ancilla-flip', freshChains: 'fresh-chains' } as const;
+
 function check(o: ComplexTrainOptions, temps: number[]): void {
   const pos = (v: number, name: string) => {
     if (!(Number.isFinite(v) && v > 0)) throw new InputError(`${name}: expected a positive number, got ${v}`);
@@ -244,9 +247,9 @@ function check(o: ComplexTrainOptions, temps: number[]): void {
   };
   // The sign is resolved by now: 'auto' never picks the Marshall sign next to the path sign.
   if (o.marshall === true && o.pathSign) throw new InputError('sign: the Marshall sign and the path sign exclude each other');
-  if (typeof o.pointGroup !== 'boolean') throw new InputError(`point-group: expected true or false, got ${String(o.pointGroup)}`);
-  if (typeof o.ancillaFlip !== 'boolean') throw new InputError(`ancilla-flip: expected true or false, got ${String(o.ancillaFlip)}`);
-  if (typeof o.freshChains !== 'boolean') throw new InputError(`fresh-chains: expected true or false, got ${String(o.freshChains)}`);
+  for (const [k, name] of Object.entries(SWITCHES) as Array<[keyof typeof SWITCHES, string]>) {
+    if (typeof o[k] !== 'boolean') throw new InputError(`${name}: expected true or false, got ${String(o[k])}`);
+  }
   pos(o.dbeta, 'dbeta');
   pos(o.relDbeta, 'rel-dbeta');
   pos(o.maxDistance, 'max-distance');
@@ -511,9 +514,7 @@ const RESULT_KEYS = [
 function recordedKey(k: (typeof RESULT_KEYS)[number], o: ComplexTrainOptions): boolean {
   if (k === 'pathSign') return o.pathSign;
   if (k === 'inversion') return o.inversion === true;
-  if (k === 'pointGroup') return o.pointGroup;
-  if (k === 'ancillaFlip') return o.ancillaFlip;
-  if (k === 'freshChains') return o.freshChains;
+  if (k in SWITCHES) return o[k as keyof typeof SWITCHES];
   return true;
 }
 

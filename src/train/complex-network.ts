@@ -899,7 +899,9 @@ export class SymmetricLocal implements AmplitudeLocal {
 
   refresh(x: Int8Array): void {
     const N = this.net.N;
-    this.copies.forEach((c, q) => {
+    // A loop, not a closure: with the ancilla flip, refresh runs once or twice per sweep.
+    for (let q = 0; q < this.copies.length; q++) {
+      const c = this.copies[q];
       const g = this.group[q];
       const y = this.ys[q];
       for (let i = 0; i < N; i++) {
@@ -909,7 +911,7 @@ export class SymmetricLocal implements AmplitudeLocal {
       c.refresh(y);
       this.lg[2 * q] = c.lpR;
       this.lg[2 * q + 1] = c.lpI;
-    });
+    }
     this.combine();
     this.lpR = this.lsum[0];
     this.lpI = this.lsum[1];
