@@ -186,13 +186,15 @@ test('exact on an xxz model states its convention and ground-state energy; train
   // --inversion on: recorded in meta (what it changes: test/trained-complex-evolution.test.ts).
   const inv = JSON.parse((await run(['train', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--temps', '2', '--workers', '1', '--json', '--quiet', '--inversion', 'on'])).out);
   assert.is(inv.meta.inversion, true);
-  assert.is(inv.meta.pointGroup, 1);
-  // --point-group on: the ring's reflection, recorded as the group order.
-  const pg = JSON.parse((await run(['train', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--temps', '2', '--workers', '1', '--json', '--quiet', '--point-group', 'on'])).out);
-  assert.is(pg.meta.pointGroup, 2);
-  assert.is(pg.meta.ancillaFlip, false);
-  // --ancilla-flip on: recorded in meta (what it changes: test/trained-complex-evolution.test.ts).
-  const af = JSON.parse((await run(['train', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--temps', '2', '--workers', '1', '--json', '--quiet', '--ancilla-flip', 'on'])).out);
+  // The defaults: the point-group average on a chain (auto; the ring's reflection, recorded as the
+  // group order), fresh measurement chains, no ancilla flip.
+  assert.is(inv.meta.pointGroup, 2);
+  assert.is(inv.meta.freshChains, true);
+  assert.is(inv.meta.ancillaFlip, false);
+  const pg = JSON.parse((await run(['train', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--temps', '2', '--workers', '1', '--json', '--quiet', '--point-group', 'off'])).out);
+  assert.is(pg.meta.pointGroup, 1);
+  // --ancilla-flip on, --fresh-chains off: recorded in meta (what they change: test/trained-complex-evolution.test.ts).
+  const af = JSON.parse((await run(['train', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--temps', '2', '--workers', '1', '--json', '--quiet', '--ancilla-flip', 'on', '--fresh-chains', 'off'])).out);
   assert.is(af.meta.ancillaFlip, true);
   assert.is(af.meta.freshChains, false);
   const clash = await run(['train', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--temps', '2', '--marshall', '--sign', 'none']);

@@ -331,22 +331,33 @@ test('sweep --methods exact,train on an xxz model runs the complex network; its 
     assert.ok(row.e_err > 0 && Math.abs(row.e - row.e_exact) < 4 * row.e_err + 2e-3 * Math.abs(row.e_exact), JSON.stringify(row));
   }
   const meta = JSON.parse(read(ref, 'meta.json'));
-  assert.equal(meta.options.train, { chains: 4 });
-  // The sign structure the network used (auto: Marshall on this bipartite ring) is in the details.
+  // The switches on by default on a chain (the point-group average, auto; fresh measurement chains)
+  // are in the sweep's options, so that a resume must match them; switches that are off are not,
+  // so that sweeps made before a switch existed, or became a default, keep their fingerprints.
+  const defaults = { chains: 4, pointGroup: true, freshChains: true };
+  assert.equal(meta.options.train, defaults);
+  // The sign structure the network used (auto: Marshall on this bipartite ring) and the switches that
+  // are on (the point group as its order) are in the details.
   assert.equal(meta.details.train.map((d: { sign: string }) => d.sign), ['marshall', 'marshall']);
   assert.equal(meta.details.train.map((d: { inversion: boolean }) => d.inversion), [false, false]);
-  // --inversion, --point-group, --ancilla-flip and --fresh-chains reach the network and are part of
-  // the sweep's options (so a resume must match them). The details name the last three only when
-  // on, so that the details of sweeps made before those options are unchanged.
-  const symmetries: Array<[string, string, unknown]> = [['inversion', 'inversion', true], ['point-group', 'pointGroup', 2], ['ancilla-flip', 'ancillaFlip', true], ['fresh-chains', 'freshChains', true]];
-  for (const [opt, key, detail] of symmetries) {
-    if (key !== 'inversion') assert.ok(meta.details.train.every((d: object) => !(key in d)), `${key} in ${JSON.stringify(meta.details.train)}`);
+  assert.equal(meta.details.train.map((d: { pointGroup: number }) => d.pointGroup), [2, 2]);
+  assert.equal(meta.details.train.map((d: { freshChains: boolean }) => d.freshChains), [true, true]);
+  assert.ok(meta.details.train.every((d: object) => !('ancillaFlip' in d)), JSON.stringify(meta.details.train));
+  // Each option given reaches the network, the options and the details (the switches' keys only when on).
+  const cases: Array<[string, string, string, Record<string, unknown>, unknown]> = [
+    ['inversion', 'on', 'inversion', { ...defaults, inversion: true }, true],
+    ['point-group', 'off', 'pointGroup', { chains: 4, freshChains: true }, undefined],
+    ['ancilla-flip', 'on', 'ancillaFlip', { ...defaults, ancillaFlip: true }, true],
+    ['fresh-chains', 'off', 'freshChains', { chains: 4, pointGroup: true }, undefined],
+  ];
+  for (const [opt, value, key, options, detail] of cases) {
     const out = join(root, `xxz-${opt}`);
-    const r2 = await run(['sweep', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--methods', 'train', '--temps', '2', '--train-chains', '4', '--workers', '1', '--quiet', `--${opt}`, 'on', '--out', out]);
+    const r2 = await run(['sweep', '--model', 'models/heisenberg-chain-16.json', '--size', '4', '--methods', 'train', '--temps', '2', '--train-chains', '4', '--workers', '1', '--quiet', `--${opt}`, value, '--out', out]);
     assert.is(r2.code, 0, r2.err);
     const m2 = JSON.parse(read(out, 'meta.json'));
-    assert.equal(m2.options.train, { chains: 4, [key]: true }, opt);
+    assert.equal(m2.options.train, options, opt);
     assert.equal(m2.details.train.map((d: Record<string, unknown>) => d[key]), [detail], opt);
+    if (detail === undefined) assert.ok(!(key in m2.details.train[0]), `${key} in ${JSON.stringify(m2.details.train)}`);
   }
   // An interrupted sweep: the train unit failed twice (exact done), and a checkpoint of the train
   // run stopped at step 15 is in the directory; --resume continues it and gives the same files.

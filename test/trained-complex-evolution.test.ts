@@ -20,8 +20,9 @@ test('exact moments: e(T), c(T) of the 4-site Heisenberg chain; the Heun error i
   const temps = [5, 2, 1, 0.5, 0.3];
   const ex = exactThermo(makeHamiltonian(model), temps).rows;
   for (const marshall of [true, false]) {
-    const a = await trainComplexThermo(model, temps, { exact: true, marshall });
-    const b = await trainComplexThermo(model, temps, { exact: true, marshall, dbeta: 0.01, relDbeta: 0.125 });
+    // The plain network (the point-group average, on by default on chains, is tested below).
+    const a = await trainComplexThermo(model, temps, { exact: true, marshall, pointGroup: false });
+    const b = await trainComplexThermo(model, temps, { exact: true, marshall, pointGroup: false, dbeta: 0.01, relDbeta: 0.125 });
     assert.is(a.meta.sign, marshall ? 'marshall' : 'none');
     for (let k = 0; k < temps.length; k++) {
       const rel = Math.abs(a.rows[k].e - ex[k].e) / Math.abs(ex[k].e);
@@ -84,7 +85,11 @@ test('point-group average: e and c of the 4-site chain with exact moments; sampl
   const temps = [2, 0.5];
   const ex = exactThermo(makeHamiltonian(model), temps).rows;
   const on = await trainComplexThermo(model, temps, { exact: true, pointGroup: true });
-  const off = await trainComplexThermo(model, temps, { exact: true });
+  const off = await trainComplexThermo(model, temps, { exact: true, pointGroup: false });
+  // auto, the default: on for a chain (2 elements), off where the group has 1 or more than 2.
+  assert.equal((await trainComplexThermo(model, temps, { exact: true })).rows, on.rows);
+  const square = parseModel({ name: 's', lattice: { kind: 'square', size: [2, 2] }, hamiltonian: { kind: 'xxz', J: 1, Delta: 1 } });
+  assert.is((await trainComplexThermo(square, [2], { exact: true, dbeta: 0.1 })).meta.pointGroup, 1);
   assert.is(on.meta.pointGroup, 2);
   assert.is(off.meta.pointGroup, 1);
   assert.not.equal(on.rows, off.rows);
@@ -140,6 +145,9 @@ async function samplingSwitch(key: 'ancillaFlip' | 'freshChains'): Promise<void>
   const checkpoint = join(dir, 'ck.json');
   await trainComplexThermo(model, [1], { ...o, [key]: false, checkpoint, stopAfterSteps: 3 });
   await rejectsInput(trainComplexThermo(model, [1], { ...o, checkpoint, resume: true }), `a checkpoint made without ${key}`);
+  // And the other way round: a checkpoint made with it, resumed by a run without it.
+  await trainComplexThermo(model, [1], { ...o, checkpoint, stopAfterSteps: 3 });
+  await rejectsInput(trainComplexThermo(model, [1], { ...o, [key]: false, checkpoint, resume: true }), `a checkpoint made with ${key}, resumed without`);
   rmSync(dir, { recursive: true, force: true });
 }
 
@@ -155,15 +163,15 @@ test('path sign: on the Heisenberg ring it is the Marshall sign (same rows, bit 
   assert.equal(p.rows, m.rows);
   const j1j2 = parseModel({ name: 'j', lattice: { kind: 'chain', size: [6] }, hamiltonian: { kind: 'xxz', J: 1, Delta: 1, J2: 0.5 } });
   const ex = exactThermo(makeHamiltonian(j1j2), temps).rows;
-  const none = await trainComplexThermo(j1j2, temps, { exact: true, marshall: false });
-  const path = await trainComplexThermo(j1j2, temps, { exact: true, pathSign: true });
+  const none = await trainComplexThermo(j1j2, temps, { exact: true, marshall: false, pointGroup: false });
+  const path = await trainComplexThermo(j1j2, temps, { exact: true, pathSign: true, pointGroup: false });
   assert.is(none.meta.sign, 'none');
   // Measured: e 0.44% / 1.2% above exact with the path sign, 0.75% / 4.2% without it (T = 2, 0.5);
   // the test asks for the path sign's error at T = 0.5 to be below half the other.
   const err = (r: typeof path) => Math.abs(r.rows[1].e / ex[1].e - 1);
   assert.ok(err(path) < 0.5 * err(none), `path ${err(path)} vs none ${err(none)}`);
   // The default ('auto') takes the path sign on this frustrated ring.
-  const auto = await trainComplexThermo(j1j2, temps, { exact: true });
+  const auto = await trainComplexThermo(j1j2, temps, { exact: true, pointGroup: false });
   assert.is(auto.meta.sign, 'path');
   assert.equal(auto.rows, path.rows);
 });

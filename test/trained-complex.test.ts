@@ -7,6 +7,7 @@ import { makeXxz, type Xxz } from '../src/model/xxz.ts';
 import { Rng } from '../src/mc/rng.ts';
 import { ComplexLocal, makeLocal, SymmetricLocal, ComplexNet, freezeParameters, marshallByDefault, PathSign, pathSignByDefault, startParams } from '../src/train/complex-network.ts';
 import { ComplexChain } from '../src/train/complex-sampler.ts';
+import { chainDisagreement } from '../src/train/complex-driver.ts';
 import { combineComplexChunks, complexChainForces, complexMoments, ComplexSamples, ComplexSrAccumulator } from '../src/train/complex-sr.ts';
 
 function chain(N: number, extra: Record<string, number> = {}): Xxz {
@@ -680,6 +681,34 @@ test('at the exact beta = 0 start the chain visits every diagonal configuration 
     seen.add(c);
   }
   assert.is(seen.size, 16);
+});
+
+test('chain disagreement: a chain whose e sits in another region is flagged, chains of one distribution are not', () => {
+  const N = 16;
+  const rng = new Rng(9, 0);
+  // Weighted series [w Re E, w Im E, w |E|^2, w] of one chain: E_loc per site ~ mu + 0.3 x normal,
+  // smoothed (AR(1), rho 0.9: tau_int about 10) as a Markov chain's, with random weights.
+  const chainSeries = (mu: number, n = 4000) => {
+    const s = [0, 1, 2, 3].map(() => new Float64Array(n));
+    let z = 0;
+    for (let t = 0; t < n; t++) {
+      z = 0.9 * z + Math.sqrt(1 - 0.81) * rng.normal();
+      const E = N * (mu + 0.3 * z);
+      const w = 0.5 + rng.next();
+      s[0][t] = w * E;
+      s[2][t] = w * E * E;
+      s[3][t] = w;
+    }
+    return s;
+  };
+  // 20 sets of 8 like chains: none flagged (the rule sits at 10 median bars).
+  for (let k = 0; k < 20; k++) assert.is(chainDisagreement(Array.from({ length: 8 }, () => chainSeries(-0.4)), N), null);
+  // One chain in the far region (e ~ 0, as the stuck chains measured on the 16-site chain).
+  const mixed = Array.from({ length: 8 }, (_, c) => chainSeries(c === 5 ? 0 : -0.4));
+  const w = chainDisagreement(mixed, N);
+  assert.ok(w !== null && w.includes('chain 5 ') && !w.includes('chain 4 '), String(w));
+  // Two chains cannot tell which one is off: no verdict.
+  assert.is(chainDisagreement(mixed.slice(4, 6), N), null);
 });
 
 test.run();

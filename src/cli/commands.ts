@@ -31,7 +31,7 @@ import { SUMMARIES, VERSION, type CommandName } from './command-list.ts';
 import { applyOverrides } from './overrides.ts';
 import { helpText, parseOptions, type OptSpec, type OptValue } from './options.ts';
 import { defaultTrainOptions, trainThermo, type TrainOptions } from '../train/driver.ts';
-import { defaultComplexTrainOptions, trainComplexThermo, type ComplexTrainOptions } from '../train/complex-driver.ts';
+import { complexSwitches, defaultComplexTrainOptions, trainComplexThermo, type ComplexTrainOptions } from '../train/complex-driver.ts';
 import { defaultDeepOptions, trainDeep, type DeepTrainOptions } from '../train/deep-driver.ts';
 import { loadNetwork, sampleNetwork } from '../methods/saved-network.ts';
 import { buildTrotterDbm } from '../dbm/trotter.ts';
@@ -135,8 +135,8 @@ const INVERSION: OptSpec = {
 
 /** Point-group average of the complex network's amplitude (xxz models; train and sweep). */
 const POINT_GROUP: OptSpec = {
-  name: 'point-group', type: 'string', default: 'off', choices: ['on', 'off'],
-  help: "xxz models: average the amplitude over the lattice's point group (exact amplitude's symmetry; one network evaluation per element: 2x on a chain, up to 8x on the square lattice). Measured: removes the mean lag of the sampled evolution at high T, but 16-site runs failed more often at T <= 0.3 (a chain stuck in a far region a ~ -s that the evolution never fitted, docs/design.md)",
+  name: 'point-group', type: 'string', default: 'auto', choices: ['auto', 'on', 'off'],
+  help: "xxz models: average the amplitude over the lattice's point group (exact amplitude's symmetry; one network evaluation per element: 2x on a chain, up to 8x on the square lattice). Measured on chains: removes the mean lag of the sampled evolution at high T (docs/design.md); auto: on where the group has 2 elements (chains), off where it has more (not measured there)",
 };
 
 /** Ancilla flip of the complex network's chains (xxz models; train and sweep). */
@@ -147,13 +147,18 @@ const ANCILLA_FLIP: OptSpec = {
 
 /** Fresh measurement chains of the complex network (xxz models; train and sweep). */
 const FRESH_CHAINS: OptSpec = {
-  name: 'fresh-chains', type: 'string', default: 'off', choices: ['on', 'off'],
-  help: 'xxz models: measure each temperature with chains restarted on s = a (500 warmup sweeps) instead of the chains carried through the evolution, which can sit in a far region of the amplitude that the evolution never fitted (docs/design.md)',
+  name: 'fresh-chains', type: 'string', default: 'on', choices: ['on', 'off'],
+  help: 'xxz models: measure each temperature with chains restarted on s = a (500 warmup sweeps) instead of the chains carried through the evolution (off), which can sit in a far region of the amplitude that the evolution never fitted (docs/design.md)',
 };
 
 /** The complex network's on/off options: CLI name -> ComplexTrainOptions key. */
 const COMPLEX_SWITCHES = { 'point-group': 'pointGroup', 'ancilla-flip': 'ancillaFlip', 'fresh-chains': 'freshChains' } as const;
 type ComplexSwitch = (typeof COMPLEX_SWITCHES)[keyof typeof COMPLEX_SWITCHES];
+
+/** An on/off switch of COMPLEX_SWITCHES as the complex network's option (--point-group also takes auto). */
+function switchValue(v: Values, opt: string): boolean | 'auto' {
+  return v[opt] === 'auto' ? 'auto' : v[opt] === 'on';
+}
 
 /** --inversion as the complex network's option. */
 function inversionOption(v: Values): boolean | 'auto' {
@@ -405,7 +410,7 @@ async function runComplexTrain(v: Values, given: Set<string>, m: ModelSpec, over
     if (v.sign === 'path') opts.pathSign = true;
   }
   opts.inversion = inversionOption(v);
-  for (const [opt, key] of Object.entries(COMPLEX_SWITCHES)) if (v[opt] === 'on') opts[key] = true;
+  for (const [opt, key] of Object.entries(COMPLEX_SWITCHES)) if (given.has(opt)) (opts as Record<string, unknown>)[key] = switchValue(v, opt);
   const t0 = performance.now();
   const perChain = perChainBudgets(opts);
   const progress = new Progress('pdbm train', showProgress(v));
@@ -433,11 +438,11 @@ const trainRunner: TrainRunner = async (m, temps, req) => {
   const resume = req.resume && existsSync(req.checkpoint);
   if (m.hamiltonian.kind === 'xxz') {
     // The complex network (its own defaults; the budgets it has, checked before the sweep started;
-    // --inversion and the switches ride with them, in the sweep's fingerprint, only when given).
+    // --inversion rides with them only when given, the switches only when on: off without a key).
     const { inversion, ...budgets } = req.options as Record<string, unknown>;
     const switches: Partial<Record<ComplexSwitch, boolean>> = {};
     for (const key of Object.values(COMPLEX_SWITCHES)) {
-      if (key in budgets) switches[key] = budgets[key] as boolean;
+      switches[key] = budgets[key] === true;
       delete budgets[key];
     }
     const res = await trainComplexThermo(m, temps, {
@@ -678,11 +683,15 @@ pdbm crossing DIR.`,
         // Only when given, so that the fingerprints of sweeps made before it existed are unchanged.
         trainOptions.inversion = inversionOption(v);
       }
-      for (const [opt, key] of Object.entries(COMPLEX_SWITCHES)) {
-        if (!given.has(opt)) continue;
-        if (!methods.includes('train') || m.hamiltonian.kind !== 'xxz') throw new InputError(`--${opt} applies to the train method on xxz models`);
-        // Like --inversion: in the fingerprint only when given.
-        trainOptions[key] = v[opt] === 'on';
+      for (const opt of Object.keys(COMPLEX_SWITCHES)) {
+        if (given.has(opt) && (!methods.includes('train') || m.hamiltonian.kind !== 'xxz')) throw new InputError(`--${opt} applies to the train method on xxz models`);
+      }
+      if (methods.includes('train') && m.hamiltonian.kind === 'xxz') {
+        // The switches a unit runs with (given or default, auto resolved for the sweep's model), in
+        // the fingerprint only when on: a sweep made before a switch existed, or before it became a
+        // default, ran with it off and has no key.
+        const given1 = Object.fromEntries(Object.entries(COMPLEX_SWITCHES).filter(([opt]) => given.has(opt)).map(([opt, key]) => [key, switchValue(v, opt)]));
+        for (const [key, on] of Object.entries(complexSwitches(m, given1))) if (on) trainOptions[key] = true;
       }
       const { seed, workers, ...dbm } = analyticOptions(v);
       // A grid's default directory says it is a grid (the model file's own size is not what ran).

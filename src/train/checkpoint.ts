@@ -155,8 +155,8 @@ export function openCheckpoint<S extends z.ZodType<{ model: unknown; betas: numb
 
 /**
  * Checks that a checkpoint read from `path` belongs to this run: same model, same inverse
- * temperatures, and every option of `ctx.options` equal (JSON comparison); InputError naming the
- * field otherwise. Shared by the real (this file) and the complex network (complex-checkpoint.ts).
+ * temperatures, and the same options: every option of `ctx.options` equal (JSON comparison) and
+ * none recorded besides them; InputError naming the field otherwise. Shared by the real (this file) and the complex network (complex-checkpoint.ts).
  */
 export function checkSameRun(
   path: string,
@@ -167,7 +167,12 @@ export function checkSameRun(
   if (JSON.stringify(ck.model) !== JSON.stringify(ctx.model)) fail('model', 'the checkpoint was made for another model');
   if (JSON.stringify(ck.betas) !== JSON.stringify(ctx.betas)) fail('betas', 'the checkpoint was made for other temperatures');
   for (const [k, v] of Object.entries(ctx.options)) {
-    if (JSON.stringify(ck.options[k]) !== JSON.stringify(v)) fail(`options.${k}`, `the checkpoint was made with ${JSON.stringify(ck.options[k])}, this run has ${JSON.stringify(v)}`);
+    if (JSON.stringify(ck.options[k]) !== JSON.stringify(v)) fail(`options.${k}`, `the checkpoint was made with ${k in ck.options ? JSON.stringify(ck.options[k]) : 'it off (not recorded)'}, this run has ${JSON.stringify(v)}`);
+  }
+  // Options recorded only when on (complex-driver.ts, recordedKey): one the checkpoint has and this
+  // run does not is a run with it off.
+  for (const k of Object.keys(ck.options)) {
+    if (!(k in ctx.options)) fail(`options.${k}`, `the checkpoint was made with ${JSON.stringify(ck.options[k])}, this run has it off`);
   }
 }
 

@@ -24,11 +24,11 @@ import { makeXxz, type Xxz } from '../model/xxz.ts';
 import { blockMeans, jackknife, summarizeChains } from '../stats/series.ts';
 import { GrowingSeries, specificHeatWarnings } from './measure.ts';
 import type { Row } from '../stats/row.ts';
-import { ComplexNet, freezeParameters, makeLocal, marshallByDefault, pathSignByDefault, startParams, type AmplitudeLocal } from './complex-network.ts';
+import { ComplexNet, freezeParameters, makeLocal, marshallByDefault, pathSignByDefault, pointGroupByDefault, startParams, type AmplitudeLocal } from './complex-network.ts';
 import { ComplexPool } from './complex-pool.ts';
 import type { ComplexChainState, ComplexReply } from './complex-worker.ts';
 import { readComplexCheckpoint, writeComplexCheckpoint, type ComplexCheckpointContext, type ComplexDriverState } from './complex-checkpoint.ts';
-import { combineReplicaRows, droppedReplicaWarnings, replicaCheckpoint, replicaSeed, type ReplicaRowErrors } from './replicas.ts';
+import { combineReplicaRows, droppedReplicaWarnings, OUTLIER_BARS, outlierReplicas, replicaCheckpoint, replicaSeed, type ReplicaRowErrors } from './replicas.ts';
 import { combineComplexChunks, complexChainForces, complexMoments, ComplexSamples, realForm, solveComplexSr, type ComplexMoments } from './complex-sr.ts';
 import { flowAboveVarianceWarnings, flowFromChainForces } from './flow-heat.ts';
 
@@ -115,15 +115,15 @@ export interface ComplexTrainOptions {
    */
   inversion: boolean | 'auto';
   /**
-   * Average the amplitude over the lattice's point group (ComplexNetOptions.pointGroup; default
-   * false): the exact amplitude has the symmetry, and the sampled evolution goes wrong along the
-   * network's symmetry-odd directions. On the 6- and 8-site Heisenberg chains (prototype with the
-   * chain's reflection) it took the mean error at T = 1 over seeds from +1.18% and +0.88% to +0.04%
-   * and +0.02%; on the 16-site chains (three runs) it helped at T >= 0.5, but two runs failed at
-   * T <= 0.3 (a chain stuck in a far region a ~ -s the evolution never fitted; docs/design.md),
-   * hence off by default. Costs one network evaluation per group element per amplitude.
+   * Average the amplitude over the lattice's point group (ComplexNetOptions.pointGroup): the exact
+   * amplitude has the symmetry, and the sampled evolution goes wrong along the network's
+   * symmetry-odd directions. On the 6- and 8-site Heisenberg chains (prototype with the chain's
+   * reflection) it took the mean error at T = 1 over seeds from +1.18% and +0.88% to +0.04% and
+   * +0.02%; on the 16-site chains it helped at T >= 0.5 (docs/design.md). Costs one network
+   * evaluation per group element per amplitude. Default 'auto': on where the group has at most 2
+   * elements (chains: 2x), off where it has more (8x on the square lattice, not measured).
    */
-  pointGroup: boolean;
+  pointGroup: boolean | 'auto';
   /**
    * End every sweep with the ancilla flip a -> F a (complex-sampler.ts; default false). At low T
    * the region a ~ -s weighs as much as a ~ s, and local moves hardly reach it: without the flip a
@@ -134,12 +134,13 @@ export interface ComplexTrainOptions {
    */
   ancillaFlip: boolean;
   /**
-   * Measure with fresh chains (default false): before the first batch at a requested temperature
+   * Measure with fresh chains (default true): before the first batch at a requested temperature
    * every chain restarts on the diagonal s = a from its own random stream and takes
    * FRESH_WARMUP sweeps. The chains carried through the evolution can sit in a far region of the
    * amplitude they entered at high T and that the evolution never fitted; in the failed 16-site
    * rows examined, fresh chains on the same parameters gave e within 0.4% (docs/design.md). A far
-   * region of real weight that fresh chains do not reach within the warmup is missed.
+   * region of real weight that fresh chains do not reach within the warmup is missed; the rows warn
+   * when the chains disagree (chainDisagreement).
    */
   freshChains: boolean;
   seed: number;
@@ -176,7 +177,7 @@ export interface ComplexTrainOptions {
 export function defaultComplexTrainOptions(): ComplexTrainOptions {
   return {
     alpha: 2, share: true, marshall: 'auto', pathSign: false, beta0: 0.001, dbeta: 0.02, relDbeta: 0.25, maxDistance: 0.05, chains: 8, samples: 1000, thin: 1, warmup: 4,
-    measureSamples: 4000, maxMeasureSamples: 16000, measureRelErr: 1e-3, measureRelErrC: 0.02, shift: 1e-4, shiftAbs: 1e-6, inversion: false, pointGroup: false, ancillaFlip: false, freshChains: false, seed: 1, workers: 1, exact: false, bias: true, replicas: 1, checkpointEvery: 10, resume: false,
+    measureSamples: 4000, maxMeasureSamples: 16000, measureRelErr: 1e-3, measureRelErrC: 0.02, shift: 1e-4, shiftAbs: 1e-6, inversion: false, pointGroup: 'auto', ancillaFlip: false, freshChains: true, seed: 1, workers: 1, exact: false, bias: true, replicas: 1, checkpointEvery: 10, resume: false,
   };
 }
 
@@ -237,6 +238,20 @@ export const COMPLEX_EXACT_MAX_SITES = 8;
 
 /** The on/off options added after the first checkpoints (key -> name in messages, as on the CLI). */
 const SWITCHES = { pointGroup: 'point-group', ancillaFlip: 'ancilla-flip', freshChains: 'fresh-chains' } as const;
+
+/** The point-group option resolved for a Hamiltonian: 'auto' is pointGroupByDefault. */
+function resolvePointGroup(x: boolean | 'auto', ham: Xxz): boolean {
+  return x === 'auto' ? pointGroupByDefault(ham) : x;
+}
+
+/**
+ * The on/off switches (SWITCHES) a run of `model` with the options `opts` uses: the given ones, the
+ * defaults for the rest, 'auto' resolved. Sweeps record the ones that are on.
+ */
+export function complexSwitches(model: ModelSpec, opts: Partial<ComplexTrainOptions>): Record<keyof typeof SWITCHES, boolean> {
+  const o = { ...defaultComplexTrainOptions(), ...opts };
+  return { pointGroup: resolvePointGroup(o.pointGroup, makeXxz(model)), ancillaFlip: o.ancillaFlip, freshChains: o.freshChains };
+}
 
 function check(o: ComplexTrainOptions, temps: number[]): void {
   const pos = (v: number, name: string) => {
@@ -455,7 +470,7 @@ export async function trainComplexThermo(
   const marshall = given.marshall === 'auto' ? auto && marshallByDefault(ham) : given.marshall;
   if (given.inversion === true && ham.field !== 0) throw new InputError(`inversion: the field h = ${model.hamiltonian.h} breaks the spin-inversion symmetry`);
   const inversion = given.inversion === 'auto' ? ham.field === 0 : given.inversion;
-  const o = { ...given, marshall, inversion, pathSign: given.pathSign || (auto && !marshall && pathSignByDefault(ham)) };
+  const o = { ...given, marshall, inversion, pointGroup: resolvePointGroup(given.pointGroup, ham), pathSign: given.pathSign || (auto && !marshall && pathSignByDefault(ham)) };
   check(o, temps);
   const seeds = Array.from({ length: o.replicas }, (_, r) => replicaSeed(o.seed, r));
   const files = seeds.map((_, r) => (o.checkpoint === undefined ? undefined : replicaCheckpoint(o.checkpoint, r)));
@@ -509,18 +524,20 @@ const RESULT_KEYS = [
 /**
  * Keys a checkpoint records only when they are not at the value every checkpoint had before they
  * existed (so that those stay resumable): the path sign, spin inversion, the point-group
- * average, the ancilla flip and fresh measurement chains, when on.
+ * average, the ancilla flip and fresh measurement chains, when on. A checkpoint without such a key
+ * was made with it off, whatever the default is now (fresh chains and, on chains, the point group
+ * became defaults later): resuming it needs the option off.
  */
 function recordedKey(k: (typeof RESULT_KEYS)[number], o: ComplexTrainOptions): boolean {
   if (k === 'pathSign') return o.pathSign;
   if (k === 'inversion') return o.inversion === true;
-  if (k in SWITCHES) return o[k as keyof typeof SWITCHES];
+  if (k in SWITCHES) return o[k as keyof typeof SWITCHES] === true;
   return true;
 }
 
 /** One evolution (one replica), from the start or from its checkpoint; `ham` is makeXxz(model), built once for all replicas. */
 async function trainOnce(
-  model: ModelSpec, ham: Xxz, temps: number[], o: ComplexTrainOptions & { marshall: boolean; inversion: boolean }, progress?: (done: number, total: number) => void,
+  model: ModelSpec, ham: Xxz, temps: number[], o: ComplexTrainOptions & { marshall: boolean; inversion: boolean; pointGroup: boolean }, progress?: (done: number, total: number) => void,
 ): Promise<ComplexTrainResult> {
   const t0 = performance.now();
   const net = new ComplexNet(ham, { alpha: o.alpha, share: o.share, marshall: o.marshall, pathSign: o.pathSign, pointGroup: o.pointGroup });
@@ -809,5 +826,32 @@ function measuredRow(series: Float64Array[][], T: number, N: number, est: Return
   // Heavy tails: E_loc = (H Psi)(s, a) / Psi(s, a) is huge near nodes of the learned amplitude, and
   // a few such samples dominate <|E_loc|^2>; a wide c error bar is the visible symptom.
   if (Math.abs(cj.err) > 0.25 * Math.abs(cj.value)) w.push(`${cName} has a relative error of ${Math.round((100 * cj.err) / Math.abs(cj.value))}% (heavy-tailed local energies?)`);
+  const split = chainDisagreement(series, N);
+  if (split) w.push(split);
   return { row, warnings: w };
+}
+
+/**
+ * The warning for chains that disagree, or null: a chain whose e lies more than OUTLIER_BARS
+ * medians of the chains' bars from their median e (the replicas' rule, outlierReplicas; 3 chains or
+ * more). Each chain's e and bar come from its weighted series [w Re E, w Im E, w |E|^2, w] like the
+ * row's (ratio of weighted means, jackknife over its MEASURE_BLOCKS blocks); N sites.
+ *
+ * Why: the row pools the chains, so a chain that sits in a region the others never visit (at low T
+ * the region a ~ -s, docs/design.md) moves e by 1/K of its offset while the pooled bar, dominated
+ * by the other chains, stays small. The chains are not dropped: the region may be real weight of
+ * the network's |Psi|^2; the row is flagged instead.
+ */
+export function chainDisagreement(series: Float64Array[][], N: number): string | null {
+  const e: number[] = [];
+  const err: number[] = [];
+  for (const s of series) {
+    const j = jackknife([blockMeans(s[0], MEASURE_BLOCKS), blockMeans(s[3], MEASURE_BLOCKS)], ([r, w]) => r / w / N);
+    e.push(j.value);
+    err.push(j.err);
+  }
+  const out = outlierReplicas(e, err);
+  if (out.length === 0) return null;
+  const mid = [...e].sort((a, b) => a - b)[Math.floor(e.length / 2)];
+  return `chains disagree: ${out.map((c) => `chain ${c} has e = ${e[c].toPrecision(4)}`).join(', ')}, more than ${OUTLIER_BARS} bars from the others' (about ${mid.toPrecision(4)}): a region of the amplitude the other chains do not visit; e mixes the two`;
 }

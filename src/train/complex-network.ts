@@ -224,6 +224,16 @@ export function pathSignByDefault(ham: Xxz): boolean {
   return some;
 }
 
+/**
+ * Whether the point-group average (ComplexNetOptions.pointGroup) is the default: where the lattice's
+ * point group has exactly 2 elements (a chain's reflection), at twice the cost per amplitude. It
+ * removed the mean lag of the sampled evolution on chains (docs/design.md, "Method 2"); with 8
+ * elements (the square lattice) it costs 8x and was not measured, and with 1 it is the plain network.
+ */
+export function pointGroupByDefault(ham: Xxz): boolean {
+  return ham.lattice.pointGroup.length === 2;
+}
+
 /** Sublattice B flags of the nearest-neighbour graph (2-colouring); InputError when it is not bipartite. */
 export function bipartition(ham: Xxz): Int8Array {
   const N = ham.nSites;
