@@ -88,7 +88,7 @@ test('a grid sweep killed after three units and resumed equals the whole run byt
   assert.ok(partial.rows.length > 0 && partial.rows.length < 12);
   const other = await run([...GRID, '--out', dir, '--resume', '--vary', 'Gamma=0.8:1.2:4']);
   assert.is(other.code, 2);
-  assert.match(other.err, /options differ/);
+  assert.match(other.err, /options differ from the run being resumed: grid\.vary \(the directory's: /);
   const resumed = await run([...GRID, '--out', dir, '--resume']);
   assert.is(resumed.code, 0, resumed.err);
   sameData(dir, ref);

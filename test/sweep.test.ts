@@ -188,7 +188,8 @@ test('an existing sweep is neither resumed with other options nor overwritten by
   const before = read(ref, 'data.json');
   const differ = await run([...BASE, '--seed', '5', '--out', ref, '--resume']);
   assert.is(differ.code, 2);
-  assert.match(differ.err, /options differ from the run being resumed/);
+  // The line names the field: the directory's seed and this run's.
+  assert.match(differ.err, /options differ from the run being resumed: seed \(the directory's: \d+, this run's: 5\)\n$/);
   const again = await run([...BASE, '--out', ref]);
   assert.is(again.code, 2);
   assert.match(again.err, /holds a sweep already: --resume continues it, --overwrite replaces it/);

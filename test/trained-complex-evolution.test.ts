@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeXxz } from '../src/model/xxz.ts';
 import { trainComplexThermo } from '../src/train/complex-driver.ts';
-import { ComplexNet } from '../src/train/complex-network.ts';
+import { ComplexNet, pointGroupByDefault } from '../src/train/complex-network.ts';
 import { InputError } from '../src/util/errors.ts';
 
 const heis = (N: number) => parseModel({ name: 'h', lattice: { kind: 'chain', size: [N] }, hamiltonian: { kind: 'xxz', J: 1, Delta: 1 } });
@@ -88,8 +88,10 @@ test('point-group average: e and c of the 4-site chain with exact moments; sampl
   const off = await trainComplexThermo(model, temps, { exact: true, pointGroup: false });
   // auto, the default: on for a chain (2 elements), off where the group has 1 or more than 2.
   assert.equal((await trainComplexThermo(model, temps, { exact: true })).rows, on.rows);
-  const square = parseModel({ name: 's', lattice: { kind: 'square', size: [2, 2] }, hamiltonian: { kind: 'xxz', J: 1, Delta: 1 } });
-  assert.is((await trainComplexThermo(square, [2], { exact: true, dbeta: 0.1 })).meta.pointGroup, 1);
+  const xxz = (lattice: object) => makeXxz(parseModel({ name: 'x', lattice, hamiltonian: { kind: 'xxz', J: 1, Delta: 1 } }));
+  assert.is(pointGroupByDefault(xxz({ kind: 'chain', size: [6], boundary: 'open' })), true);
+  assert.is(pointGroupByDefault(xxz({ kind: 'square', size: [4, 4] })), false);
+  assert.is(pointGroupByDefault(xxz({ kind: 'graph', sites: 3, bonds: [[0, 1], [1, 2]] })), false);
   assert.is(on.meta.pointGroup, 2);
   assert.is(off.meta.pointGroup, 1);
   assert.not.equal(on.rows, off.rows);

@@ -120,6 +120,29 @@ function fingerprint(o: SweepOptions): string {
 }
 
 /**
+ * The fields in which two fingerprints differ, for the refusal of a resume: "train.freshChains
+ * (the directory's: none, this run's: true)", nested one level (model, train, dbm options).
+ */
+function fingerprintDifference(dirFp: string, runFp: string): string {
+  const a = JSON.parse(dirFp) as Record<string, unknown>;
+  const b = JSON.parse(runFp) as Record<string, unknown>;
+  const show = (x: unknown) => (x === undefined ? 'none' : JSON.stringify(x).slice(0, 80));
+  const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+  const out: string[] = [];
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    if (JSON.stringify(a[k]) === JSON.stringify(b[k])) continue;
+    const x = a[k];
+    const y = b[k];
+    if (isObj(x) && isObj(y)) {
+      for (const j of new Set([...Object.keys(x), ...Object.keys(y)])) {
+        if (JSON.stringify(x[j]) !== JSON.stringify(y[j])) out.push(`${k}.${j} (the directory's: ${show(x[j])}, this run's: ${show(y[j])})`);
+      }
+    } else out.push(`${k} (the directory's: ${show(x)}, this run's: ${show(y)})`);
+  }
+  return out.join(', ');
+}
+
+/**
  * The model at size L (L x L ... for a lattice of several dimensions) with the Hamiltonian field
  * `key` set to `value`, validated like a model file. Throws InputError for a graph lattice (no size).
  */
@@ -369,7 +392,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
       else if (!o.resume) throw new InputError(`${o.out} holds a sweep already: --resume continues it, --overwrite replaces it`);
       else if (old.fingerprint !== fp) {
         if (!o.restartOnChange) {
-          throw new InputError(`${o.out}: options differ from the run being resumed (model, methods, temperatures, seed, shard or sampling options)`);
+          throw new InputError(`${o.out}: options differ from the run being resumed: ${fingerprintDifference(old.fingerprint, fp)}`);
         }
         note(`the options changed since the last run in ${o.out}; starting over`);
         old = null;
