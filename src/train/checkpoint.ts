@@ -156,7 +156,8 @@ export function openCheckpoint<S extends z.ZodType<{ model: unknown; betas: numb
 /**
  * Checks that a checkpoint read from `path` belongs to this run: same model, same inverse
  * temperatures, and the same options: every option of `ctx.options` equal (JSON comparison) and
- * none recorded besides them; InputError naming the field otherwise. Shared by the real (this file) and the complex network (complex-checkpoint.ts).
+ * none recorded besides them; InputError naming the field otherwise. Shared by the real (this
+ * file) and the complex network (complex-checkpoint.ts).
  */
 export function checkSameRun(
   path: string,

@@ -120,8 +120,8 @@ export interface ComplexTrainOptions {
    * symmetry-odd directions. On the 6- and 8-site Heisenberg chains (prototype with the chain's
    * reflection) it took the mean error at T = 1 over seeds from +1.18% and +0.88% to +0.04% and
    * +0.02%; on the 16-site chains it helped at T >= 0.5 (docs/design.md). Costs one network
-   * evaluation per group element per amplitude. Default 'auto': on where the group has at most 2
-   * elements (chains: 2x), off where it has more (8x on the square lattice, not measured).
+   * evaluation per group element per amplitude. Default 'auto' (pointGroupByDefault): on where the
+   * group has 2 elements (chains: 2x), off where it has more (8x on the square lattice, not measured).
    */
   pointGroup: boolean | 'auto';
   /**
