@@ -31,7 +31,7 @@ import { SUMMARIES, VERSION, type CommandName } from './command-list.ts';
 import { applyOverrides } from './overrides.ts';
 import { helpText, parseOptions, type OptSpec, type OptValue } from './options.ts';
 import { defaultTrainOptions, trainThermo, type TrainOptions } from '../train/driver.ts';
-import { complexSwitches, defaultComplexTrainOptions, trainComplexThermo, type ComplexTrainOptions } from '../train/complex-driver.ts';
+import { complexSwitches, defaultComplexTrainOptions, SWITCHES, trainComplexThermo, type ComplexTrainOptions } from '../train/complex-driver.ts';
 import { defaultDeepOptions, trainDeep, type DeepTrainOptions } from '../train/deep-driver.ts';
 import { loadNetwork, sampleNetwork } from '../methods/saved-network.ts';
 import { buildTrotterDbm } from '../dbm/trotter.ts';
@@ -151,9 +151,9 @@ const FRESH_CHAINS: OptSpec = {
   help: 'xxz models: measure each temperature with chains restarted on s = a (500 warmup sweeps) instead of the chains carried through the evolution (off), which can sit in a far region of the amplitude that the evolution never fitted (docs/design.md)',
 };
 
-/** The complex network's on/off options: CLI name -> ComplexTrainOptions key. */
-const COMPLEX_SWITCHES = { 'point-group': 'pointGroup', 'ancilla-flip': 'ancillaFlip', 'fresh-chains': 'freshChains' } as const;
-type ComplexSwitch = (typeof COMPLEX_SWITCHES)[keyof typeof COMPLEX_SWITCHES];
+type ComplexSwitch = keyof typeof SWITCHES;
+/** The complex network's on/off options: CLI name -> ComplexTrainOptions key (the driver's SWITCHES, inverted). */
+const COMPLEX_SWITCHES = Object.fromEntries(Object.entries(SWITCHES).map(([key, opt]) => [opt, key])) as Record<string, ComplexSwitch>;
 
 /** An on/off switch of COMPLEX_SWITCHES as the complex network's option (--point-group also takes auto). */
 function switchValue(v: Values, opt: string): boolean | 'auto' {

@@ -65,7 +65,8 @@ function show(v: unknown): string {
   return s === undefined ? String(v) : s.length > 40 ? `${s.slice(0, 40)}...` : s;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
+/** A plain JSON object (not null, not an array). */
+export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 

@@ -17,7 +17,7 @@ import { analyticThermo, checkAnalyticMemory, checkSampling, type AnalyticOption
 import { InputError } from '../util/errors.ts';
 import { exactThermo, chooseMethod } from '../exact/solver.ts';
 import { makeHamiltonian } from '../model/kinds.ts';
-import { applyOverrides, conventionOf, parseModel, type ModelSpec } from '../model/model.ts';
+import { applyOverrides, conventionOf, isObject, parseModel, type ModelSpec } from '../model/model.ts';
 import { trotterSteps } from '../dbm/trotter.ts';
 import { defaultTrainOptions } from '../train/driver.ts';
 import { CostProgress, type CostUnit } from '../util/progress.ts';
@@ -127,13 +127,12 @@ function fingerprintDifference(dirFp: string, runFp: string): string {
   const a = JSON.parse(dirFp) as Record<string, unknown>;
   const b = JSON.parse(runFp) as Record<string, unknown>;
   const show = (x: unknown) => (x === undefined ? 'none' : JSON.stringify(x).slice(0, 80));
-  const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
   const out: string[] = [];
   for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
     if (JSON.stringify(a[k]) === JSON.stringify(b[k])) continue;
     const x = a[k];
     const y = b[k];
-    if (isObj(x) && isObj(y)) {
+    if (isObject(x) && isObject(y)) {
       for (const j of new Set([...Object.keys(x), ...Object.keys(y)])) {
         if (JSON.stringify(x[j]) !== JSON.stringify(y[j])) out.push(`${k}.${j} (the directory's: ${show(x[j])}, this run's: ${show(y[j])})`);
       }

@@ -237,7 +237,7 @@ export interface ComplexTrainResult {
 export const COMPLEX_EXACT_MAX_SITES = 8;
 
 /** The on/off options added after the first checkpoints (key -> name in messages, as on the CLI). */
-const SWITCHES = { pointGroup: 'point-group', ancillaFlip: 'ancilla-flip', freshChains: 'fresh-chains' } as const;
+export const SWITCHES = { pointGroup: 'point-group', ancillaFlip: 'ancilla-flip', freshChains: 'fresh-chains' } as const;
 
 /** The point-group option resolved for a Hamiltonian: 'auto' is pointGroupByDefault. */
 function resolvePointGroup(x: boolean | 'auto', ham: Xxz): boolean {
