@@ -11,6 +11,7 @@ import { applyOverrides } from '../src/cli/overrides.ts';
 import { parseTemps } from '../src/cli/temps.ts';
 import { defaultAnalyticOptions } from '../src/methods/analytic-dbm.ts';
 import { defaultTrainOptions } from '../src/train/driver.ts';
+import { defaultComplexTrainOptions } from '../src/train/complex-driver.ts';
 
 const dir = tempDir('pdbm-cli-');
 const file = (name: string, text: string) => {
@@ -372,8 +373,13 @@ test('help: pdbm help CMD and pdbm CMD --help print the same generated help, wit
   assert.match(dbm, new RegExp(`--chains N .*\\(default ${ad.chains}\\)`));
   const train = (await run(['help', 'train'])).out;
   const td = defaultTrainOptions();
-  assert.match(train, new RegExp(`--max-measure-samples N[\\s\\S]*?\\(default ${td.maxMeasureSamples}\\)`));
-  assert.match(train, new RegExp(`--target-err X .*\\(default ${td.measureRelErr}\\)`));
+  // The complex network (xxz models) has defaults of its own; the help names both, budgets over all chains.
+  const cd = defaultComplexTrainOptions();
+  assert.match(train, new RegExp(`--max-measure-samples N[\\s\\S]*?\\(default ${td.maxMeasureSamples}; xxz models: ${cd.maxMeasureSamples * cd.chains}\\)`));
+  assert.match(train, new RegExp(`--target-err X .*\\(default ${td.measureRelErr}; xxz models: ${cd.measureRelErr}\\)`));
+  assert.match(train, new RegExp(`--samples, --sweeps N .*\\(default ${td.samples}; xxz models: ${cd.samples * cd.chains}\\)`));
+  assert.match(train, new RegExp(`--chains N .*\\(default ${td.chains}; xxz models: ${cd.chains}\\)`));
+  assert.match(train, new RegExp(`--max-dbeta X .*\\(default ${td.maxDbeta}\\)`), 'a default both networks share is shown once');
   const general = await run(['help']);
   assert.match(general.out, /commands:/);
 });

@@ -108,8 +108,25 @@ const ANALYTIC: OptSpec[] = [
   { name: 'max-memory', type: 'number', min: 1, arg: 'MB', defaultText: `half the memory, at most 4096 (here ${Math.round(defaultMemoryLimit() / 2 ** 20)})`, help: 'refuse temperatures whose network would need more memory' },
 ];
 
+const CD = defaultComplexTrainOptions();
+/**
+ * The complex network's (xxz models') own defaults of the TRAIN options, in the CLI's units (sample
+ * budgets over all chains, as for the TFIM network): the help shows both, since the complex network
+ * does not take the TFIM defaults (it takes only what the user gives; see runComplexTrain).
+ */
+const XXZ_DEFAULTS: Record<string, number> = {
+  samples: CD.samples * CD.chains, 'measure-samples': CD.measureSamples * CD.chains, 'max-measure-samples': CD.maxMeasureSamples * CD.chains,
+  'target-err': CD.measureRelErr, 'target-err-c': CD.measureRelErrC, chains: CD.chains, shift: CD.shift, 'shift-abs': CD.shiftAbs, 'max-dbeta': CD.dbeta, 'rel-dbeta': CD.relDbeta,
+};
+
+/** A TRAIN entry whose help names the xxz default beside the TFIM one where they differ. */
+function withXxzDefault(s: OptSpec): OptSpec {
+  const x = XXZ_DEFAULTS[s.name];
+  return x === undefined || x === s.default ? s : { ...s, defaultText: `${String(s.default)}; xxz models: ${x}` };
+}
+
 /** The trained network's options (train; in sweep with a "train-" prefix). */
-const TRAIN: OptSpec[] = [
+const TRAIN: OptSpec[] = ([
   { name: 'samples', aliases: ['sweeps'], type: 'int', default: TD.samples, help: 'measurements per imaginary-time step, all chains' },
   { name: 'measure-samples', type: 'int', default: TD.measureSamples, help: 'measurements per batch at each requested temperature' },
   { name: 'max-measure-samples', type: 'int', min: 0, default: TD.maxMeasureSamples, help: 'measurement budget per temperature: more batches until the error targets are met or this is reached (0: one batch)' },
@@ -125,7 +142,7 @@ const TRAIN: OptSpec[] = [
   { name: 'replicas', type: 'int', min: 1, default: TD.replicas ?? 1, help: 'independent evolutions with derived seeds, combined per temperature; the error bar then covers the scatter of the evolution (about as large as the measurement error: 3 gives honest bars)' },
   { name: 'replica', type: 'int', min: 0, help: 'run only replica K of --replicas (cluster job arrays; combine the results with combineReplicaResults)' },
   { name: 'step-tol', type: 'number', min: 0, default: TD.stepTol ?? 0, help: 'adaptive imaginary-time step: local-error tolerance per step (0: the fixed schedule)' },
-];
+] satisfies OptSpec[]).map(withXxzDefault);
 const ALPHA: OptSpec = { name: 'alpha', type: 'int', min: 1, defaultText: 'the smallest that holds the exact start, >= 2', help: 'hidden units per site of the trained network' };
 /** Spin-inversion symmetry of the complex network (xxz models; train and sweep). */
 const INVERSION: OptSpec = {
