@@ -108,21 +108,43 @@ const ANALYTIC: OptSpec[] = [
   { name: 'max-memory', type: 'number', min: 1, arg: 'MB', defaultText: `half the memory, at most 4096 (here ${Math.round(defaultMemoryLimit() / 2 ** 20)})`, help: 'refuse temperatures whose network would need more memory' },
 ];
 
-const CD = defaultComplexTrainOptions();
-/**
- * The complex network's (xxz models') own defaults of the TRAIN options, in the CLI's units (sample
- * budgets over all chains, as for the TFIM network): the help shows both, since the complex network
- * does not take the TFIM defaults (it takes only what the user gives; see runComplexTrain).
- */
-const XXZ_DEFAULTS: Record<string, number> = {
-  samples: CD.samples * CD.chains, 'measure-samples': CD.measureSamples * CD.chains, 'max-measure-samples': CD.maxMeasureSamples * CD.chains,
-  'target-err': CD.measureRelErr, 'target-err-c': CD.measureRelErrC, chains: CD.chains, shift: CD.shift, 'shift-abs': CD.shiftAbs, 'max-dbeta': CD.dbeta, 'rel-dbeta': CD.relDbeta,
+/** Options of `pdbm train` that the complex network (xxz models) takes, and its field for each. */
+const COMPLEX_FIELDS: Record<string, keyof ComplexTrainOptions> = {
+  alpha: 'alpha', seed: 'seed', workers: 'workers', chains: 'chains', samples: 'samples', 'measure-samples': 'measureSamples',
+  'max-measure-samples': 'maxMeasureSamples', 'target-err': 'measureRelErr', 'target-err-c': 'measureRelErrC', shift: 'shift', 'shift-abs': 'shiftAbs', 'max-dbeta': 'dbeta', 'rel-dbeta': 'relDbeta', marshall: 'marshall', replicas: 'replicas', checkpoint: 'checkpoint', resume: 'resume',
 };
+
+const CD = defaultComplexTrainOptions();
+
+/**
+ * The complex network's sample budgets, which it counts per chain, and the least per chain. The
+ * CLI gives them as totals over all chains (as for the TFIM network): ceil(total / chains).
+ */
+const PER_CHAIN_BUDGETS = { samples: 2, measureSamples: 8, maxMeasureSamples: 0 } as const;
+
+function perChainBudgets(o: Partial<ComplexTrainOptions>): Partial<ComplexTrainOptions> {
+  const chains = o.chains ?? CD.chains;
+  const out: Record<string, unknown> = { ...o };
+  for (const [field, least] of Object.entries(PER_CHAIN_BUDGETS)) {
+    const total = o[field as keyof typeof PER_CHAIN_BUDGETS];
+    if (total !== undefined) out[field] = Math.max(least, Math.ceil(total / chains));
+  }
+  return out as Partial<ComplexTrainOptions>;
+}
+
+/**
+ * The complex network's (xxz models') own default of each option it takes, in the CLI's units
+ * (sample budgets over all chains): the help shows it beside the TFIM default, since the complex
+ * network does not take the TFIM defaults (it takes only what the user gives; see runComplexTrain).
+ */
+const XXZ_DEFAULTS: Record<string, unknown> = Object.fromEntries(
+  Object.entries(COMPLEX_FIELDS).map(([opt, field]) => [opt, field in PER_CHAIN_BUDGETS ? (CD[field] as number) * CD.chains : CD[field]]),
+);
 
 /** A TRAIN entry whose help names the xxz default beside the TFIM one where they differ. */
 function withXxzDefault(s: OptSpec): OptSpec {
   const x = XXZ_DEFAULTS[s.name];
-  return x === undefined || x === s.default ? s : { ...s, defaultText: `${String(s.default)}; xxz models: ${x}` };
+  return x === undefined || x === s.default ? s : { ...s, defaultText: `${String(s.default)}; xxz models: ${String(x)}` };
 }
 
 /** The trained network's options (train; in sweep with a "train-" prefix). */
@@ -360,31 +382,11 @@ async function runDeepTrain(v: Values, given: Set<string>, m: ModelSpec, overrid
   });
 }
 
-/** Options of `pdbm train` that the complex network (xxz models) takes, and its field for each. */
-const COMPLEX_FIELDS: Record<string, keyof ComplexTrainOptions> = {
-  alpha: 'alpha', seed: 'seed', workers: 'workers', chains: 'chains', samples: 'samples', 'measure-samples': 'measureSamples',
-  'max-measure-samples': 'maxMeasureSamples', 'target-err': 'measureRelErr', 'target-err-c': 'measureRelErrC', shift: 'shift', 'shift-abs': 'shiftAbs', 'max-dbeta': 'dbeta', 'rel-dbeta': 'relDbeta', marshall: 'marshall', replicas: 'replicas', checkpoint: 'checkpoint', resume: 'resume',
-};
-
 /** The budgets of a sweep's train method (TrainOptions fields, TRAIN_FIELDS) that the complex network has, and its field for each. */
 const COMPLEX_SWEEP_FIELDS: Partial<Record<keyof TrainOptions, keyof ComplexTrainOptions>> = {
   samples: 'samples', measureSamples: 'measureSamples', maxMeasureSamples: 'maxMeasureSamples', measureRelErr: 'measureRelErr', measureRelErrC: 'measureRelErrC',
   chains: 'chains', shift: 'shift', shiftAbs: 'shiftAbs', maxDbeta: 'dbeta', relDbeta: 'relDbeta', replicas: 'replicas',
 };
-
-/**
- * Sample budgets are given as totals over all chains (as for the TFIM network); the complex network
- * counts them per chain: ceil(total / chains).
- */
-function perChainBudgets(o: Partial<ComplexTrainOptions>): Partial<ComplexTrainOptions> {
-  const chains = o.chains ?? defaultComplexTrainOptions().chains;
-  return {
-    ...o,
-    ...(o.samples !== undefined ? { samples: Math.max(2, Math.ceil(o.samples / chains)) } : {}),
-    ...(o.measureSamples !== undefined ? { measureSamples: Math.max(8, Math.ceil(o.measureSamples / chains)) } : {}),
-    ...(o.maxMeasureSamples !== undefined ? { maxMeasureSamples: Math.ceil(o.maxMeasureSamples / chains) } : {}),
-  };
-}
 
 /**
  * A sweep's train budgets (`trainFields(v, 'train-', true)`) for the complex network (xxz models):
