@@ -285,7 +285,7 @@ test('bad input: a TFIM model, T above 1/beta0, too many sites for enumeration, 
   const tfim = parseModel({ name: 't', lattice: { kind: 'chain', size: [4] }, hamiltonian: { kind: 'tfim', J: 1, Gamma: 1, h: 0 } });
   await rejectsInput(trainComplexThermo(tfim, [1]), 'tfim');
   await rejectsInput(trainComplexThermo(heis(4), [2000]), 'T above 1/beta0');
-  await rejectsInput(trainComplexThermo(heis(10), [1], { exact: true }), 'exact N = 10');
+  await rejectsInput(trainComplexThermo(heis(12), [1], { exact: true }), 'exact N = 12');
   const tri = parseModel({ name: 'tri', lattice: { kind: 'triangular', size: [3, 3] }, hamiltonian: { kind: 'xxz', J: 1, Delta: 1 } });
   await rejectsInput(trainComplexThermo(tri, [1], { marshall: true }), 'marshall on triangular');
   await rejectsInput(trainComplexThermo(heis(4), [1], { pathSign: true, marshall: true }), 'path and Marshall sign');
