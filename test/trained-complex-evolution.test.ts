@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeXxz } from '../src/model/xxz.ts';
-import { trainComplexThermo } from '../src/train/complex-driver.ts';
+import { COMPLEX_EXACT_MAX_SITES, trainComplexThermo } from '../src/train/complex-driver.ts';
 import { ComplexNet, pointGroupByDefault } from '../src/train/complex-network.ts';
 import { InputError } from '../src/util/errors.ts';
 
@@ -285,7 +285,8 @@ test('bad input: a TFIM model, T above 1/beta0, too many sites for enumeration, 
   const tfim = parseModel({ name: 't', lattice: { kind: 'chain', size: [4] }, hamiltonian: { kind: 'tfim', J: 1, Gamma: 1, h: 0 } });
   await rejectsInput(trainComplexThermo(tfim, [1]), 'tfim');
   await rejectsInput(trainComplexThermo(heis(4), [2000]), 'T above 1/beta0');
-  await rejectsInput(trainComplexThermo(heis(12), [1], { exact: true }), 'exact N = 12');
+  // The next even ring beyond the limit: nothing but its size is wrong.
+  await rejectsInput(trainComplexThermo(heis(COMPLEX_EXACT_MAX_SITES + 2), [1], { exact: true }), 'exact N beyond the limit');
   const tri = parseModel({ name: 'tri', lattice: { kind: 'triangular', size: [3, 3] }, hamiltonian: { kind: 'xxz', J: 1, Delta: 1 } });
   await rejectsInput(trainComplexThermo(tri, [1], { marshall: true }), 'marshall on triangular');
   await rejectsInput(trainComplexThermo(heis(4), [1], { pathSign: true, marshall: true }), 'path and Marshall sign');
