@@ -235,8 +235,9 @@ export interface ComplexTrainResult {
 
 /**
  * Largest N for `exact`. 10 sites are 184756 configurations (s, a) per evaluation, held with their
- * log-derivatives (about 160 MB at the default alpha): 17 s per Heun step on the 10-site chain with
- * the point-group average, 82 minutes for a run to T = 0.2 on one core. It is the smallest chain on
+ * log-derivatives (about 160 MB at the default alpha, allocated once): 11 s per Heun step on the
+ * 10-site chain with the point-group average (15 s before the enumeration took one pass, measured
+ * side by side), about an hour for a run to T = 0.2 on one core. It is the smallest chain on
  * which the deterministic evolution shows the error below exact at low T (8 sites do not), hence
  * this limit rather than 8 (docs/design.md, "The error below exact at low T").
  */
@@ -399,44 +400,60 @@ class Engine {
     return m;
   }
 
-  /** Every configuration of the Sz(s) = Sz(a) sector, weighted by |phi|^2 (normalized). */
+  /**
+   * Every configuration of the Sz(s) = Sz(a) sector, weighted by |phi|^2 / max |phi|^2; rows whose
+   * weight is below 1e-300 (nodes of phi, underflow) are dropped, the rest kept in sector order.
+   * One pass: each configuration is refreshed once for its weight, O and E_loc, into rows kept from
+   * one evaluation to the next (the sector and the row length do not change; at 10 sites they are
+   * about 160 MB, too much to allocate twice per Heun step), and the rows are compacted once the
+   * largest weight is known. The numbers are those of weighing first and evaluating the kept rows
+   * after: the same rows, values and order reach complexMoments.
+   */
   enumerate(): ComplexSamples {
     const { net, oR, oI, e } = this;
     const loc = this.enumLocal!;
     const N = net.N;
-    const x = new Int8Array(2 * N);
-    const configs: number[] = [];
-    const lp: number[] = [];
-    const pop = (v: number) => {
-      let c = 0;
-      for (let y = v; y; y &= y - 1) c++;
-      return c;
-    };
-    const mask = (1 << N) - 1;
-    const set = (c: number) => {
-      for (let v = 0; v < 2 * N; v++) x[v] = (c >>> v) & 1 ? -1 : 1;
-    };
+    const P = net.P;
+    const configs = (this.sector ??= sectorConfigs(N));
+    const M = configs.length;
+    const lp = (this.sectorLogW ??= new Float64Array(M));
+    const smp = (this.sectorRows ??= new ComplexSamples(P, M));
+    const x = (this.enumX ??= new Int8Array(2 * N));
     let max = -Infinity;
-    for (let c = 0; c < 1 << (2 * N); c++) {
-      if (pop(c & mask) !== pop(c >>> N)) continue;
-      set(c);
+    for (let q = 0; q < M; q++) {
+      const c = configs[q];
+      for (let v = 0; v < 2 * N; v++) x[v] = (c >>> v) & 1 ? -1 : 1;
       loc.refresh(x);
-      configs.push(c);
-      lp.push(2 * loc.lpR);
-      if (2 * loc.lpR > max) max = 2 * loc.lpR;
-    }
-    const smp = new ComplexSamples(net.P, configs.length);
-    for (let q = 0; q < configs.length; q++) {
-      const w = Math.exp(lp[q] - max);
-      if (w < 1e-300) continue;
-      set(configs[q]);
-      loc.refresh(x);
+      lp[q] = 2 * loc.lpR;
+      if (lp[q] > max) max = lp[q];
       loc.grad(x, oR, oI);
       loc.eloc(x, e);
-      smp.add(oR, oI, e[0], e[1], w);
+      smp.oR.set(oR, q * P);
+      smp.oI.set(oI, q * P);
+      smp.eR[q] = e[0];
+      smp.eI[q] = e[1];
     }
+    let n = 0;
+    for (let q = 0; q < M; q++) {
+      const w = Math.exp(lp[q] - max);
+      if (w < 1e-300) continue;
+      if (n !== q) {
+        smp.oR.copyWithin(n * P, q * P, (q + 1) * P);
+        smp.oI.copyWithin(n * P, q * P, (q + 1) * P);
+        smp.eR[n] = smp.eR[q];
+        smp.eI[n] = smp.eI[q];
+      }
+      smp.w[n++] = w;
+    }
+    smp.n = n;
     return smp;
   }
+
+  /** The enumerated sector's configurations (bit v of each: spin v of (s, a) down), log-weights and rows, kept across evaluations. */
+  private sector: Int32Array | null = null;
+  private sectorLogW: Float64Array | null = null;
+  private sectorRows: ComplexSamples | null = null;
+  private enumX: Int8Array | null = null;
 
   /** dp/dbeta = -(1/2) S^{-1} F at the current parameters, into kR, kI; returns the metric speed sqrt(x^H S x / N) / 2. */
   async derivative(kR: Float64Array, kI: Float64Array, beta: number): Promise<number> {
@@ -452,6 +469,19 @@ class Engine {
     }
     return Math.sqrt(Math.max(r.xSx, 0) / this.net.N) / 2;
   }
+}
+
+/** The configurations (s, a) with Sz(s) = Sz(a), in increasing order of c (bit v: spin v down; s the low N bits, a the high N). */
+function sectorConfigs(N: number): Int32Array {
+  const pop = (v: number) => {
+    let c = 0;
+    for (let y = v; y; y &= y - 1) c++;
+    return c;
+  };
+  const mask = (1 << N) - 1;
+  const out: number[] = [];
+  for (let c = 0; c < 1 << (2 * N); c++) if (pop(c & mask) === pop(c >>> N)) out.push(c);
+  return Int32Array.from(out);
 }
 
 /**
