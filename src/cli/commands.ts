@@ -31,7 +31,8 @@ import { SUMMARIES, VERSION, type CommandName } from './command-list.ts';
 import { applyOverrides } from './overrides.ts';
 import { helpText, parseOptions, type OptSpec, type OptValue } from './options.ts';
 import { defaultTrainOptions, trainThermo, type TrainOptions } from '../train/driver.ts';
-import { complexSwitches, defaultComplexTrainOptions, SWITCHES, trainComplexThermo, type ComplexTrainOptions } from '../train/complex-driver.ts';
+import { MAX_EXACT_SITES } from '../train/exact-moments.ts';
+import { COMPLEX_EXACT_MAX_SITES, complexSwitches, defaultComplexTrainOptions, SWITCHES, trainComplexThermo, type ComplexTrainOptions } from '../train/complex-driver.ts';
 import { defaultDeepOptions, trainDeep, type DeepTrainOptions } from '../train/deep-driver.ts';
 import { loadNetwork, sampleNetwork } from '../methods/saved-network.ts';
 import { buildTrotterDbm } from '../dbm/trotter.ts';
@@ -189,6 +190,28 @@ const FRESH_CHAINS: OptSpec = {
   name: 'fresh-chains', type: 'string', default: 'on', choices: ['on', 'off'],
   help: 'xxz models: measure each temperature with chains restarted on s = a (500 warmup sweeps) instead of the chains carried through the evolution (off), which can sit in a far region of the amplitude that the evolution never fitted (docs/design.md)',
 };
+
+/** Exact moments instead of sampling (train, both networks). */
+const EXACT_MOMENTS: OptSpec = {
+  name: 'exact-moments', type: 'bool',
+  help: `no sampling: S, F, e and c at every step from all configurations (s, a) (TFIM: all 4^N, N <= ${MAX_EXACT_SITES}; xxz models: the Sz(s) = Sz(a) sector, N <= ${COMPLEX_EXACT_MAX_SITES}), so the rows (error bars 0) differ from exact by the ansatz and the integrator alone: the reference that separates them from the sampling. Cost grows as 4^N: 2-3 minutes on 8 sites to T = 0.5, about an hour on 10`,
+};
+
+/**
+ * Options that only steer the sampling: refused beside --exact-moments, which samples nothing, so
+ * that a run never silently ignores what the user asked for.
+ */
+const SAMPLING_ONLY = ['samples', 'measure-samples', 'max-measure-samples', 'target-err', 'target-err-c', 'chains', 'sampler', 'ancilla-flip', 'fresh-chains'];
+
+/** The warning of a run with --exact-moments (in place of what its error bars cover). */
+const EXACT_MOMENTS_NOTE = 'exact moments: nothing sampled, error bars 0; e and c differ from exact by the ansatz and the integrator alone';
+
+/** Whether --exact-moments is on; refuses it beside an option that steers the sampling. */
+function checkExactMoments(v: Values, given: Set<string>): boolean {
+  if (!v['exact-moments']) return false;
+  for (const x of SAMPLING_ONLY) if (given.has(x)) throw new InputError(`--${x} steers the sampling, and --exact-moments samples nothing: drop one of them`);
+  return true;
+}
 
 type ComplexSwitch = keyof typeof SWITCHES;
 /** The complex network's on/off options: CLI name -> ComplexTrainOptions key (the driver's SWITCHES, inverted). */
@@ -413,9 +436,10 @@ function complexSweepOptions(t: Partial<TrainOptions>): Partial<ComplexTrainOpti
  * silently ignored. Its accuracy is not yet at the level of the TFIM network, which meta.warnings says.
  */
 async function runComplexTrain(v: Values, given: Set<string>, m: ModelSpec, overrides: unknown): Promise<void> {
-  const allowed = new Set([...Object.keys(COMPLEX_FIELDS), 'sign', 'inversion', ...Object.keys(COMPLEX_SWITCHES), 'model', 'set', 'size', 'temps', 'log', 'progress', 'quiet', 'json', 'help']);
+  const takes = [...Object.keys(COMPLEX_FIELDS), 'sign', 'inversion', ...Object.keys(COMPLEX_SWITCHES), 'exact-moments'];
+  const allowed = new Set([...takes, 'model', 'set', 'size', 'temps', 'log', 'progress', 'quiet', 'json', 'help']);
   for (const name of given) {
-    if (!allowed.has(name)) throw new InputError(`--${name} applies to the TFIM network only; for xxz models train takes --${[...Object.keys(COMPLEX_FIELDS), 'sign', 'inversion', ...Object.keys(COMPLEX_SWITCHES)].join(', --')}`);
+    if (!allowed.has(name)) throw new InputError(`--${name} applies to the TFIM network only; for xxz models train takes --${takes.join(', --')}`);
   }
   const T = temperatures(v);
   const opts: Partial<ComplexTrainOptions> = {};
@@ -430,6 +454,7 @@ async function runComplexTrain(v: Values, given: Set<string>, m: ModelSpec, over
   }
   opts.inversion = inversionOption(v);
   for (const [opt, key] of Object.entries(COMPLEX_SWITCHES)) if (given.has(opt)) (opts as Record<string, unknown>)[key] = switchValue(v, opt);
+  if (checkExactMoments(v, given)) opts.exact = true;
   const t0 = performance.now();
   const perChain = perChainBudgets(opts);
   const progress = new Progress('pdbm train', showProgress(v));
@@ -437,7 +462,9 @@ async function runComplexTrain(v: Values, given: Set<string>, m: ModelSpec, over
   const rows = res.rows as Array<Record<string, unknown>>;
   const warnings = [
     `the complex network for xxz models is experimental: measured against exact on 16-site Heisenberg and XXZ chains for T >= 0.2 with 3 replicas, e 0.2-0.5% below exact at T <= 0.5 (a systematic error, several bars) and up to 0.8% above at T = 0.8 to 3 (1.2% at T = 5, within 1.4 bars), c within 1.7% (a single run: e up to 0.9% off at T = 1 and 0.4% at T <= 0.5, c within 4.4%), and on the frustrated J1-J2 4x4 (path sign) e 1.0-4.1% too high for T >= 2, 14-19% below, where its chains disagree; ${
-      res.meta.replicas > 1 ? `error bars cover the scatter of ${res.meta.replicas} evolutions and the measurement` : 'error bars cover the final measurement only, not the scatter of the evolution (--replicas 3 adds it)'
+      opts.exact
+        ? EXACT_MOMENTS_NOTE
+        : res.meta.replicas > 1 ? `error bars cover the scatter of ${res.meta.replicas} evolutions and the measurement` : 'error bars cover the final measurement only, not the scatter of the evolution (--replicas 3 adds it)'
     }`,
     ...resultWarnings('train', res, rows),
   ];
@@ -445,7 +472,7 @@ async function runComplexTrain(v: Values, given: Set<string>, m: ModelSpec, over
     method: 'train', model: m, rows,
     meta: {
       version: VERSION, ...res.meta,
-      solver: `trained complex purified network (alpha ${opts.alpha ?? defaultComplexTrainOptions().alpha}), stochastic reconfiguration, sign ${res.meta.sign}${(opts.marshall ?? 'auto') === 'auto' ? ' (chosen by --sign auto)' : ''}`,
+      solver: `trained complex purified network (alpha ${opts.alpha ?? defaultComplexTrainOptions().alpha}), stochastic reconfiguration${opts.exact ? ' with exact moments (the Sz(s) = Sz(a) sector enumerated, nothing sampled)' : ''}, sign ${res.meta.sign}${(opts.marshall ?? 'auto') === 'auto' ? ' (chosen by --sign auto)' : ''}`,
       seconds: (performance.now() - t0) / 1000, options: { ...defaultComplexTrainOptions(), ...perChain, temps: T },
       ...(overrides ? { overrides } : {}), warnings,
     },
@@ -609,6 +636,7 @@ export const COMMANDS: Record<CommandName, Command> = {
       POINT_GROUP,
       ANCILLA_FLIP,
       FRESH_CHAINS,
+      EXACT_MOMENTS,
       { name: 'deep', type: 'int', min: 0, default: 0, help: 'TFIM: deep units per site (experimental, one thread; measured less accurate than the default shallow network at equal cost, see results/deep-vs-shallow.md)' },
       ...TAIL,
     ],
@@ -630,7 +658,7 @@ export const COMMANDS: Record<CommandName, Command> = {
       const opts: TrainOptions = {
         ...TD, ...trainFields(v, '', false),
         alpha: v.alpha as number | undefined, seed: v.seed as number, workers: v.workers as number,
-        checkpoint, resume: Boolean(v.resume), saveNetwork,
+        checkpoint, resume: Boolean(v.resume), saveNetwork, exact: checkExactMoments(v, given),
       };
       checkTrainSteps(T, opts.maxDbeta);
       const progress = new Progress('pdbm train', showProgress(v));
@@ -642,11 +670,11 @@ export const COMMANDS: Record<CommandName, Command> = {
           version: VERSION,
           ...res.meta,
           sr_solver: res.meta.solver,
-          solver: `trained purified DBM (alpha ${res.meta.alpha}), stochastic reconfiguration with ${res.meta.solver} solve, ${res.meta.steps} steps, c from the energy flow${res.meta.solver === 'cg' ? ' (not with cg: variance)' : ' (c_var: the variance of E_loc)'}`,
+          solver: `trained purified DBM (alpha ${res.meta.alpha}), stochastic reconfiguration with ${res.meta.solver} solve${opts.exact ? ', exact moments (all 4^N configurations enumerated, nothing sampled)' : ''}, ${res.meta.steps} steps, c from the energy flow${res.meta.solver === 'cg' ? ' (not with cg: variance)' : ' (c_var: the variance of E_loc)'}`,
           seconds: (performance.now() - t0) / 1000,
           options: { ...opts, temps: T },
           ...(overrides ? { overrides } : {}),
-          warnings: resultWarnings('train', res, res.rows),
+          warnings: [...(opts.exact ? [EXACT_MOMENTS_NOTE] : []), ...resultWarnings('train', res, res.rows)],
         },
       });
     },

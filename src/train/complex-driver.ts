@@ -577,7 +577,7 @@ async function trainOnce(
 ): Promise<ComplexTrainResult> {
   const t0 = performance.now();
   const net = new ComplexNet(ham, { alpha: o.alpha, share: o.share, marshall: o.marshall, pathSign: o.pathSign, pointGroup: o.pointGroup });
-  if (o.exact && net.N > COMPLEX_EXACT_MAX_SITES) throw new InputError(`exact: N = ${net.N} is too large to enumerate (limit ${COMPLEX_EXACT_MAX_SITES})`);
+  if (o.exact && net.N > COMPLEX_EXACT_MAX_SITES) throw new InputError(`exact moments enumerate the Sz(s) = Sz(a) sector: N = ${net.N} is too large (limit ${COMPLEX_EXACT_MAX_SITES})`);
   startParams(net, o.beta0, new Rng(o.seed, 0x7fffffff));
   // Spin inversion: the odd parameters from 0 (the couplings are the plain start's, the same draws;
   // with h = 0 the fields are 0 already, so this clears the hidden biases).

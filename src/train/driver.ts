@@ -568,7 +568,7 @@ async function trainOnce(
   const netOpts: NetworkOptions = { alpha, share, jastrow: opts.jastrow, beta0, noise: opts.noise, seed: opts.seed, split: opts.split };
   const net = new TrainedNet(ham, netOpts);
   const P = net.P;
-  if (opts.exact && ham.nSites > MAX_EXACT_SITES) throw new InputError(`--exact enumerates 4^N states: N = ${ham.nSites} is too large (limit ${MAX_EXACT_SITES})`);
+  if (opts.exact && ham.nSites > MAX_EXACT_SITES) throw new InputError(`exact moments enumerate all 4^N configurations (s, a): N = ${ham.nSites} is too large (limit ${MAX_EXACT_SITES})`);
   const solver: 'dense' | 'cg' = opts.solver === 'auto' ? (P <= DENSE_MAX_PARAMS ? 'dense' : 'cg') : opts.solver;
   const optionsRecord = resultOptions(opts, alpha, share, beta0);
   // Output paths are checked before any work: a run must not end by failing to write.
