@@ -287,6 +287,10 @@ test('train --exact-moments: both networks evolve with enumerated moments, the l
       assert.ok(Math.abs(row.e - ex.rows[k].e) < rel * Math.abs(ex.rows[k].e), `T = ${row.T}: ${row.e} vs ${ex.rows[k].e}`);
     });
   }
+  // With replicas the complex network's bars are the scatter over their random starts, and the warning says so.
+  const rep = JSON.parse((await run(['train', ...heis4, '--temps', '2', '--exact-moments', '--replicas', '2', '--json', '--quiet'])).out);
+  assert.ok(rep.rows[0].e_err > 0);
+  assert.ok(rep.meta.warnings.some((w: string) => /exact moments: nothing sampled, error bars the scatter over the starts of 2 replicas/.test(w)), rep.meta.warnings.join('; '));
 });
 
 test('train: a measurement stopped by its budget before the error targets is a warning', async () => {
