@@ -11,7 +11,8 @@ import { applyOverrides } from '../src/cli/overrides.ts';
 import { parseTemps } from '../src/cli/temps.ts';
 import { defaultAnalyticOptions } from '../src/methods/analytic-dbm.ts';
 import { defaultTrainOptions, trainThermo } from '../src/train/driver.ts';
-import { defaultComplexTrainOptions, trainComplexThermo } from '../src/train/complex-driver.ts';
+import { COMPLEX_EXACT_MAX_SITES, defaultComplexTrainOptions, trainComplexThermo } from '../src/train/complex-driver.ts';
+import { MAX_EXACT_SITES } from '../src/train/exact-moments.ts';
 import { parseModel } from '../src/model/model.ts';
 import type { Row } from '../src/stats/row.ts';
 
@@ -57,8 +58,15 @@ const BAD: Array<[string, string[], RegExp]> = [
   ['--deep with replicas', ['train', '--model', chain4, '--deep', '1', '--replicas', '2'], /^pdbm: --replicas does not apply with --deep/],
   ['--deep on an xxz model', ['train', '--model', 'models/heisenberg-chain-16.json', '--deep', '1'], /--deep applies to the TFIM network only/],
   ['train --exact-moments beside a sampling budget', ['train', '--model', chain4, '--exact-moments', '--samples', '100'], /^pdbm: --samples steers the sampling, and --exact-moments samples nothing: drop one of them/],
-  ['train --exact-moments beyond the enumeration limit (xxz)', ['train', '--model', 'models/heisenberg-chain-16.json', '--size', '12', '--exact-moments'], /^pdbm: exact moments enumerate the Sz\(s\) = Sz\(a\) sector: N = 12 is too large \(limit 10\)/],
-  ['train --exact-moments beyond the enumeration limit (TFIM)', ['train', '--model', 'models/chain-16.json', '--size', '12', '--exact-moments'], /^pdbm: exact moments enumerate all 4\^N configurations \(s, a\): N = 12 is too large \(limit 10\)/],
+  // The next even ring beyond each limit, so that the refusal follows the constants.
+  [
+    'train --exact-moments beyond the enumeration limit (xxz)', ['train', '--model', 'models/heisenberg-chain-16.json', '--size', String(COMPLEX_EXACT_MAX_SITES + 2), '--exact-moments'],
+    new RegExp(`^pdbm: exact moments enumerate the Sz\\(s\\) = Sz\\(a\\) sector: N = ${COMPLEX_EXACT_MAX_SITES + 2} is too large \\(limit ${COMPLEX_EXACT_MAX_SITES}\\)`),
+  ],
+  [
+    'train --exact-moments beyond the enumeration limit (TFIM)', ['train', '--model', 'models/chain-16.json', '--size', String(MAX_EXACT_SITES + 2), '--exact-moments'],
+    new RegExp(`^pdbm: exact moments enumerate all 4\\^N configurations \\(s, a\\): N = ${MAX_EXACT_SITES + 2} is too large \\(limit ${MAX_EXACT_SITES}\\)`),
+  ],
   ['unreadable model', ['exact', '--model', join(dir, 'nope.json')], /cannot read model file/],
   ['empty model', ['exact', '--model', file('empty.json', '')], /empty\.json: empty file/],
   ['malformed JSON', ['exact', '--model', file('bad.json', '{ "lattice": ')], /not valid JSON/],
