@@ -146,7 +146,7 @@ export interface ComplexTrainOptions {
   seed: number;
   /** Worker threads (default 1: this thread); the numbers do not depend on it. */
   workers: number;
-  /** Enumerate instead of sampling (N <= COMPLEX_EXACT_MAX_SITES = 10; default false). */
+  /** Enumerate instead of sampling (N <= COMPLEX_EXACT_MAX_SITES = 10; default false; `pdbm train --exact-moments`). */
   exact: boolean;
   /**
    * Bias the chains toward s != a at small beta and reweight (default true; see

@@ -116,7 +116,7 @@ export interface TrainOptions {
   resume: boolean;
   /** Save the final network as a purified-dbm/network@1 file; "{T}" in the name: one file per requested T. */
   saveNetwork?: string;
-  /** Exact S, F, e, c by enumerating all (s, a) (N <= 10): no sampling, for checks. */
+  /** Exact S, F, e, c by enumerating all (s, a) (N <= 10): no sampling, for checks (`pdbm train --exact-moments`). */
   exact: boolean;
   /** Stop after this many steps in this invocation (checkpoint written); for time-boxed runs and tests. */
   stopAfter?: number;
