@@ -86,11 +86,11 @@ test('point-group average: e and c of the 4-site chain with exact moments; sampl
   const ex = exactThermo(makeHamiltonian(model), temps).rows;
   const on = await trainComplexThermo(model, temps, { exact: true, pointGroup: true });
   const off = await trainComplexThermo(model, temps, { exact: true, pointGroup: false });
-  // auto, the default: on for a chain (2 elements), off where the group has 1 or more than 2.
+  // auto, the default: on wherever the group has more than the identity (chain: 2, square: 8).
   assert.equal((await trainComplexThermo(model, temps, { exact: true })).rows, on.rows);
   const xxz = (lattice: object) => makeXxz(parseModel({ name: 'x', lattice, hamiltonian: { kind: 'xxz', J: 1, Delta: 1 } }));
   assert.is(pointGroupByDefault(xxz({ kind: 'chain', size: [6], boundary: 'open' })), true);
-  assert.is(pointGroupByDefault(xxz({ kind: 'square', size: [4, 4] })), false);
+  assert.is(pointGroupByDefault(xxz({ kind: 'square', size: [4, 4] })), true);
   assert.is(pointGroupByDefault(xxz({ kind: 'graph', sites: 3, bonds: [[0, 1], [1, 2]] })), false);
   assert.is(on.meta.pointGroup, 2);
   assert.is(off.meta.pointGroup, 1);

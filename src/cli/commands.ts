@@ -176,7 +176,7 @@ const INVERSION: OptSpec = {
 /** Point-group average of the complex network's amplitude (xxz models; train and sweep). */
 const POINT_GROUP: OptSpec = {
   name: 'point-group', type: 'string', default: 'auto', choices: ['auto', 'on', 'off'],
-  help: "xxz models: average the amplitude over the lattice's point group (exact amplitude's symmetry; one network evaluation per element: 2x on a chain, up to 8x on the square lattice). Measured on chains: removes the mean lag of the sampled evolution at high T (docs/design.md); auto: on where the group has 2 elements (chains), off where it has more (not measured there)",
+  help: "xxz models: average the amplitude over the lattice's point group (exact amplitude's symmetry; one network evaluation per element: 2x on a chain, up to 8x on the square lattice). Measured: removes the mean lag of the sampled evolution at high T on chains, and on the 4x4 torus (Heisenberg and J1-J2) takes e at T = 2 from about 4% to 1% above exact at 6-8x the time (docs/design.md); auto: on wherever the group has more than the identity, off for a lattice without symmetry",
 };
 
 /** Ancilla flip of the complex network's chains (xxz models; train and sweep). */
