@@ -230,8 +230,9 @@ export function pathSignByDefault(ham: Xxz): boolean {
  * chain, 8x on the square lattice). The sampled evolution drifts along the network's symmetry-odd
  * directions, and the average takes them out of the amplitude. Measured (docs/design.md, "Method 2"):
  * on the 6- and 8-site chains it removed the mean lag at T = 1; on the 4x4 torus at T = 2 `e` went
- * from 3.9% to 0.8% above exact on the Heisenberg antiferromagnet and from 4.1-4.9% to 0.2-1.4% on
- * the J1-J2 model (J2 = J/2, three seeds), at 6-8x the time. With 1 element it is the plain network.
+ * from 3.4-3.9% to 0.1-0.8% above exact on the Heisenberg antiferromagnet (two seeds) and from
+ * 4.1-4.9% to 0.2-1.4% on the J1-J2 model (J2 = J/2, three seeds), at 6-8x the time. With 1
+ * element it is the plain network.
  */
 export function pointGroupByDefault(ham: Xxz): boolean {
   return ham.lattice.pointGroup.length > 1;
