@@ -176,7 +176,7 @@ const INVERSION: OptSpec = {
 /** Point-group average of the complex network's amplitude (xxz models; train and sweep). */
 const POINT_GROUP: OptSpec = {
   name: 'point-group', type: 'string', default: 'auto', choices: ['auto', 'on', 'off'],
-  help: "xxz models: average the amplitude over the lattice's point group (exact amplitude's symmetry; one network evaluation per element: 2x on a chain, up to 8x on the square lattice). Measured: removes the mean lag of the sampled evolution at high T on chains, and on the 4x4 torus (Heisenberg and J1-J2) takes e at T = 2 from about 4% to 1% above exact at 6-8x the time (docs/design.md); auto: on wherever the group has more than the identity, off for a lattice without symmetry",
+  help: "xxz models: average the amplitude over the lattice's point group (exact amplitude's symmetry; one network evaluation per element: 2x on a chain, 8x on the square lattice, 12x on small triangular tori). Measured: removes the mean lag of the sampled evolution at high T on chains, on the 4x4 torus (Heisenberg and J1-J2) takes e at T = 2 from about 4% to 1% above exact at 6-8x the time, and cuts the error below T = 2 about 3x on the 6x4 J1-J2 and triangular 3x3 tori (docs/design.md); auto: on wherever the group has more than the identity, off for a lattice without symmetry",
 };
 
 /** Ancilla flip of the complex network's chains (xxz models; train and sweep). */

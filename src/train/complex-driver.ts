@@ -122,7 +122,8 @@ export interface ComplexTrainOptions {
    * +0.02%; on the 16-site chains it helped at T >= 0.5, and on the 4x4 torus at T = 2 it took `e`
    * from about 4% to 1% above exact (Heisenberg and J1-J2; docs/design.md). Costs one network
    * evaluation per group element per amplitude. Default 'auto' (pointGroupByDefault): on wherever
-   * the group has more than the identity (2x on a chain, 8x on the square lattice).
+   * the group has more than the identity (2x on a chain, 8x on the square lattice, 12x on small
+   * triangular tori).
    */
   pointGroup: boolean | 'auto';
   /**

@@ -227,12 +227,14 @@ export function pathSignByDefault(ham: Xxz): boolean {
 /**
  * Whether the point-group average (ComplexNetOptions.pointGroup) is the default: wherever the
  * lattice's point group has more than the identity, at one network evaluation per element (2x on a
- * chain, 8x on the square lattice). The sampled evolution drifts along the network's symmetry-odd
- * directions, and the average takes them out of the amplitude. Measured (docs/design.md, "Method 2"):
- * on the 6- and 8-site chains it removed the mean lag at T = 1; on the 4x4 torus at T = 2 `e` went
- * from 3.4-3.9% to 0.1-0.8% above exact on the Heisenberg antiferromagnet (two seeds) and from
- * 4.1-4.9% to 0.2-1.4% on the J1-J2 model (J2 = J/2, three seeds), at 6-8x the time. With 1
- * element it is the plain network.
+ * chain, 4x on a 6x4 torus, 8x on the square lattice, 12x on the triangular 3x3 and 4x4 tori). On
+ * chains the sampled evolution drifts along the reflection-odd directions of the network, which the
+ * average takes out of the amplitude. Measured (docs/design.md, "Method 2"): on the 6- and 8-site
+ * chains it removed the mean lag at T = 1; on the 4x4 torus at T = 2 `e` went from 3.4-3.9% to
+ * 0.1-0.8% above exact on the Heisenberg antiferromagnet (two seeds) and from 4.1-4.9% to 0.2-1.4%
+ * on the J1-J2 model (J2 = J/2, three seeds), at 6-8x the time; on the 6x4 J1-J2 torus and the
+ * triangular 3x3 Heisenberg torus it cut the error below T = 2 by about 3x. With 1 element it is
+ * the plain network.
  */
 export function pointGroupByDefault(ham: Xxz): boolean {
   return ham.lattice.pointGroup.length > 1;
