@@ -468,7 +468,7 @@ async function runComplexTrain(v: Values, given: Set<string>, m: ModelSpec, over
   const res = await trainComplexThermo(m, T, perChain, (d, t) => progress.update(d, t));
   const rows = res.rows as Array<Record<string, unknown>>;
   const warnings = [
-    `the complex network for xxz models is experimental: measured against exact on 16-site Heisenberg and XXZ chains for T >= 0.2 with 3 replicas, e 0.2-0.5% below exact at T <= 0.5 (a systematic error, several bars) and up to 0.8% above at T = 0.8 to 3 (1.2% at T = 5, within 1.4 bars), c within 1.7% (a single run: e up to 0.9% off at T = 1 and 0.4% at T <= 0.5, c within 4.4%), and on the frustrated J1-J2 4x4 (path sign) e 1.0-4.1% too high for T >= 2, 14-19% below, where its chains disagree; ${
+    `the complex network for xxz models is experimental: measured against exact on 16-site Heisenberg and XXZ chains for T >= 0.2 with 3 replicas, e 0.2-0.5% below exact at T <= 0.5 (a systematic error, several bars) and up to 0.8% above at T = 0.8 to 3 (1.2% at T = 5, within 1.4 bars), c within 1.7% (a single run: e up to 0.9% off at T = 1 and 0.4% at T <= 0.5, c within 4.4%), and on the frustrated J1-J2 4x4 (path sign, point-group average) e 0.6-0.8% too high for T >= 2, 2.7% at T = 1.2 and 6-11% below (c 25-31% low at T = 0.77 and 0.48), where the network fails; ${
       opts.exact
         ? exactMomentsNote(res.meta.replicas)
         : res.meta.replicas > 1 ? `error bars cover the scatter of ${res.meta.replicas} evolutions and the measurement` : 'error bars cover the final measurement only, not the scatter of the evolution (--replicas 3 adds it)'
