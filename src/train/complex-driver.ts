@@ -119,11 +119,9 @@ export interface ComplexTrainOptions {
    * amplitude has the symmetry, and the sampled evolution goes wrong along the network's
    * symmetry-odd directions. On the 6- and 8-site Heisenberg chains (prototype with the chain's
    * reflection) it took the mean error at T = 1 over seeds from +1.18% and +0.88% to +0.04% and
-   * +0.02%; on the 16-site chains it helped at T >= 0.5, and on the 4x4 torus at T = 2 it took `e`
-   * from about 4% to 1% above exact (Heisenberg and J1-J2; docs/design.md). Costs one network
-   * evaluation per group element per amplitude. Default 'auto' (pointGroupByDefault): on wherever
-   * the group has more than the identity (2x on a chain, 8x on the square lattice, 12x on small
-   * triangular tori).
+   * +0.02%; on the 16-site chains it helped at T >= 0.5 (docs/design.md). Costs one network
+   * evaluation per group element per amplitude. Default 'auto': pointGroupByDefault, which says
+   * where it is on and what it was measured to buy on the square and triangular lattices.
    */
   pointGroup: boolean | 'auto';
   /**
