@@ -11,7 +11,7 @@
  * 8 chains x 1000 samples per evaluation) without the point-group average (on by default, 8x the
  * work per amplitude on the square lattice, which would make one run half an hour), stopped at
  * T = 10 by default: 21 steps on the 6x6. `--point-group` turns the average on, as the CLI's
- * default does; with 8x the work per message the 2-worker ratio is higher (2.01x on the 4x4).
+ * default does; with 8x the work per message the 2-worker ratio was 2.01x on the 4x4 and 1.77x on the 6x6.
  *
  * Baseline: the 1-worker run in the same process; the 2-worker figure is printed as a ratio to it
  * (medians over reps). The rows of both must be identical (same seed, same numbers, whatever the
