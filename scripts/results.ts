@@ -45,7 +45,7 @@ const SETS: ResultSpec[] = [
   { sweep: ['sweep', '--model', 'models/j1j2-square-6x4.json', '--methods', 'exact', '--temps', '0.2:5:8', '--log', '--out', 'results/j1j2-square-6x4'] },
   {
     // Made before fresh measurement chains and the point-group average on the square lattice
-    // became the defaults (95 minutes to remake; about 8x that with the average), hence
+    // became the defaults (95 minutes to remake; about 5x that with the average), hence
     // --fresh-chains off --point-group off: the failures below T = 2 are the evolution's, not the chains'.
     sweep: ['sweep', '--model', 'models/j1j2-square-6x6.json', '--methods', 'train', '--temps', '0.2:5:8', '--log', '--train-replicas', '2', '--fresh-chains', 'off', '--point-group', 'off', '--out', 'results/j1j2-square-6x6'],
     // E0 / N on the 6x6 torus at J2 = J/2: Schulz, Ziman and Poilblanc, J. Phys. I France 6, 675 (1996).
