@@ -241,6 +241,8 @@ test('train on an xxz model: --checkpoint, then --resume gives the same rows; a 
   const a = await run(args);
   assert.is(a.code, 0, a.err);
   const ja = JSON.parse(a.out);
+  // --chains alone spreads the default totals (8000 per step, 32000 per batch, 128000 per temperature) over the chains.
+  assert.equal([ja.meta.options.samples, ja.meta.options.measureSamples, ja.meta.options.maxMeasureSamples], [4000, 16000, 64000]);
   assert.is(JSON.parse(readFileSync(ck, 'utf8')).format, 'purified-dbm/complex-train-checkpoint@2');
   assert.is(ja.meta.resumed_from_step, null);
   // The finished checkpoint: the resumed run reports where it resumed and gives the same rows.

@@ -119,7 +119,9 @@ const CD = defaultComplexTrainOptions();
 
 /**
  * The complex network's sample budgets, which it counts per chain, and the least per chain. The
- * CLI gives them as totals over all chains (as for the TFIM network): ceil(total / chains).
+ * CLI gives them as totals over all chains (as for the TFIM network): ceil(total / chains). A
+ * budget not given is the default total (the network's per-chain default times its default chain
+ * count), so `--chains` alone spreads the same samples over more chains instead of multiplying them.
  */
 const PER_CHAIN_BUDGETS = { samples: 2, measureSamples: 8, maxMeasureSamples: 0 } as const;
 
@@ -127,7 +129,8 @@ function perChainBudgets(o: Partial<ComplexTrainOptions>): Partial<ComplexTrainO
   const chains = o.chains ?? CD.chains;
   const out: Record<string, unknown> = { ...o };
   for (const [field, least] of Object.entries(PER_CHAIN_BUDGETS)) {
-    const total = o[field as keyof typeof PER_CHAIN_BUDGETS];
+    const key = field as keyof typeof PER_CHAIN_BUDGETS;
+    const total = o[key] ?? (o.chains === undefined ? undefined : CD[key] * CD.chains);
     if (total !== undefined) out[field] = Math.max(least, Math.ceil(total / chains));
   }
   return out as Partial<ComplexTrainOptions>;
