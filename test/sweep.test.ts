@@ -367,7 +367,11 @@ test('sweep --methods exact,train on an xxz model runs the complex network; its 
   assert.is(failed.code, 3, failed.err);
   const { trainComplexThermo } = await import('../src/train/complex-driver.ts');
   const ck = JSON.parse(read(ref, 'train-checkpoint.json'));
-  const partial = await trainComplexThermo(ck.model, [2, 1], { seed: 1, workers: 1, chains: 4, checkpoint: join(dir, 'train-checkpoint.json'), stopAfterSteps: 15 });
+  // The sweep's --train-chains 4 spreads the default sample totals over the 4 chains; the library counts per chain.
+  const { samples, measureSamples, maxMeasureSamples } = ck.options;
+  const partial = await trainComplexThermo(ck.model, [2, 1], {
+    seed: 1, workers: 1, chains: 4, samples, measureSamples, maxMeasureSamples, checkpoint: join(dir, 'train-checkpoint.json'), stopAfterSteps: 15,
+  });
   assert.is(partial.meta.complete, false);
   const resumed = await run([...args, '--out', dir, '--resume']);
   assert.is(resumed.code, 0, resumed.err);
