@@ -169,7 +169,7 @@ const TRAIN: OptSpec[] = ([
   { name: 'replica', type: 'int', min: 0, help: 'run only replica K of --replicas (cluster job arrays; combine the results with combineReplicaResults)' },
   { name: 'step-tol', type: 'number', min: 0, default: TD.stepTol ?? 0, help: 'adaptive imaginary-time step: local-error tolerance per step (0: the fixed schedule)' },
 ] satisfies OptSpec[]).map(withXxzDefault);
-const ALPHA: OptSpec = { name: 'alpha', type: 'int', min: 1, defaultText: 'the smallest that holds the exact start, >= 2', help: 'hidden units per site of the trained network' };
+const ALPHA: OptSpec = { name: 'alpha', type: 'int', min: 1, defaultText: `the smallest that holds the exact start, >= 2; xxz models: ${CD.alpha}`, help: 'hidden units per site of the trained network' };
 /** Spin-inversion symmetry of the complex network (xxz models; train and sweep). */
 const INVERSION: OptSpec = {
   name: 'inversion', type: 'string', default: 'off', choices: ['auto', 'on', 'off'],
@@ -471,7 +471,7 @@ async function runComplexTrain(v: Values, given: Set<string>, m: ModelSpec, over
   const res = await trainComplexThermo(m, T, perChain, (d, t) => progress.update(d, t));
   const rows = res.rows as Array<Record<string, unknown>>;
   const warnings = [
-    `the complex network for xxz models is experimental: measured against exact on 16-site Heisenberg and XXZ chains for T >= 0.2 with 3 replicas, e 0.2-0.5% below exact at T <= 0.5 (a systematic error, several bars) and up to 0.8% above at T = 0.8 to 3 (1.2% at T = 5, within 1.4 bars), c within 1.7% (a single run: e up to 0.9% off at T = 1 and 0.4% at T <= 0.5, c within 4.4%), and on the frustrated J1-J2 4x4 (path sign, point-group average) e 0.6-0.8% too high for T >= 2, 2.7% at T = 1.2 and 6-11% below (c 25-31% low at T = 0.77 and 0.48), where the network fails; ${
+    `the complex network for xxz models is experimental: measured against exact on 16-site Heisenberg and XXZ chains for T >= 0.2 with 3 replicas (alpha 4), e within 0.4% from T = 5 to 0.8 (1.2 bars) and 0.06-0.48% below exact at T <= 0.5 (a systematic error, up to 10 bars), c within 3.5% (a single run: e up to 0.7% off at T = 1 and 0.4% at T <= 0.5, c within 4.3%), and on the frustrated J1-J2 4x4 (path sign, point-group average, alpha 2 with 3 replicas) e 0.6-0.8% too high for T >= 2, 2.7% at T = 1.2 and 6-11% below (c 25-31% low at T = 0.77 and 0.48), where the network fails (alpha 4, two single runs: 1.0-1.4% at T = 2, 1.4-2.1% at 1.2, 4.7-8.4% below); ${
       opts.exact
         ? exactMomentsNote(res.meta.replicas)
         : res.meta.replicas > 1 ? `error bars cover the scatter of ${res.meta.replicas} evolutions and the measurement` : 'error bars cover the final measurement only, not the scatter of the evolution (--replicas 3 adds it)'

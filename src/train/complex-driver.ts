@@ -34,7 +34,12 @@ import { flowAboveVarianceWarnings, flowFromChainForces } from './flow-heat.ts';
 
 /** Options of {@link trainComplexThermo}. */
 export interface ComplexTrainOptions {
-  /** Hidden units per site, integer >= 1 (default 2). */
+  /**
+   * Hidden units per site, integer >= 1 (default 4: on the 16-site chains e within 0.4% of exact
+   * from T = 5 to 0.8 with 3 replicas, against up to 1.2% with alpha 2, at about the same time, and
+   * unchanged below T = 0.5; the square lattice pays 1.5-2x per step; docs/design.md, "The width
+   * of the network").
+   */
   alpha: number;
   /** Share parameters over lattice translations (default true). */
   share: boolean;
@@ -176,7 +181,7 @@ export interface ComplexTrainOptions {
 /** Defaults of {@link ComplexTrainOptions}. */
 export function defaultComplexTrainOptions(): ComplexTrainOptions {
   return {
-    alpha: 2, share: true, marshall: 'auto', pathSign: false, beta0: 0.001, dbeta: 0.02, relDbeta: 0.25, maxDistance: 0.05, chains: 8, samples: 1000, thin: 1, warmup: 4,
+    alpha: 4, share: true, marshall: 'auto', pathSign: false, beta0: 0.001, dbeta: 0.02, relDbeta: 0.25, maxDistance: 0.05, chains: 8, samples: 1000, thin: 1, warmup: 4,
     measureSamples: 4000, maxMeasureSamples: 16000, measureRelErr: 1e-3, measureRelErrC: 0.02, shift: 1e-4, shiftAbs: 1e-6, inversion: false, pointGroup: 'auto', ancillaFlip: false, freshChains: true, seed: 1, workers: 1, exact: false, bias: true, replicas: 1, checkpointEvery: 10, resume: false,
   };
 }
@@ -235,9 +240,10 @@ export interface ComplexTrainResult {
 
 /**
  * Largest N for `exact`. 10 sites are 184756 configurations (s, a) per evaluation, held with their
- * log-derivatives (about 160 MB at the default alpha, allocated once): 11 s per Heun step on the
- * 10-site chain with the point-group average (15 s before the enumeration took one pass, measured
- * side by side), about an hour for a run to T = 0.2 on one core. It is the smallest chain on
+ * log-derivatives (about 150 MB at alpha 2, twice that at the default alpha 4, allocated once): 11 s
+ * per Heun step at alpha 2 on the 10-site chain with the point-group average (15 s before the
+ * enumeration took one pass, measured side by side), about an hour for a run to T = 0.2 on one
+ * core. It is the smallest chain on
  * which the deterministic evolution shows the error below exact at low T (8 sites do not), hence
  * this limit rather than 8 (docs/design.md, "The error below exact at low T").
  */
