@@ -124,13 +124,17 @@ const CD = defaultComplexTrainOptions();
  * count), so `--chains` alone spreads the same samples over more chains instead of multiplying them.
  */
 const PER_CHAIN_BUDGETS = { samples: 2, measureSamples: 8, maxMeasureSamples: 0 } as const;
+type PerChainBudget = keyof typeof PER_CHAIN_BUDGETS;
+
+/** A budget's default total over all chains, in the CLI's units: the per-chain default times the default chain count. */
+const defaultTotal = (field: PerChainBudget): number => CD[field] * CD.chains;
 
 function perChainBudgets(o: Partial<ComplexTrainOptions>): Partial<ComplexTrainOptions> {
   const chains = o.chains ?? CD.chains;
   const out: Record<string, unknown> = { ...o };
   for (const [field, least] of Object.entries(PER_CHAIN_BUDGETS)) {
-    const key = field as keyof typeof PER_CHAIN_BUDGETS;
-    const total = o[key] ?? (o.chains === undefined ? undefined : CD[key] * CD.chains);
+    const key = field as PerChainBudget;
+    const total = o[key] ?? (o.chains === undefined ? undefined : defaultTotal(key));
     if (total !== undefined) out[field] = Math.max(least, Math.ceil(total / chains));
   }
   return out as Partial<ComplexTrainOptions>;
@@ -142,7 +146,7 @@ function perChainBudgets(o: Partial<ComplexTrainOptions>): Partial<ComplexTrainO
  * network does not take the TFIM defaults (it takes only what the user gives; see runComplexTrain).
  */
 const XXZ_DEFAULTS: Record<string, unknown> = Object.fromEntries(
-  Object.entries(COMPLEX_FIELDS).map(([opt, field]) => [opt, field in PER_CHAIN_BUDGETS ? (CD[field] as number) * CD.chains : CD[field]]),
+  Object.entries(COMPLEX_FIELDS).map(([opt, field]) => [opt, field in PER_CHAIN_BUDGETS ? defaultTotal(field as PerChainBudget) : CD[field]]),
 );
 
 /** A TRAIN entry whose help names the xxz default beside the TFIM one where they differ. */

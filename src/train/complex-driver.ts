@@ -243,9 +243,9 @@ export interface ComplexTrainResult {
  * log-derivatives (about 150 MB at alpha 2, twice that at the default alpha 4, allocated once): 11 s
  * per Heun step at alpha 2 on the 10-site chain with the point-group average (15 s before the
  * enumeration took one pass, measured side by side), about an hour for a run to T = 0.2 on one
- * core. It is the smallest chain on
- * which the deterministic evolution shows the error below exact at low T (8 sites do not), hence
- * this limit rather than 8 (docs/design.md, "The error below exact at low T").
+ * core. It is the smallest chain on which the deterministic evolution shows the error below exact
+ * at low T (8 sites do not), hence this limit rather than 8 (docs/design.md, "The error below
+ * exact at low T").
  */
 export const COMPLEX_EXACT_MAX_SITES = 10;
 
