@@ -11,7 +11,9 @@
  * while its numbers are wrong.
  *
  * Format @2: rows carry c from the energy flow and c_var beside it; an @1 file (c was the
- * variance) is refused rather than continued with rows of two kinds.
+ * variance) is refused rather than continued with rows of two kinds. The susceptibility chi came
+ * later and is optional: a run resumed from a file without it has no chi at the temperatures
+ * measured before (nothing else differs, so the file is continued rather than refused).
  */
 import { z } from 'zod';
 import { writeChecksummedJson } from '../util/checked-json.ts';
@@ -51,7 +53,7 @@ export interface ComplexDriverState {
 const num = z.number().refine(Number.isFinite, 'expected a finite number');
 const count = z.number().int().nonnegative();
 const rowSchema = z.strictObject({
-  T: num, beta: num, e: num, e_err: num, c: num, c_err: num, c_var: num.optional(), c_var_err: num.optional(),
+  T: num, beta: num, e: num, e_err: num, c: num, c_err: num, chi: num.optional(), chi_err: num.optional(), c_var: num.optional(), c_var_err: num.optional(),
   n_eff: num.optional(), tau_e: num.optional(), samples: count.optional(), measure_batches: count.optional(), warnings: z.array(z.string()).optional(),
 });
 const schema = z.strictObject({

@@ -26,7 +26,8 @@ import { GrowingSeries, specificHeatWarnings } from './measure.ts';
 import type { Row } from '../stats/row.ts';
 import { ComplexNet, freezeParameters, makeLocal, marshallByDefault, pathSignByDefault, pointGroupByDefault, startParams, type AmplitudeLocal } from './complex-network.ts';
 import { ComplexPool } from './complex-pool.ts';
-import type { ComplexChainState, ComplexReply } from './complex-worker.ts';
+import { magnetization } from './complex-sampler.ts';
+import { MEASURE_SERIES, type ComplexChainState, type ComplexReply } from './complex-worker.ts';
 import { readComplexCheckpoint, writeComplexCheckpoint, type ComplexCheckpointContext, type ComplexDriverState } from './complex-checkpoint.ts';
 import { combineReplicaRows, droppedReplicaWarnings, OUTLIER_BARS, outlierReplicas, replicaCheckpoint, replicaSeed, type ReplicaRowErrors } from './replicas.ts';
 import { combineComplexChunks, complexChainForces, complexMoments, ComplexSamples, realForm, solveComplexSr, type ComplexMoments } from './complex-sr.ts';
@@ -425,6 +426,7 @@ class Engine {
     const lp = (this.sectorLogW ??= new Float64Array(M));
     const smp = (this.sectorRows ??= new ComplexSamples(P, M));
     const x = (this.enumX ??= new Int8Array(2 * N));
+    const mz = (this.sectorMz ??= new Float64Array(M));
     let max = -Infinity;
     for (let q = 0; q < M; q++) {
       const c = configs[q];
@@ -438,6 +440,7 @@ class Engine {
       smp.oI.set(oI, q * P);
       smp.eR[q] = e[0];
       smp.eI[q] = e[1];
+      mz[q] = magnetization(x, N);
     }
     let n = 0;
     for (let q = 0; q < M; q++) {
@@ -448,6 +451,7 @@ class Engine {
         smp.oI.copyWithin(n * P, q * P, (q + 1) * P);
         smp.eR[n] = smp.eR[q];
         smp.eI[n] = smp.eI[q];
+        mz[n] = mz[q];
       }
       smp.w[n++] = w;
     }
@@ -460,6 +464,26 @@ class Engine {
   private sectorLogW: Float64Array | null = null;
   private sectorRows: ComplexSamples | null = null;
   private enumX: Int8Array | null = null;
+  /** Mz = sum_i s_i / 2 of each kept row of the last enumeration (compacted with the rows). */
+  private sectorMz: Float64Array | null = null;
+
+  /**
+   * chi = beta (<Mz^2> - <Mz>^2) / N of the last enumeration (exact moments), Mz in S = sigma/2
+   * units, weighted by |phi|^2 like the rows' other moments.
+   */
+  enumeratedSusceptibility(beta: number): number {
+    const smp = this.sectorRows!;
+    const mz = this.sectorMz!;
+    let w = 0;
+    let m = 0;
+    let m2 = 0;
+    for (let q = 0; q < smp.n; q++) {
+      w += smp.w[q];
+      m += smp.w[q] * mz[q];
+      m2 += smp.w[q] * mz[q] * mz[q];
+    }
+    return (beta * (m2 / w - (m / w) ** 2)) / this.net.N;
+  }
 
   /** dp/dbeta = -(1/2) S^{-1} F at the current parameters, into kR, kI; returns the metric speed sqrt(x^H S x / N) / 2. */
   async derivative(kR: Float64Array, kI: Float64Array, beta: number): Promise<number> {
@@ -754,7 +778,10 @@ async function measure(eng: Engine, T: number, o: ComplexTrainOptions, warnings:
     const r = solveComplexSr(m, o.shift, o.shiftAbs);
     let fx = 0;
     for (let k = 0; k < P; k++) fx += m.Fr[k] * r.xR[k] + m.Fi[k] * r.xI[k];
-    const row: Row = { T, beta, e: m.eR / N, e_err: 0, c: (beta * beta * fx) / N, c_err: 0, c_var: (beta * beta * (m.eAbs2 - m.eR ** 2 - m.eI ** 2)) / N, c_var_err: 0 };
+    const row: Row = {
+      T, beta, e: m.eR / N, e_err: 0, c: (beta * beta * fx) / N, c_err: 0, chi: eng.enumeratedSusceptibility(beta), chi_err: 0,
+      c_var: (beta * beta * (m.eAbs2 - m.eR ** 2 - m.eI ** 2)) / N, c_var_err: 0,
+    };
     warnings.push(...specificHeatWarnings(row, at));
     return row;
   }
@@ -773,7 +800,7 @@ async function measure(eng: Engine, T: number, o: ComplexTrainOptions, warnings:
     const fresh = batches === 0 && o.freshChains;
     const replies = await eng.run(M, beta, 'measure', ref, batches > 0 ? 0 : fresh ? FRESH_WARMUP : o.warmup, fresh);
     replies.forEach((r, c) => {
-      r.series!.forEach((x, q) => ((series[c] ??= [0, 1, 2, 3].map(() => new GrowingSeries()))[q]).append(x));
+      r.series!.forEach((x, q) => ((series[c] ??= MEASURE_SERIES.map(() => new GrowingSeries()))[q]).append(x));
       if (chainSums[c] === undefined) chainSums[c] = Float64Array.from(r.sums!);
       else for (let q = 0; q < r.sums!.length; q++) chainSums[c][q] += r.sums![q];
     });
@@ -804,7 +831,10 @@ async function measure(eng: Engine, T: number, o: ComplexTrainOptions, warnings:
   const { row: r, warnings: w } = measuredRow(views(), T, N, est, flow ? 'c_var' : 'c');
   // Key order as a checkpoint's validated row has it (resumed rows must be identical).
   const out: Row = flow
-    ? { T, beta, e: r.e, e_err: r.e_err, c: flow.c, c_err: flow.err, c_var: r.c, c_var_err: r.c_err, n_eff: r.n_eff, tau_e: r.tau_e, samples: r.samples, measure_batches: batches }
+    ? {
+      T, beta, e: r.e, e_err: r.e_err, c: flow.c, c_err: flow.err, chi: r.chi, chi_err: r.chi_err, c_var: r.c, c_var_err: r.c_err,
+      n_eff: r.n_eff, tau_e: r.tau_e, samples: r.samples, measure_batches: batches,
+    }
     : { ...r, measure_batches: batches };
   if (flow) {
     w.push(...specificHeatWarnings(out));
@@ -830,20 +860,21 @@ const MEASURE_BLOCKS = 8;
 const FRESH_WARMUP = 500;
 
 /**
- * e and c from every chain's weighted series [w Re E, w Im E, w |E|^2, w] (chain order, all
- * batches) as ratios of weighted means (w = 1 without bias), errors by a jackknife over
- * MEASURE_BLOCKS blocks per chain; beta in 1/J, e and c per site.
+ * e, c (the variance of E_loc) and chi = beta (<Mz^2> - <Mz>^2) / N from every chain's weighted
+ * series MEASURE_SERIES (chain order, all batches) as ratios of weighted means (w = 1 without
+ * bias), errors by a jackknife over MEASURE_BLOCKS blocks per chain; beta in 1/J, per site.
  */
 function weightedEstimates(series: Float64Array[][], beta: number, N: number) {
   const B = MEASURE_BLOCKS;
-  const blocks = [0, 1, 2, 3].map((q) => {
+  const blocks = MEASURE_SERIES.map((_, q) => {
     const out = new Float64Array(B * series.length);
     series.forEach((s, c) => out.set(blockMeans(s[q], B), c * B));
     return out;
   });
   const ej = jackknife(blocks, ([r, , , w]) => r / w / N);
   const cj = jackknife(blocks, ([r, i, a, w]) => (beta * beta * (a / w - (r / w) ** 2 - (i / w) ** 2)) / N);
-  return { ej, cj };
+  const xj = jackknife(blocks, ([, , , w, m, m2]) => (beta * (m2 / w - (m / w) ** 2)) / N);
+  return { ej, cj, xj };
 }
 
 /**
@@ -855,11 +886,11 @@ function measuredRow(series: Float64Array[][], T: number, N: number, est: Return
   const beta = 1 / T;
   const M = series[0][0].length;
   const B = MEASURE_BLOCKS;
-  const { ej, cj } = est;
+  const { ej, cj, xj } = est;
   // tau_int of the weighted energy series (a diagnostic; the error bar is the block jackknife's).
   const eS = summarizeChains(series.map((s) => s[0].map((v) => v / N)));
   const row: Row = {
-    T, beta, e: ej.value, e_err: ej.err, c: cj.value, c_err: cj.err, n_eff: eS.nEff, tau_e: eS.tau, samples: M * series.length,
+    T, beta, e: ej.value, e_err: ej.err, c: cj.value, c_err: cj.err, chi: xj.value, chi_err: xj.err, n_eff: eS.nEff, tau_e: eS.tau, samples: M * series.length,
   };
   const w: string[] = [];
   if (!eS.converged) w.push('tau_int window of e not converged');
@@ -876,7 +907,7 @@ function measuredRow(series: Float64Array[][], T: number, N: number, est: Return
 /**
  * The warning for chains that disagree, or null: a chain whose e lies more than OUTLIER_BARS
  * medians of the chains' bars from their median e (the replicas' rule, outlierReplicas; 3 chains or
- * more). Each chain's e and bar come from its weighted series [w Re E, w Im E, w |E|^2, w] like the
+ * more). Each chain's e and bar come from its weighted series (MEASURE_SERIES) like the
  * row's (ratio of weighted means, jackknife over its MEASURE_BLOCKS blocks); N sites.
  *
  * Why: the row pools the chains, so a chain that sits in a region the others never visit (at low T

@@ -26,6 +26,16 @@
 import type { Rng } from '../mc/rng.ts';
 import type { AmplitudeLocal } from './complex-network.ts';
 
+/**
+ * Magnetization Mz = sum_i s_i / 2 of the physical replica of a configuration x = (s, a) of N
+ * sites, in the units of S = sigma/2 (equal to that of a wherever Psi does not vanish).
+ */
+export function magnetization(x: Int8Array, N: number): number {
+  let m = 0;
+  for (let i = 0; i < N; i++) m += x[i];
+  return m / 2;
+}
+
 /** One chain's state: configuration and its evaluator. */
 export class ComplexChain {
   readonly x: Int8Array;

@@ -11,7 +11,7 @@ import type { ModelSpec } from '../model/model.ts';
 import { makeXxz } from '../model/xxz.ts';
 import { Rng } from '../mc/rng.ts';
 import { ComplexNet, makeLocal, type ComplexNetOptions } from './complex-network.ts';
-import { ComplexChain } from './complex-sampler.ts';
+import { ComplexChain, magnetization } from './complex-sampler.ts';
 import { ComplexSrAccumulator } from './complex-sr.ts';
 import { decodeConfig, encodeConfig, serveGroup, type ChainState } from './worker.ts';
 
@@ -47,7 +47,8 @@ export interface ComplexRequest {
   kappa: number;
   /**
    * 'sr': each chain's SR sums (complex-sr.ts ComplexSrAccumulator); 'measure': the series
-   * w Re E, w Im E, w |E|^2, w, and the SR sums too when oRef is given (the energy-flow c).
+   * w Re E, w Im E, w |E|^2, w, w Mz, w Mz^2 (MEASURE_SERIES), and the SR sums too when oRef is
+   * given (the energy-flow c).
    */
   mode: 'sr' | 'measure';
   /** The reference of the SR sums, (Re O, Im O) (length 2P) and E (re, im): required in SR mode. */
@@ -58,7 +59,16 @@ export interface ComplexRequest {
   restart?: boolean;
 }
 
-/** One chain's reply: its packed SR sums (SR mode, or measure mode with oRef) and, measure mode, series = [w Re E, w Im E, w |E|^2, w]. */
+/**
+ * The series of a measurement, per sample: the energy E = E_loc (complex: the network is an
+ * approximation, so Im E is kept to show it), |E|^2 for the variance, the reweighting w =
+ * e^{-kappa m} (1 without the mismatch bias) and the magnetization Mz = sum_i s_i / 2 of the
+ * physical replica in the units of S = sigma/2 (Mz(s) = Mz(a) in the sector Psi lives in), each
+ * but w multiplied by w. Estimates are ratios of their means to the mean of w.
+ */
+export const MEASURE_SERIES = ['wRe', 'wIm', 'wAbs2', 'w', 'wMz', 'wMz2'] as const;
+
+/** One chain's reply: its packed SR sums (SR mode, or measure mode with oRef) and, measure mode, the series MEASURE_SERIES in that order. */
 export interface ComplexReply {
   chain: number;
   sums: Float64Array | null;
@@ -103,6 +113,7 @@ export class ComplexChainGroup {
     net.re.set(req.re);
     net.im.set(req.im);
     const P = net.P;
+    const N = net.N;
     const M = req.perChain;
     const e = new Float64Array(2);
     const oRow = new Float64Array(P);
@@ -115,6 +126,7 @@ export class ComplexChainGroup {
       const eR = sr ? null : new Float64Array(M);
       const eI = sr ? null : new Float64Array(M);
       const w = sr ? null : new Float64Array(M);
+      const mz = sr ? null : new Float64Array(M);
       const a0 = ch.accepted;
       const p0 = ch.proposed;
       ch.kappa = req.kappa;
@@ -133,9 +145,13 @@ export class ComplexChainGroup {
           eR![i] = e[0];
           eI![i] = e[1];
           w![i] = wi;
+          mz![i] = magnetization(ch.x, N);
         }
       }
-      const series = sr ? null : [eR!.map((v, i) => w![i] * v), eI!.map((v, i) => w![i] * v), eR!.map((v, i) => w![i] * (v * v + eI![i] * eI![i])), w!];
+      const series = sr ? null : [
+        eR!.map((v, i) => w![i] * v), eI!.map((v, i) => w![i] * v), eR!.map((v, i) => w![i] * (v * v + eI![i] * eI![i])), w!,
+        mz!.map((v, i) => w![i] * v), mz!.map((v, i) => w![i] * v * v),
+      ];
       // pack() copies: replies are copied, never transferred (worker.ts, the thread rule).
       return { chain: id, sums: acc ? acc.pack() : null, series, accepted: ch.accepted - a0, proposed: ch.proposed - p0 };
     });

@@ -103,7 +103,7 @@ export interface ReplicaPoint extends Omit<TrainPoint, 'e_estimator'> {
 
 /**
  * Combines per-replica rows at the same temperatures (same order in every replica), leaving out
- * failed replicas (outlierReplicas): e and c always, m2, m_abs and c_var when every replica has
+ * failed replicas (outlierReplicas): e and c always, chi, m2, m_abs and c_var when every replica has
  * them; n_eff and samples are summed when every replica has them, beta kept when present.
  * `errors[k]` is the error split of e and c at row k and the replicas left out there.
  */
@@ -114,7 +114,7 @@ export function combineReplicaRows(rows: Row[][]): { rows: Row[]; errors: Replic
     const all = rows.map((r) => r[k]);
     const dropped = outlierReplicas(all.map((r) => r.e), all.map((r) => r.e_err));
     const at = all.filter((_, r) => !dropped.includes(r));
-    const q = (key: 'e' | 'c' | 'm2' | 'm_abs' | 'c_var') => {
+    const q = (key: 'e' | 'c' | 'chi' | 'm2' | 'm_abs' | 'c_var') => {
       const errKey = `${key}_err` as const;
       if (at.some((r) => r[key] === undefined || r[errKey] === undefined)) return null;
       return combineQuantity(at.map((r) => r[key]!), at.map((r) => r[errKey]!));
@@ -123,9 +123,11 @@ export function combineReplicaRows(rows: Row[][]): { rows: Row[]; errors: Replic
     const c = q('c')!;
     const beta = at[0].beta;
     const row: Row = { T: at[0].T, ...(beta !== undefined ? { beta } : {}), e: e.mean, e_err: e.err, c: c.mean, c_err: c.err };
+    const chi = q('chi');
     const m2 = q('m2');
     const mAbs = q('m_abs');
     const cVar = q('c_var');
+    if (chi) Object.assign(row, { chi: chi.mean, chi_err: chi.err });
     if (cVar) Object.assign(row, { c_var: cVar.mean, c_var_err: cVar.err });
     if (m2) Object.assign(row, { m2: m2.mean, m2_err: m2.err });
     if (mAbs) Object.assign(row, { m_abs: mAbs.mean, m_abs_err: mAbs.err });
