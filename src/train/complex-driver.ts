@@ -482,7 +482,7 @@ class Engine {
       m += smp.w[q] * mz[q];
       m2 += smp.w[q] * mz[q] * mz[q];
     }
-    return (beta * (m2 / w - (m / w) ** 2)) / this.net.N;
+    return susceptibility(beta, this.net.N, w, m, m2);
   }
 
   /** dp/dbeta = -(1/2) S^{-1} F at the current parameters, into kR, kI; returns the metric speed sqrt(x^H S x / N) / 2. */
@@ -849,6 +849,14 @@ async function measure(eng: Engine, T: number, o: ComplexTrainOptions, warnings:
   return out;
 }
 
+/**
+ * chi = beta (<Mz^2> - <Mz>^2) / N per site from weighted sums (or means) w, w Mz, w Mz^2: the
+ * enumerated rows' and the measurement's jackknife blocks alike; beta in 1/J, N sites.
+ */
+function susceptibility(beta: number, N: number, w: number, m: number, m2: number): number {
+  return (beta * (m2 / w - (m / w) ** 2)) / N;
+}
+
 /** Jackknife blocks per chain of {@link weightedEstimates}. */
 const MEASURE_BLOCKS = 8;
 
@@ -873,7 +881,7 @@ function weightedEstimates(series: Float64Array[][], beta: number, N: number) {
   });
   const ej = jackknife(blocks, ([r, , , w]) => r / w / N);
   const cj = jackknife(blocks, ([r, i, a, w]) => (beta * beta * (a / w - (r / w) ** 2 - (i / w) ** 2)) / N);
-  const xj = jackknife(blocks, ([, , , w, m, m2]) => (beta * (m2 / w - (m / w) ** 2)) / N);
+  const xj = jackknife(blocks, ([, , , w, m, m2]) => susceptibility(beta, N, w, m, m2));
   return { ej, cj, xj };
 }
 
