@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { cleanup, pdbm, pdbmAsync, run, tempDir, waitFor } from './support/cli.ts';
 import { contentHash } from '../src/util/checked-json.ts';
 import { LOCK_FILE } from '../src/util/output.ts';
+import { finishRows, verdict } from '../src/sweep/results.ts';
 
 const root = tempDir('pdbm-sweep-');
 const BASE = ['sweep', '--model', 'models/chain-4.json', '--methods', 'exact,dbm', '--temps', '0.5,1,2,4', '--sweeps', '150', '--warmup', '30', '--seed', '4', '--workers', '1'];
@@ -404,6 +405,22 @@ test('the npm start preset reaches the sweep, takes overrides, and starts over w
   assert.is(r2.code, 0, r2.err);
   assert.equal(JSON.parse(read(dir, 'data.json')).methods, ['exact']);
   assert.equal(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
+});
+
+test('chi is compared with exact where both rows have it: a deviation is listed in the verdict, an agreement counted', () => {
+  const exact = [{ T: 1, e: -1, e_err: 0, c: 0.5, c_err: 0, chi: 0.1, chi_err: 0, method: 'exact' }, { T: 2, e: -0.5, e_err: 0, c: 0.3, c_err: 0, method: 'exact' }];
+  const train = (chi: number) => [
+    { T: 1, e: -1.001, e_err: 0.001, c: 0.5, c_err: 0.01, chi, chi_err: 0.001, method: 'train' },
+    // No exact chi at T = 2: nothing to compare, whatever the row says.
+    { T: 2, e: -0.5, e_err: 0.001, c: 0.3, c_err: 0.01, chi: 5, chi_err: 0.001, method: 'train' },
+  ];
+  const say = (chi: number) => verdict({ rows: [...exact, ...train(chi)], methods: ['exact', 'train'], warnings: [], failures: [] });
+  const rows = finishRows([...exact, ...train(0.12)], ['exact', 'train']).filter((r) => r.method === 'train');
+  assert.is(rows[0].chi_exact, 0.1);
+  assert.ok(Math.abs(rows[0].chi_dev_sigma! - 20) < 1e-9, String(rows[0].chi_dev_sigma));
+  assert.is(rows[1].chi_dev_sigma, undefined);
+  assert.match(say(0.12), /1 of 5 sampled values deviate from exact by more than 4 sigma: train chi at T = 1 \(20\.0 sigma\)/);
+  assert.match(say(0.1005), /Every sampled value agrees with exact within 4 sigma \(5 comparisons of e, c and chi, train\)/);
 });
 
 test.after(cleanup);

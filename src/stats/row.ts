@@ -65,6 +65,9 @@ export type Row = {
   c_exact?: number;
   e_dev_sigma?: number;
   c_dev_sigma?: number;
+  /** The same for the susceptibility, where both the row and the exact row have it. */
+  chi_exact?: number;
+  chi_dev_sigma?: number;
   /** Integrated autocorrelation time of the energy series, in measurements. */
   tau_e?: number;
   /** Measurements behind the row (all chains). */
@@ -114,7 +117,7 @@ export type Row = {
 export const ROW_KEYS = [
   'method', 'L', 'param', 'T', 'e', 'e_err', 'c', 'c_err', 'chi', 'chi_err', 'm2', 'm2_err', 'm4', 'm4_err',
   'm_abs', 'm_abs_err', 'binder', 'binder_err', 'e_ring', 'e_ring_err', 'c_ring', 'c_ring_err', 'c_two_copy', 'c_two_copy_err', 'c_var', 'c_var_err',
-  'n_eff', 'e_exact', 'c_exact', 'e_dev_sigma', 'c_dev_sigma', 'e_trotter_bias', 'm2_trotter_bias', 'binder_trotter_bias',
+  'n_eff', 'e_exact', 'c_exact', 'e_dev_sigma', 'c_dev_sigma', 'chi_exact', 'chi_dev_sigma', 'e_trotter_bias', 'm2_trotter_bias', 'binder_trotter_bias',
 ] as const satisfies ReadonlyArray<keyof Row>;
 
 /** An exact point without error bars (what a spectrum gives). */

@@ -15,7 +15,12 @@ import type { GridInfo } from './state.ts';
 /** The point of a row: its temperature, and in grid sweeps its size and parameter value. */
 const pointKey = (r: Row) => (r.L === undefined && r.param === undefined ? r.T : `${r.L}:${r.param}:${r.T}`);
 
-/** Sorts rows (method order, then L, parameter and T) and adds exact values and deviations in sigma. */
+/**
+ * Sorts rows (method order, then L, parameter and T) and adds exact values and deviations in sigma:
+ * of e and c always, of chi where the row and its exact row both have it (the exact checker gives
+ * chi where it has the magnetization sectors; both then use chi = beta (<M^2> - <M>^2) / N in the
+ * model's own units).
+ */
 export function finishRows(rows: Row[], methods: string[]): Row[] {
   const exact = new Map(rows.filter((r) => r.method === 'exact').map((r) => [pointKey(r), r]));
   return rows
@@ -28,6 +33,8 @@ export function finishRows(rows: Row[], methods: string[]): Row[] {
         c_exact: x.c,
         ...(r.e_err > 0 ? { e_dev_sigma: (r.e - x.e) / r.e_err } : {}),
         ...(r.c_err > 0 ? { c_dev_sigma: (r.c - x.c) / r.c_err } : {}),
+        ...(r.chi !== undefined && x.chi !== undefined ? { chi_exact: x.chi } : {}),
+        ...(r.chi !== undefined && x.chi !== undefined && (r.chi_err ?? 0) > 0 ? { chi_dev_sigma: (r.chi - x.chi) / r.chi_err! } : {}),
       };
     })
     .sort(
@@ -67,19 +74,29 @@ export interface Deviation {
   sigma: number;
 }
 
-/** Agreement summary: the largest deviations, every deviation beyond 4 sigma, and the number of comparisons. */
-export function agreement(rows: Row[]): { allAgree: boolean; worst: Deviation[]; beyond: Deviation[]; compared: number } {
+/** The quantities compared with exact, in the order the verdict names them. */
+const COMPARED = ['e', 'c', 'chi'] as const;
+
+/**
+ * Agreement summary: the largest deviations, every deviation beyond 4 sigma, the number of
+ * comparisons and the quantities compared (of {@link COMPARED}, those some row has a deviation of).
+ */
+export function agreement(rows: Row[]): { allAgree: boolean; worst: Deviation[]; beyond: Deviation[]; compared: number; quantities: string[] } {
   const devs: Deviation[] = [];
   for (const r of rows) {
-    for (const q of ['e', 'c'] as const) {
+    for (const q of COMPARED) {
       const s = r[`${q}_dev_sigma`];
       if (typeof s === 'number') devs.push({ method: r.method ?? '', T: r.T, quantity: q, sigma: s });
     }
   }
   devs.sort((a, b) => Math.abs(b.sigma) - Math.abs(a.sigma));
   const beyond = devs.filter((d) => Math.abs(d.sigma) > 4);
-  return { allAgree: beyond.length === 0, worst: devs.slice(0, 8), beyond, compared: devs.length };
+  const quantities = COMPARED.filter((q) => devs.some((d) => d.quantity === q));
+  return { allAgree: beyond.length === 0, worst: devs.slice(0, 8), beyond, compared: devs.length, quantities };
 }
+
+/** 'a', 'a and b', 'a, b and c'. */
+const andList = (xs: string[]) => (xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
 
 /** A temperature for reading (5 significant digits; the files keep every digit). */
 const tfmt = (T: number) => String(Number(T.toPrecision(5)));
@@ -114,10 +131,10 @@ export function verdict(set: Pick<ResultSet, 'rows' | 'methods' | 'warnings' | '
   if (!set.methods.includes('exact')) parts.push('No exact reference in this result set: nothing to compare with.');
   else if (sampled.length === 0) parts.push('Exact values only.');
   else {
-    const { beyond, compared } = agreement(rows);
+    const { beyond, compared, quantities } = agreement(rows);
     if (compared === 0) parts.push('No sampled value to compare with exact.');
     else if (beyond.length === 0) {
-      parts.push(`Every sampled value agrees with exact within 4 sigma (${compared} comparisons of e and c, ${sampled.join(' and ')}).`);
+      parts.push(`Every sampled value agrees with exact within 4 sigma (${compared} comparisons of ${andList(quantities)}, ${andList(sampled)}).`);
     } else {
       const list = beyond.map((d) => `${d.method} ${d.quantity} at T = ${tfmt(d.T)} (${d.sigma.toFixed(1)} sigma)`).join(', ');
       const chance = compared * P_BEYOND_4_SIGMA;
@@ -182,7 +199,9 @@ export function reportMarkdown(set: ResultSet): string {
     set.grid
       ? `Methods: ${set.methods.join(', ')}; grid sweep: ${modelSubtitle(set.model, set.grid)}; temperatures ${set.temps.map(tfmt).join(', ')}.`
       : `Methods: ${set.methods.join(', ')}; ${set.temps.length} temperatures from ${Math.min(...set.temps)} to ${Math.max(...set.temps)}.`,
-    `Conventions: ${set.model.hamiltonian.kind === 'tfim' ? 'Pauli matrices' : 'spin-1/2 operators S = sigma/2'}, k_B = 1, energies in units of J, e = <H>/N, c = beta^2 (<H^2> - <H>^2)/N.`,
+    `Conventions: ${set.model.hamiltonian.kind === 'tfim' ? 'Pauli matrices' : 'spin-1/2 operators S = sigma/2'}, k_B = 1, energies in units of J, e = <H>/N, c = beta^2 (<H^2> - <H>^2)/N${
+      rows.some((r) => r.chi !== undefined) ? `, ${set.model.hamiltonian.kind === 'tfim' ? 'chi = (T/N) d^2 ln Z / dh^2 (M = sum sz, Pauli)' : 'chi = beta (<Mz^2> - <Mz>^2)/N (Mz = sum Sz)'}` : ''
+    }.`,
     '',
   ];
   lines.push(`**Verdict.** ${verdict(set)}`, '');
