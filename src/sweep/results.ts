@@ -17,9 +17,9 @@ const pointKey = (r: Row) => (r.L === undefined && r.param === undefined ? r.T :
 
 /**
  * Sorts rows (method order, then L, parameter and T) and adds exact values and deviations in sigma:
- * of e and c always, of chi where the row and its exact row both have it (the exact checker gives
- * chi where it has the magnetization sectors; both then use chi = beta (<M^2> - <M>^2) / N in the
- * model's own units).
+ * of e and c always, of chi where the row and its exact row both have it (every method's chi is
+ * the same quantity: the Kubo (T/N) d^2 ln Z / dh^2 on the TFIM, beta (<Mz^2> - <Mz>^2) / N where
+ * Mz is conserved; the report's conventions line says which).
  */
 export function finishRows(rows: Row[], methods: string[]): Row[] {
   const exact = new Map(rows.filter((r) => r.method === 'exact').map((r) => [pointKey(r), r]));
