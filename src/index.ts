@@ -97,7 +97,7 @@ export { type ComplexChainState } from './train/complex-worker.ts';
 // Statistics of correlated series.
 export { summarize, summarizeChains, integratedAutocorrTime, binningError, jackknife, type Summary, type ChainsSummary } from './stats/series.ts';
 /** What a method knows about its series for the warnings rule (stats/warnings.ts). */
-export { rowWarnings, collectWarnings, MIN_EFFECTIVE_SAMPLES, type RowDiagnostics } from './stats/warnings.ts';
+export { rowWarnings, collectWarnings, energyOrderWarnings, MIN_EFFECTIVE_SAMPLES, type RowDiagnostics } from './stats/warnings.ts';
 /** Binder-cumulant crossings of successive sizes and their extrapolation (the crossing.json object). */
 export { binderCrossings, type BinderPoint, type CrossingOptions, type CrossingResult, type CrossingPair } from './sweep/crossing.ts';
 

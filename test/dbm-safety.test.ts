@@ -14,7 +14,7 @@ import { loadNetwork } from '../src/methods/saved-network.ts';
 import { analyticMemoryEstimate, analyticThermo, defaultAnalyticOptions } from '../src/methods/analytic-dbm.ts';
 import { buildJointGraph } from '../src/mc/joint-graph.ts';
 import { samplerTableBytes } from '../src/mc/sampler.ts';
-import { rowWarnings } from '../src/stats/warnings.ts';
+import { energyOrderWarnings, rowWarnings } from '../src/stats/warnings.ts';
 import { InputError } from '../src/util/errors.ts';
 import { destroyChainPool, runChains } from '../src/mc/pool.ts';
 
@@ -116,6 +116,21 @@ test('warnings: negative or insignificant c, unconverged window, too few effecti
   assert.match(rowWarnings(base, { unconverged: ['e', 'm2'] })[0], /window of e, m2 did not converge/);
   assert.match(rowWarnings({ ...base, n_eff: 40 })[0], /only 40 effective samples \(< 100\)/);
   assert.equal(rowWarnings({ ...base, c: 0, c_err: 0 }), [], 'an exact zero is not suspicious');
+});
+
+test('warnings: an energy that falls as T rises, beyond 4 combined bars, names the row and its worst inversion', () => {
+  const row = (T: number, e: number, e_err: number) => ({ T, e, e_err, c: 0.3, c_err: 0.01 });
+  // The failed 16-site XXZ rows of docs/design.md: T = 0.3 and 0.2 far above T = 0.5.
+  const failed = [row(1, -0.1498, 0.0003), row(0.5, -0.264, 0.0003), row(0.3, -0.0594, 0.0183), row(0.2, -0.1632, 0.0002)];
+  const w = energyOrderWarnings(failed);
+  assert.is(w.length, 2);
+  assert.match(w[0], /^T = 0\.3: e = -0\.0594 lies above e = -0\.264 at the higher T = 0\.5 by 11\.2 error bars; the energy must rise with T/);
+  assert.match(w[1], /^T = 0\.2: e = -0\.163 lies above e = -0\.264 at the higher T = 0\.5 by 280 error bars/);
+  // Within 4 bars (5.6 here), or rising with T, or exact rows: nothing.
+  assert.equal(energyOrderWarnings([row(1, -0.5, 0.001), row(0.5, -0.4945, 0.001)]), []);
+  assert.equal(energyOrderWarnings([row(1, -0.5, 0.001), row(0.5, -0.6, 0.001), row(0.2, -0.7, 0.001)]), []);
+  assert.equal(energyOrderWarnings([row(1, -0.5, 0), row(0.5, -0.4, 0)]), []);
+  assert.is(energyOrderWarnings([row(1, -0.5, 0.001), row(0.5, -0.4935, 0.001)]).length, 1, '4.6 bars');
 });
 
 test('short chains: the row and meta carry the warnings', async () => {

@@ -7,7 +7,8 @@
  * - the integrated autocorrelation time's window (Sokal) did not converge or the series is shorter
  *   than 50 tau_int: tau_int and any error bar that relies on it are likely underestimates;
  * - fewer than {@link MIN_EFFECTIVE_SAMPLES} effective samples behind `e`: the error bar itself
- *   is uncertain by more than ~7%, and the central limit behind it is doubtful.
+ *   is uncertain by more than ~7%, and the central limit behind it is doubtful;
+ * - across the rows of one curve, an energy that falls as T rises ({@link energyOrderWarnings}).
  * A row's own warnings (`row.warnings`) do not repeat its temperature; {@link collectWarnings}
  * prefixes `T = <T>: ` (String(T)) for `meta.warnings`, e.g.
  * `T = 0.5: negative specific heat c = -0.356 ± 0.24 (unphysical: noise or a biased estimator)`.
@@ -55,10 +56,42 @@ export function rowWarnings(row: Row, diag: RowDiagnostics = {}): string[] {
   return out;
 }
 
+/** An energy inversion beyond this many combined error bars is warned about. */
+export const ORDER_SIGMAS = 4;
+
+/**
+ * Warnings about rows whose energies are out of thermal order: e(T) must rise with T (de/dT = c >= 0),
+ * so a row whose `e` lies above that of a row at a higher temperature by more than
+ * {@link ORDER_SIGMAS} combined bars (sqrt(e_err^2 + e_err'^2)) cannot both be right. One warning per
+ * lower-temperature row, naming its most significant inversion, prefixed `T = <String(T)>: ` as in
+ * {@link collectWarnings}. Rows of one curve only (one method, size and parameter); rows without
+ * error bars (exact methods) are never compared with each other.
+ */
+export function energyOrderWarnings(rows: Row[]): string[] {
+  const out: string[] = [];
+  for (const lo of rows) {
+    let worst: { hi: Row; z: number } | null = null;
+    for (const hi of rows) {
+      if (!(hi.T > lo.T)) continue;
+      const err = Math.hypot(lo.e_err, hi.e_err);
+      if (!(err > 0)) continue;
+      const z = (lo.e - hi.e) / err;
+      if (z > ORDER_SIGMAS && (!worst || z > worst.z)) worst = { hi, z };
+    }
+    if (worst) {
+      out.push(
+        `T = ${String(lo.T)}: e = ${fmt(lo.e)} lies above e = ${fmt(worst.hi.e)} at the higher T = ${fmt(worst.hi.T)} by ${fmt(worst.z)} error bars; ` +
+          'the energy must rise with T (de/dT = c >= 0), so one of the two rows is wrong (a trained network: a far region of the amplitude or a failed evolution)',
+      );
+    }
+  }
+  return out;
+}
+
 /**
  * All rows' warnings in row order, each prefixed `T = <String(T)>: `, then `extra` (method-level
  * warnings), deduplicated: the list for `meta.warnings`.
  */
 export function collectWarnings(rows: Row[], extra: string[] = []): string[] {
-  return [...new Set([...rows.flatMap((r) => (r.warnings ?? []).map((w) => `T = ${String(r.T)}: ${w}`)), ...extra])];
+  return [...new Set([...rows.flatMap((r) => (r.warnings ?? []).map((w) => `T = ${String(r.T)}: ${w}`)), ...energyOrderWarnings(rows), ...extra])];
 }

@@ -23,6 +23,7 @@ import type { ModelSpec } from '../model/model.ts';
 import { makeXxz, type Xxz } from '../model/xxz.ts';
 import { blockMeans, jackknife, summarizeChains } from '../stats/series.ts';
 import { GrowingSeries, specificHeatWarnings } from './measure.ts';
+import { energyOrderWarnings } from '../stats/warnings.ts';
 import type { Row } from '../stats/row.ts';
 import { ComplexNet, freezeParameters, makeLocal, marshallByDefault, pathSignByDefault, pointGroupByDefault, startParams, type AmplitudeLocal } from './complex-network.ts';
 import { ComplexPool } from './complex-pool.ts';
@@ -575,7 +576,10 @@ function combineComplexReplicas(runs: ComplexTrainResult[], seeds: number[]): Co
       acceptance: runs.reduce((a, r) => a + r.meta.acceptance, 0) / runs.length,
       maxShiftAbs: Math.max(...runs.map((r) => r.meta.maxShiftAbs)),
       replicas: seeds.length, replica_seeds: seeds, ...(complete ? { replica_errors: replicaErrors } : {}), complete,
-      warnings: [...runs.flatMap((r, k) => r.meta.warnings.map((w) => `replica ${k}: ${w}`)), ...droppedReplicaWarnings(rows, combined.errors, runs.map((r) => r.rows))],
+      warnings: [
+        ...runs.flatMap((r, k) => r.meta.warnings.map((w) => `replica ${k}: ${w}`)), ...droppedReplicaWarnings(rows, combined.errors, runs.map((r) => r.rows)),
+        ...energyOrderWarnings(rows),
+      ],
     },
   };
 }
@@ -639,12 +643,12 @@ async function trainOnce(
   } finally {
     await eng.close();
   }
-  const warnings = [...st.warnings];
-  if (st.distanceLimited > 0.2 * st.steps) warnings.push(`${st.distanceLimited} of ${st.steps} steps shortened by the metric bound (noisy SR: more samples per step help)`);
-  if (eng.maxShiftAbs > o.shiftAbs) warnings.push(`SR: diagonal shift raised to ${eng.maxShiftAbs} (S + shift not positive definite)`);
   // Rows in the order of `temps` (only those reached when stopped early).
   const byK = new Map(order.map((p, i) => [p.k, st.rows[i]]));
   const rows = temps.flatMap((_, k) => (byK.get(k) ? [byK.get(k)!] : []));
+  const warnings = [...st.warnings, ...energyOrderWarnings(rows)];
+  if (st.distanceLimited > 0.2 * st.steps) warnings.push(`${st.distanceLimited} of ${st.steps} steps shortened by the metric bound (noisy SR: more samples per step help)`);
+  if (eng.maxShiftAbs > o.shiftAbs) warnings.push(`SR: diagonal shift raised to ${eng.maxShiftAbs} (S + shift not positive definite)`);
   return {
     rows,
     meta: {

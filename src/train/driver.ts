@@ -39,6 +39,7 @@ import { ChainPool } from './pool.ts';
 import { chainNodes, type ChainReply, type ChainState } from './worker.ts';
 import { minAlpha, RbmLocal, TrainedNet, translationGroup, type NetworkOptions } from './network.ts';
 import { energyAndHeat, energyFromMeans, GrowingSeries, specificHeatWarnings, summarizeTrained, type TrainPoint } from './measure.ts';
+import { energyOrderWarnings } from '../stats/warnings.ts';
 import { combineRows, droppedReplicaWarnings, replicaCheckpoint, replicaSeed, type ReplicaPoint } from './replicas.ts';
 
 export { replicaCheckpoint };
@@ -546,7 +547,7 @@ export function combineReplicaResults(results: TrainResult[], seeds?: number[]):
     rows: rows.map((r) => ({ ...r })),
     meta: {
       ...base, points, scatter_dominates: { e: count('e'), c: count('c'), of: points.length },
-      warnings: [...warnings, ...droppedReplicaWarnings(rows, points.map((p) => p.replica_errors), results.map((r) => r.rows))],
+      warnings: [...warnings, ...droppedReplicaWarnings(rows, points.map((p) => p.replica_errors), results.map((r) => r.rows)), ...energyOrderWarnings(rows)],
     },
   };
 }
@@ -716,7 +717,7 @@ async function trainOnce(
     meta: {
       steps: st.step, samples, parameters: P, hidden: net.M, solver,
       seconds, sampling_seconds: samplingMs / 1000, solve_seconds: solveMs / 1000, complete, resumed_from_step: resumedFrom, beta0, share, alpha,
-      points, warnings: [...st.warnings, ...solveWarnings(st.solves, opts.shiftAbs)],
+      points, warnings: [...st.warnings, ...energyOrderWarnings(rows), ...solveWarnings(st.solves, opts.shiftAbs)],
       us_per_sample: samples > 0 ? (samplingMs * 1000) / samples : 0, replicas: 1, replica_seeds: [opts.seed],
     },
   };
