@@ -7,7 +7,7 @@
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.ts';
-import type { ModelSpec } from '../model/model.ts';
+import { conventionOf, type ModelSpec } from '../model/model.ts';
 import { ROW_KEYS, type Row } from '../stats/row.ts';
 import type { PlotPoint } from './plot.ts';
 import type { GridInfo } from './state.ts';
@@ -33,8 +33,9 @@ export function finishRows(rows: Row[], methods: string[]): Row[] {
         c_exact: x.c,
         ...(r.e_err > 0 ? { e_dev_sigma: (r.e - x.e) / r.e_err } : {}),
         ...(r.c_err > 0 ? { c_dev_sigma: (r.c - x.c) / r.c_err } : {}),
-        ...(r.chi !== undefined && x.chi !== undefined ? { chi_exact: x.chi } : {}),
-        ...(r.chi !== undefined && x.chi !== undefined && (r.chi_err ?? 0) > 0 ? { chi_dev_sigma: (r.chi - x.chi) / r.chi_err! } : {}),
+        ...(r.chi !== undefined && x.chi !== undefined
+          ? { chi_exact: x.chi, ...(r.chi_err !== undefined && r.chi_err > 0 ? { chi_dev_sigma: (r.chi - x.chi) / r.chi_err } : {}) }
+          : {}),
       };
     })
     .sort(
@@ -193,14 +194,15 @@ export function reportMarkdown(set: ResultSet): string {
   const rows = finishRows(set.rows, set.methods);
   const { worst } = agreement(rows);
   const sampled = set.methods.filter((m) => m !== 'exact');
+  const pauli = conventionOf(set.model) === 'pauli';
   const lines = [
     `# ${set.model.name}`,
     '',
     set.grid
       ? `Methods: ${set.methods.join(', ')}; grid sweep: ${modelSubtitle(set.model, set.grid)}; temperatures ${set.temps.map(tfmt).join(', ')}.`
       : `Methods: ${set.methods.join(', ')}; ${set.temps.length} temperatures from ${Math.min(...set.temps)} to ${Math.max(...set.temps)}.`,
-    `Conventions: ${set.model.hamiltonian.kind === 'tfim' ? 'Pauli matrices' : 'spin-1/2 operators S = sigma/2'}, k_B = 1, energies in units of J, e = <H>/N, c = beta^2 (<H^2> - <H>^2)/N${
-      rows.some((r) => r.chi !== undefined) ? `, ${set.model.hamiltonian.kind === 'tfim' ? 'chi = (T/N) d^2 ln Z / dh^2 (M = sum sz, Pauli)' : 'chi = beta (<Mz^2> - <Mz>^2)/N (Mz = sum Sz)'}` : ''
+    `Conventions: ${pauli ? 'Pauli matrices' : 'spin-1/2 operators S = sigma/2'}, k_B = 1, energies in units of J, e = <H>/N, c = beta^2 (<H^2> - <H>^2)/N${
+      rows.some((r) => r.chi !== undefined) ? `, ${pauli ? 'chi = (T/N) d^2 ln Z / dh^2 (M = sum sz, Pauli)' : 'chi = beta (<Mz^2> - <Mz>^2)/N (Mz = sum Sz)'}` : ''
     }.`,
     '',
   ];
