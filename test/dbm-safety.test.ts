@@ -126,7 +126,7 @@ test('warnings: an energy that falls as T rises, beyond 4 combined bars, names t
   assert.is(w.length, 2);
   assert.match(w[0], /^T = 0\.3: e = -0\.0594 lies above e = -0\.264 at the higher T = 0\.5 by 11\.2 error bars; the energy must rise with T/);
   assert.match(w[1], /^T = 0\.2: e = -0\.163 lies above e = -0\.264 at the higher T = 0\.5 by 280 error bars/);
-  // Within 4 bars (5.6 here), or rising with T, or exact rows: nothing.
+  // Within 4 bars (3.9 here), or rising with T, or exact rows: nothing.
   assert.equal(energyOrderWarnings([row(1, -0.5, 0.001), row(0.5, -0.4945, 0.001)]), []);
   assert.equal(energyOrderWarnings([row(1, -0.5, 0.001), row(0.5, -0.6, 0.001), row(0.2, -0.7, 0.001)]), []);
   assert.equal(energyOrderWarnings([row(1, -0.5, 0), row(0.5, -0.4, 0)]), []);
