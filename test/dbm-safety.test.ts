@@ -15,6 +15,7 @@ import { analyticMemoryEstimate, analyticThermo, defaultAnalyticOptions } from '
 import { buildJointGraph } from '../src/mc/joint-graph.ts';
 import { samplerTableBytes } from '../src/mc/sampler.ts';
 import { energyOrderWarnings, rowWarnings } from '../src/stats/warnings.ts';
+import { allWarnings, curveOrderWarnings } from '../src/sweep/warnings.ts';
 import { InputError } from '../src/util/errors.ts';
 import { destroyChainPool, runChains } from '../src/mc/pool.ts';
 
@@ -131,6 +132,21 @@ test('warnings: an energy that falls as T rises, beyond 4 combined bars, names t
   assert.equal(energyOrderWarnings([row(1, -0.5, 0.001), row(0.5, -0.6, 0.001), row(0.2, -0.7, 0.001)]), []);
   assert.equal(energyOrderWarnings([row(1, -0.5, 0), row(0.5, -0.4, 0)]), []);
   assert.is(energyOrderWarnings([row(1, -0.5, 0.001), row(0.5, -0.4935, 0.001)]).length, 1, '4.6 bars');
+});
+
+test('sweeps: the energy order is checked per curve (method, size, parameter), so one unit per T is covered', () => {
+  const row = (method: string, T: number, e: number, e_err: number, L?: number) => ({ method, T, e, e_err, c: 0.3, c_err: 0.01, ...(L !== undefined ? { L } : {}) });
+  // dbm inverted by 10 bars; exact and train rows at the same T are other curves and stay quiet,
+  // and so do the same energies split over two sizes.
+  const rows = [row('exact', 1, -0.5, 0), row('exact', 0.5, -0.6, 0), row('dbm', 1, -0.5, 0.001), row('dbm', 0.5, -0.4859, 0.001), row('train', 1, -0.4859, 0.001), row('train', 0.5, -0.6, 0.001)];
+  const w = curveOrderWarnings(rows);
+  assert.is(w.length, 1);
+  assert.match(w[0], /^dbm: T = 0\.5: e = -0\.486 lies above e = -0\.5 at the higher T = 1 by 9\.97 error bars/);
+  assert.equal(curveOrderWarnings([row('dbm', 1, -0.5, 0.001, 8), row('dbm', 0.5, -0.4859, 0.001, 12)]), []);
+  assert.match(curveOrderWarnings([row('dbm', 1, -0.5, 0.001, 8), row('dbm', 0.5, -0.4859, 0.001, 8)])[0], /^dbm \(L = 8\): T = 0\.5: /);
+  // A trained unit's own warning, under the same prefix, is not repeated.
+  const own = `train: ${energyOrderWarnings([row('train', 1, -0.5, 0.001), row('train', 0.5, -0.4859, 0.001)])[0]}`;
+  assert.equal(allWarnings([row('train', 1, -0.5, 0.001), row('train', 0.5, -0.4859, 0.001)], [own]), [own]);
 });
 
 test('short chains: the row and meta carry the warnings', async () => {

@@ -5,7 +5,7 @@
  * cap, raised diagonal shift) in `warnings` / `meta.warnings`.
  */
 import type { Row } from '../stats/row.ts';
-import { rowWarnings } from '../stats/warnings.ts';
+import { energyOrderWarnings, rowWarnings } from '../stats/warnings.ts';
 
 /** Strings found in `warnings` of a result, of its `meta`, and of each of its rows (deduplicated, in order). */
 export function resultWarnings(result: unknown): string[] {
@@ -37,7 +37,26 @@ export function rowWarningsWithPlace(r: Row): string[] {
   return rowWarnings(r).map((w) => `${where}: ${w}`);
 }
 
-/** Every warning of a set of rows plus per-unit warnings, deduplicated. */
+/**
+ * The energy-order rule ({@link energyOrderWarnings}: e(T) must rise with T) over each curve of a
+ * sweep, the rows of one method, size and parameter value, each warning prefixed with its curve
+ * (`dbm: T = 0.5: ...`, `dbm (L = 8, param = 3): T = ...`). Why here: the analytic DBM runs one unit
+ * per temperature, so no unit sees its curve. A trained unit checks its own curve already, with the
+ * same text under the same prefix, which {@link allWarnings} deduplicates.
+ */
+export function curveOrderWarnings(rows: Row[]): string[] {
+  const curves = new Map<string, Row[]>();
+  for (const r of rows) {
+    const grid = [...(r.L !== undefined ? [`L = ${r.L}`] : []), ...(r.param !== undefined ? [`param = ${r.param}`] : [])];
+    const where = `${r.method ?? ''}${grid.length ? ` (${grid.join(', ')})` : ''}`;
+    const curve = curves.get(where);
+    if (curve) curve.push(r);
+    else curves.set(where, [r]);
+  }
+  return [...curves].flatMap(([where, curve]) => energyOrderWarnings(curve).map((w) => `${where}: ${w}`));
+}
+
+/** Every warning of a set of rows plus per-unit warnings and the curves' energy order, deduplicated. */
 export function allWarnings(rows: Row[], unitWarnings: string[]): string[] {
-  return [...new Set([...unitWarnings, ...rows.flatMap(rowWarningsWithPlace)])];
+  return [...new Set([...unitWarnings, ...rows.flatMap(rowWarningsWithPlace), ...curveOrderWarnings(rows)])];
 }
