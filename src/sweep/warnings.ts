@@ -41,8 +41,9 @@ export function rowWarningsWithPlace(r: Row): string[] {
  * The energy-order rule ({@link energyOrderWarnings}: e(T) must rise with T) over each curve of a
  * sweep, the rows of one method, size and parameter value, each warning prefixed with its curve
  * (`dbm: T = 0.5: ...`, `dbm (L = 8, param = 3): T = ...`). Why here: the analytic DBM runs one unit
- * per temperature, so no unit sees its curve. A trained unit checks its own curve already, with the
- * same text under the same prefix, which {@link allWarnings} deduplicates.
+ * per temperature, so no unit sees its curve. A trained unit checks its own curve already; in a
+ * temperature sweep its warning has the same text under the same prefix, which {@link allWarnings}
+ * deduplicates (a grid names the parameter by its key there, so both lines stay).
  */
 export function curveOrderWarnings(rows: Row[]): string[] {
   const curves = new Map<string, Row[]>();
