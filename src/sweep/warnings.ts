@@ -25,6 +25,11 @@ export function resultWarnings(result: unknown): string[] {
   return [...new Set(out)];
 }
 
+/** A grid row's size and parameter value (`['L = 8', 'param = 3']`; none for a temperature sweep's row). */
+function gridPlace(r: Row): string[] {
+  return [...(r.L !== undefined ? [`L = ${r.L}`] : []), ...(r.param !== undefined ? [`param = ${r.param}`] : [])];
+}
+
 /**
  * The rule of stats/warnings.ts applied to a sampled row, each warning prefixed with where it is
  * (`dbm T = 0.5: ...`) for a sweep's list. Exact rows (zero error bars) get none.
@@ -32,7 +37,7 @@ export function resultWarnings(result: unknown): string[] {
 export function rowWarningsWithPlace(r: Row): string[] {
   if (!(r.c_err > 0 || r.e_err > 0)) return [];
   // Grid rows also say their size and parameter value (the same T recurs at every value).
-  const grid = [...(r.L !== undefined ? [`L = ${r.L}`] : []), ...(r.param !== undefined ? [`param = ${r.param}`] : [])];
+  const grid = gridPlace(r);
   const where = `${r.method ? `${r.method} ` : ''}${grid.length ? `${grid.join(', ')}, ` : ''}T = ${Number(r.T.toPrecision(5))}`;
   return rowWarnings(r).map((w) => `${where}: ${w}`);
 }
@@ -48,7 +53,7 @@ export function rowWarningsWithPlace(r: Row): string[] {
 export function curveOrderWarnings(rows: Row[]): string[] {
   const curves = new Map<string, Row[]>();
   for (const r of rows) {
-    const grid = [...(r.L !== undefined ? [`L = ${r.L}`] : []), ...(r.param !== undefined ? [`param = ${r.param}`] : [])];
+    const grid = gridPlace(r);
     const where = `${r.method ?? ''}${grid.length ? ` (${grid.join(', ')})` : ''}`;
     const curve = curves.get(where);
     if (curve) curve.push(r);
